@@ -1,0 +1,263 @@
+//! Typed data of the notifications Trustly sends (PROTOCOL.md section 5).
+//!
+//! Obtain them from a verified [`IncomingNotification`] with
+//! [`IncomingNotification::kind`]. Amounts stay strings here: the consumer
+//! parses them with `Money::parse_trustly_lenient` (payoutconfirmation
+//! amounts are not always two decimals) together with the currency.
+//! The sandbox builds notifications from the same structs
+//! (`serde_json::to_value`) and signs them with `envelope::build_notification`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::envelope::{IncomingNotification, NotificationError};
+use super::methods::lenient;
+
+/// Method names as Trustly spells them (lowercase).
+pub const PENDING: &str = "pending";
+pub const CREDIT: &str = "credit";
+pub const DEBIT: &str = "debit";
+pub const CANCEL: &str = "cancel";
+pub const ACCOUNT: &str = "account";
+pub const PAYOUT_CONFIRMATION: &str = "payoutconfirmation";
+
+/// pending, credit, debit and payoutconfirmation.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AmountNotification {
+    /// Same on every retry of one notification: the idempotency key.
+    #[serde(deserialize_with = "lenient::string")]
+    pub notificationid: String,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub messageid: String,
+    #[serde(deserialize_with = "lenient::string")]
+    pub orderid: String,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub enduserid: String,
+    /// "100.00", "11", "0.5": parse with `Money::parse_trustly_lenient`.
+    #[serde(deserialize_with = "lenient::string")]
+    pub amount: String,
+    #[serde(deserialize_with = "lenient::string")]
+    pub currency: String,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub timestamp: String,
+    /// Free-form; absent or null on pending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<Value>,
+}
+
+/// cancel: no amount.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelNotification {
+    #[serde(deserialize_with = "lenient::string")]
+    pub notificationid: String,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub messageid: String,
+    #[serde(deserialize_with = "lenient::string")]
+    pub orderid: String,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub enduserid: String,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub timestamp: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<Value>,
+}
+
+/// Bank details in an account notification.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountAttributes {
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub clearinghouse: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub bank: Option<String>,
+    /// Safe to display ("***4057").
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub descriptor: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub lastdigits: Option<String>,
+}
+
+/// account: the bank account the trader used.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountNotification {
+    #[serde(deserialize_with = "lenient::string")]
+    pub notificationid: String,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub messageid: String,
+    #[serde(deserialize_with = "lenient::string")]
+    pub orderid: String,
+    #[serde(deserialize_with = "lenient::string")]
+    pub accountid: String,
+    /// Not always present in Trustly's account notification.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_string"
+    )]
+    pub enduserid: Option<String>,
+    /// "1" verified (owned by the trader), "0" not.
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub verified: String,
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    pub attributes: AccountAttributes,
+}
+
+impl AccountNotification {
+    pub fn is_verified(&self) -> bool {
+        self.verified == "1"
+    }
+}
+
+/// A notification's data, typed by its method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotificationKind {
+    Pending(AmountNotification),
+    Credit(AmountNotification),
+    Debit(AmountNotification),
+    Cancel(CancelNotification),
+    Account(AccountNotification),
+    PayoutConfirmation(AmountNotification),
+    /// A method we do not know (Trustly may add some): reply OK and log it,
+    /// so Trustly stops retrying.
+    Unknown,
+}
+
+impl NotificationKind {
+    /// The notificationid, the idempotency key (None for Unknown).
+    pub fn notification_id(&self) -> Option<&str> {
+        match self {
+            NotificationKind::Pending(n)
+            | NotificationKind::Credit(n)
+            | NotificationKind::Debit(n)
+            | NotificationKind::PayoutConfirmation(n) => Some(&n.notificationid),
+            NotificationKind::Cancel(n) => Some(&n.notificationid),
+            NotificationKind::Account(n) => Some(&n.notificationid),
+            NotificationKind::Unknown => None,
+        }
+    }
+
+    /// The orderid the notification is about (None for Unknown).
+    pub fn order_id(&self) -> Option<&str> {
+        match self {
+            NotificationKind::Pending(n)
+            | NotificationKind::Credit(n)
+            | NotificationKind::Debit(n)
+            | NotificationKind::PayoutConfirmation(n) => Some(&n.orderid),
+            NotificationKind::Cancel(n) => Some(&n.orderid),
+            NotificationKind::Account(n) => Some(&n.orderid),
+            NotificationKind::Unknown => None,
+        }
+    }
+}
+
+impl IncomingNotification {
+    /// The typed view of `data` according to `method`. Unknown fields are
+    /// ignored; a missing required field (notificationid, orderid, amount...)
+    /// is an `InvalidData` error.
+    pub fn kind(&self) -> Result<NotificationKind, NotificationError> {
+        parse_kind(&self.method, &self.data)
+    }
+
+    /// The notificationid if present, even for unknown methods (for
+    /// de-duplication and logs).
+    pub fn notification_id(&self) -> Option<String> {
+        match self.data.get("notificationid")? {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    }
+}
+
+/// Typed view of a notification's data by method name.
+pub fn parse_kind(method: &str, data: &Value) -> Result<NotificationKind, NotificationError> {
+    fn typed<T: serde::de::DeserializeOwned>(
+        method: &str,
+        data: &Value,
+    ) -> Result<T, NotificationError> {
+        T::deserialize(data).map_err(|e| NotificationError::InvalidData {
+            method: method.to_string(),
+            reason: e.to_string(),
+        })
+    }
+    Ok(match method {
+        PENDING => NotificationKind::Pending(typed(method, data)?),
+        CREDIT => NotificationKind::Credit(typed(method, data)?),
+        DEBIT => NotificationKind::Debit(typed(method, data)?),
+        CANCEL => NotificationKind::Cancel(typed(method, data)?),
+        ACCOUNT => NotificationKind::Account(typed(method, data)?),
+        PAYOUT_CONFIRMATION => NotificationKind::PayoutConfirmation(typed(method, data)?),
+        _ => NotificationKind::Unknown,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::{Currency, Money};
+    use crate::trustly::envelope::{build_notification, parse_notification};
+    use crate::trustly::signature::tests::keys;
+    use serde_json::json;
+
+    #[test]
+    fn typed_views() {
+        let (trustly, _) = keys();
+        let v = trustly.verifier();
+        let credit = json!({"notificationid": "9581", "messageid": "m1", "orderid": "o1", "enduserid": "e1",
+                            "amount": "11", "currency": "SEK", "timestamp": "2024-01-01 10:00:00.1+00",
+                            "attributes": {"x": "y"}, "brandnew": 1});
+        let (_, body) = build_notification(CREDIT, credit, trustly);
+        let n = parse_notification(&serde_json::to_vec(&body).unwrap(), &v).unwrap();
+        let NotificationKind::Credit(c) = n.kind().unwrap() else {
+            panic!()
+        };
+        assert_eq!(c.notificationid, "9581");
+        let cur: Currency = c.currency.parse().unwrap();
+        assert_eq!(
+            Money::parse_trustly_lenient(&c.amount, cur).unwrap().minor,
+            1100
+        );
+        assert_eq!(n.notification_id().as_deref(), Some("9581"));
+
+        let account = json!({"notificationid": 1, "messageid": "m1", "orderid": "o1", "accountid": "a1",
+                             "verified": "1", "attributes": {"clearinghouse": "SWEDEN", "bank": "SEB",
+                             "descriptor": "***4057", "lastdigits": "4057"}});
+        let k = parse_kind(ACCOUNT, &account).unwrap();
+        let NotificationKind::Account(a) = &k else {
+            panic!()
+        };
+        assert!(a.is_verified());
+        assert_eq!(a.attributes.lastdigits.as_deref(), Some("4057"));
+        assert_eq!(k.notification_id(), Some("1"));
+
+        let cancel = json!({"notificationid": "n", "messageid": "m", "orderid": "o", "enduserid": "e",
+                            "timestamp": "t"});
+        assert!(matches!(
+            parse_kind(CANCEL, &cancel).unwrap(),
+            NotificationKind::Cancel(_)
+        ));
+        assert_eq!(
+            parse_kind("newthing", &json!({})).unwrap(),
+            NotificationKind::Unknown
+        );
+
+        // A credit without amount is invalid data, not a panic.
+        let bad = json!({"notificationid": "n", "orderid": "o", "currency": "SEK"});
+        let e = parse_kind(CREDIT, &bad).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("credit notification data is invalid"),
+            "{e}"
+        );
+
+        // Built from the struct by the sandbox, read back identically.
+        let p = AmountNotification {
+            notificationid: "n".into(),
+            orderid: "o".into(),
+            amount: "0.5".into(),
+            currency: "EUR".into(),
+            ..Default::default()
+        };
+        let back = parse_kind(PAYOUT_CONFIRMATION, &serde_json::to_value(&p).unwrap()).unwrap();
+        assert_eq!(back, NotificationKind::PayoutConfirmation(p));
+    }
+}
