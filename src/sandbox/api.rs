@@ -1,0 +1,420 @@
+//! `POST {mount}/api/1`: the JSON-RPC methods.
+//!
+//! Checks run in this order, each answered with an error envelope (signed
+//! unless the request could not even be parsed): unparseable request, bad
+//! signature (636), bad Username/Password (616), UUID seen before (688), then
+//! the method's own validation. The HTTP status is always 200, as at Trustly.
+//!
+//! Choices where Trustly's behaviour is not public to us:
+//! - an unparseable body gets 620 ERROR_UNKNOWN, unsigned, uuid/method null;
+//! - an unknown method gets 602 ERROR_FUNCTION_ACCESS_DENIED;
+//! - AccountPayout to an unknown AccountID gets 623 ERROR_INVALID_PARAMETERS;
+//! - AccountPayout or Refund larger than the merchant's sandbox balance gets
+//!   620 with the message "ERROR_INSUFFICIENT_FUNDS";
+//! - a refund over the deposit's remaining amount gets 615; a refund of an
+//!   order that is not a credited deposit gets 655 (unknown) or 623.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State as AxState;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Map, Value};
+use time::OffsetDateTime;
+
+use super::state::{trustly_date, trustly_timestamp, Order, OrderKind, OrderState};
+use super::Sandbox;
+use crate::money::{Currency, Money};
+use crate::trustly::envelope::{build_error, build_result, parse_request, IncomingRequest};
+use crate::trustly::errors as codes;
+
+/// A method's refusal: code plus message (Trustly's name for the code unless
+/// a more specific text is given).
+struct ApiError {
+    code: i64,
+    message: String,
+}
+
+fn err(code: i64) -> ApiError {
+    ApiError {
+        code,
+        message: codes::name(code).unwrap_or("ERROR_UNKNOWN").to_string(),
+    }
+}
+
+type ApiResult = Result<Value, ApiError>;
+
+pub(crate) async fn handle(AxState(sb): AxState<Arc<Sandbox>>, body: Bytes) -> Response {
+    Json(sb.handle_api(&body)).into_response()
+}
+
+impl Sandbox {
+    fn handle_api(self: &Arc<Self>, body: &[u8]) -> Value {
+        let req = match parse_request(body) {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::info!(error = %e, "sandbox API: unparseable request");
+                return build_error(None, None, codes::UNKNOWN, "ERROR_UNKNOWN", &self.signer);
+            }
+        };
+        let outcome = self.check_and_dispatch(&req);
+        match outcome {
+            Ok(data) => {
+                tracing::info!(method = %req.method, uuid = %req.uuid, orderid = ?data.get("orderid"), "sandbox API: ok");
+                build_result(&req.method, &req.uuid, data, &self.signer)
+            }
+            Err(e) => {
+                tracing::info!(method = %req.method, uuid = %req.uuid, code = e.code, message = %e.message, "sandbox API: error");
+                build_error(
+                    Some(&req.method),
+                    Some(&req.uuid),
+                    e.code,
+                    &e.message,
+                    &self.signer,
+                )
+            }
+        }
+    }
+
+    fn check_and_dispatch(self: &Arc<Self>, req: &IncomingRequest) -> ApiResult {
+        if req.verify(&self.config.merchant_key).is_err() {
+            return Err(err(codes::UNABLE_TO_VERIFY_RSA_SIGNATURE));
+        }
+        let data = req
+            .data
+            .as_object()
+            .ok_or_else(|| err(codes::INVALID_PARAMETERS))?;
+        if str_of(data, "Username") != Some(self.config.merchant_username.as_str())
+            || str_of(data, "Password") != Some(self.config.merchant_password.as_str())
+        {
+            return Err(err(codes::INVALID_CREDENTIALS));
+        }
+        {
+            let mut st = self.lock();
+            // Recorded even if the method later refuses: the UUID was used.
+            if !st.seen_uuids.insert(req.uuid.clone()) {
+                return Err(err(codes::DUPLICATE_UUID));
+            }
+        }
+        match req.method.as_str() {
+            "Deposit" => self.create_checkout_order(OrderKind::Deposit, data),
+            "SelectAccount" => self.create_checkout_order(OrderKind::SelectAccount, data),
+            "RegisterAccount" => self.register_account(data),
+            "AccountPayout" => self.account_payout(data),
+            "GetWithdrawals" => self.get_withdrawals(data),
+            "Balance" => self.balance(),
+            "Refund" => self.refund(data),
+            _ => Err(err(codes::FUNCTION_ACCESS_DENIED)),
+        }
+    }
+
+    /// Deposit and SelectAccount: validate, create the order, return its URL.
+    fn create_checkout_order(&self, kind: OrderKind, data: &Map<String, Value>) -> ApiResult {
+        let attributes = attributes_of(data)?;
+        let enduserid = required_id(data, "EndUserID", codes::ENDUSERID_IS_NULL)?;
+        let messageid = required_id(data, "MessageID", codes::MESSAGEID_IS_NULL)?;
+        let mut st = self.lock();
+        if st.message_ids.contains(&messageid) {
+            return Err(err(codes::DUPLICATE_MESSAGE_ID));
+        }
+        let notification_url = check_notification_url(data)?;
+        check_optional_url(&attributes, "SuccessURL", codes::MALFORMED_SUCCESSURL)?;
+        check_optional_url(&attributes, "FailURL", codes::MALFORMED_FAILURL)?;
+        if let Some(t) = attributes.get("URLTarget").filter(|v| !v.is_null()) {
+            if !matches!(t.as_str(), Some("_top" | "_self" | "_parent")) {
+                return Err(err(codes::MALFORMED_URLTARGET));
+            }
+        }
+        let amount = if kind == OrderKind::Deposit {
+            Some(parse_amount(
+                attributes.get("Amount"),
+                attributes.get("Currency"),
+            )?)
+        } else {
+            None
+        };
+        let orderid = st.new_id();
+        let now = OffsetDateTime::now_utc();
+        let hold = str_of(&attributes, "HoldNotifications") == Some("1");
+        let order = Order {
+            orderid: orderid.clone(),
+            kind,
+            messageid: messageid.clone(),
+            enduserid,
+            notification_url,
+            attributes,
+            amount,
+            created: now,
+            modified: now,
+            state: OrderState::Open,
+            bank: None,
+            logged_in: false,
+            accountid: None,
+            hold,
+            notifications: Vec::new(),
+            parent_orderid: None,
+            refunded_minor: 0,
+        };
+        st.message_ids.insert(messageid);
+        st.orders.insert(orderid.clone(), order);
+        st.order_seq.push(orderid.clone());
+        Ok(json!({"orderid": orderid, "url": self.checkout_url(&orderid)}))
+    }
+
+    fn register_account(&self, data: &Map<String, Value>) -> ApiResult {
+        required_id(data, "EndUserID", codes::ENDUSERID_IS_NULL)?;
+        let clearinghouse = non_empty(data, "ClearingHouse")?;
+        // BankNumber must be present but is "" for IBAN countries.
+        let bank_number =
+            str_of(data, "BankNumber").ok_or_else(|| err(codes::INVALID_PARAMETERS))?;
+        let account_number = non_empty(data, "AccountNumber")?;
+        non_empty(data, "Firstname")?;
+        non_empty(data, "Lastname")?;
+        if !account_number.chars().all(|c| c.is_ascii_alphanumeric())
+            || account_number.ends_with("0000")
+        {
+            // Sandbox rule: an account number ending in 0000 is "invalid".
+            return Err(err(codes::INVALID_BANK_ACCOUNT_NUMBER));
+        }
+        let bank_name = super::checkout::bank_name_for(clearinghouse, bank_number);
+        let account =
+            self.lock()
+                .account_for(clearinghouse, bank_number, account_number, &bank_name);
+        Ok(json!({
+            "accountid": account.accountid,
+            "clearinghouse": account.clearinghouse,
+            "bank": account.bank,
+            "descriptor": account.descriptor(),
+        }))
+    }
+
+    fn account_payout(self: &Arc<Self>, data: &Map<String, Value>) -> ApiResult {
+        let attributes = attributes_of(data)?;
+        let enduserid = required_id(data, "EndUserID", codes::ENDUSERID_IS_NULL)?;
+        let messageid = required_id(data, "MessageID", codes::MESSAGEID_IS_NULL)?;
+        let mut st = self.lock();
+        if st.message_ids.contains(&messageid) {
+            return Err(err(codes::DUPLICATE_MESSAGE_ID));
+        }
+        let notification_url = check_notification_url(data)?;
+        let amount = parse_amount(data.get("Amount"), data.get("Currency"))?;
+        let accountid = str_of(data, "AccountID").unwrap_or_default().to_string();
+        if !st.accounts.contains_key(&accountid) {
+            return Err(err(codes::INVALID_PARAMETERS));
+        }
+        let balance = st.balance(amount.currency);
+        if balance.minor < amount.minor {
+            return Err(ApiError {
+                code: codes::UNKNOWN,
+                message: "ERROR_INSUFFICIENT_FUNDS".into(),
+            });
+        }
+        st.add_balance(Money::new(-amount.minor, amount.currency));
+        let orderid = st.new_id();
+        let now = OffsetDateTime::now_utc();
+        let hold = str_of(&attributes, "HoldNotifications") == Some("1");
+        st.orders.insert(
+            orderid.clone(),
+            Order {
+                orderid: orderid.clone(),
+                kind: OrderKind::AccountPayout,
+                messageid: messageid.clone(),
+                enduserid,
+                notification_url,
+                attributes,
+                amount: Some(amount),
+                created: now,
+                modified: now,
+                state: OrderState::Queued,
+                bank: None,
+                logged_in: true,
+                accountid: Some(accountid),
+                hold,
+                notifications: Vec::new(),
+                parent_orderid: None,
+                refunded_minor: 0,
+            },
+        );
+        st.message_ids.insert(messageid);
+        st.order_seq.push(orderid.clone());
+        drop(st);
+        self.schedule_payout(&orderid);
+        Ok(json!({"orderid": orderid, "result": "1"}))
+    }
+
+    fn get_withdrawals(&self, data: &Map<String, Value>) -> ApiResult {
+        let orderid = id_text(data.get("OrderID")).unwrap_or_default();
+        let st = self.lock();
+        let order = st
+            .orders
+            .get(&orderid)
+            .filter(|o| o.kind == OrderKind::AccountPayout)
+            .ok_or_else(|| err(codes::INVALID_ORDER_ID))?;
+        let amount = order.amount.expect("payouts always have an amount");
+        Ok(json!([{
+            "orderid": order.orderid,
+            "reference": order.messageid,
+            "datestamp": trustly_timestamp(order.created),
+            "modificationdate": trustly_timestamp(order.modified),
+            "transferstate": order.state.as_str(),
+            "amount": amount.to_decimal_string(),
+            "currency": amount.currency.code(),
+            "accountid": order.accountid,
+            "eta": trustly_date(order.created + time::Duration::days(1)),
+        }]))
+    }
+
+    fn balance(&self) -> ApiResult {
+        let st = self.lock();
+        let list: Vec<Value> = st
+            .balances
+            .iter()
+            .map(|(c, minor)| json!({"currency": c.code(), "balance": Money::new(*minor, *c).to_decimal_string()}))
+            .collect();
+        Ok(Value::Array(list))
+    }
+
+    fn refund(&self, data: &Map<String, Value>) -> ApiResult {
+        let orderid = id_text(data.get("OrderID")).unwrap_or_default();
+        let amount = parse_amount(data.get("Amount"), data.get("Currency"))?;
+        let mut st = self.lock();
+        let deposit = st
+            .orders
+            .get(&orderid)
+            .filter(|o| o.kind == OrderKind::Deposit)
+            .ok_or_else(|| err(codes::INVALID_ORDER_ID))?;
+        if deposit.state != OrderState::Credited {
+            return Err(err(codes::INVALID_PARAMETERS));
+        }
+        let paid = deposit.amount.expect("deposits always have an amount");
+        if paid.currency != amount.currency {
+            return Err(err(codes::INVALID_CURRENCY));
+        }
+        if deposit.refunded_minor + amount.minor > paid.minor {
+            return Err(err(codes::INVALID_AMOUNT));
+        }
+        if st.balance(amount.currency).minor < amount.minor {
+            return Err(ApiError {
+                code: codes::UNKNOWN,
+                message: "ERROR_INSUFFICIENT_FUNDS".into(),
+            });
+        }
+        let (messageid, enduserid, url) = (
+            deposit.messageid.clone(),
+            deposit.enduserid.clone(),
+            deposit.notification_url.clone(),
+        );
+        st.orders
+            .get_mut(&orderid)
+            .expect("checked above")
+            .refunded_minor += amount.minor;
+        st.add_balance(Money::new(-amount.minor, amount.currency));
+        let refund_id = st.new_id();
+        let now = OffsetDateTime::now_utc();
+        st.orders.insert(
+            refund_id.clone(),
+            Order {
+                orderid: refund_id.clone(),
+                kind: OrderKind::Refund,
+                messageid,
+                enduserid,
+                notification_url: url,
+                attributes: Map::new(),
+                amount: Some(amount),
+                created: now,
+                modified: now,
+                state: OrderState::Refunded,
+                bank: None,
+                logged_in: true,
+                accountid: None,
+                hold: false,
+                notifications: Vec::new(),
+                parent_orderid: Some(orderid),
+                refunded_minor: 0,
+            },
+        );
+        st.order_seq.push(refund_id.clone());
+        Ok(json!({"orderid": refund_id, "result": "1"}))
+    }
+}
+
+// --- validation helpers ---------------------------------------------------
+
+fn str_of<'a>(m: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+    m.get(key).and_then(Value::as_str)
+}
+
+fn non_empty<'a>(m: &'a Map<String, Value>, key: &str) -> Result<&'a str, ApiError> {
+    str_of(m, key)
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| err(codes::INVALID_PARAMETERS))
+}
+
+/// An id that may arrive as a string or (sloppily) as a JSON number.
+fn id_text(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn required_id(m: &Map<String, Value>, key: &str, missing: i64) -> Result<String, ApiError> {
+    id_text(m.get(key)).ok_or_else(|| err(missing))
+}
+
+fn attributes_of(data: &Map<String, Value>) -> Result<Map<String, Value>, ApiError> {
+    match data.get("Attributes") {
+        None | Some(Value::Null) => Ok(Map::new()),
+        Some(Value::Object(m)) => Ok(m.clone()),
+        Some(_) => Err(err(codes::INVALID_PARAMETERS)),
+    }
+}
+
+/// Absolute http(s) URL with a host and no whitespace. Plain http is
+/// accepted (Trustly demands https) because the sandbox and the merchant run
+/// locally without TLS.
+fn is_absolute_http_url(s: &str) -> bool {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"));
+    match rest {
+        Some(rest) => {
+            let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+            !host.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    }
+}
+
+fn check_notification_url(data: &Map<String, Value>) -> Result<String, ApiError> {
+    match str_of(data, "NotificationURL") {
+        // Trustly refuses a query string: notifications are POSTed as-is.
+        Some(u) if is_absolute_http_url(u) && !u.contains('?') => Ok(u.to_string()),
+        _ => Err(err(codes::MALFORMED_NOTIFICATIONURL)),
+    }
+}
+
+fn check_optional_url(attrs: &Map<String, Value>, key: &str, code: i64) -> Result<(), ApiError> {
+    match attrs.get(key) {
+        None | Some(Value::Null) => Ok(()),
+        Some(Value::String(u)) if is_absolute_http_url(u) => Ok(()),
+        Some(_) => Err(err(code)),
+    }
+}
+
+/// 615 for anything but "digits.dd" > 0, then 622 for an unknown currency.
+/// The amount is checked first with a placeholder currency: every currency
+/// the sandbox knows has two decimals, so the syntax rule is the same.
+fn parse_amount(amount: Option<&Value>, currency: Option<&Value>) -> Result<Money, ApiError> {
+    let text = amount
+        .and_then(Value::as_str)
+        .ok_or_else(|| err(codes::INVALID_AMOUNT))?;
+    Money::parse_trustly_strict(text, Currency::EUR).map_err(|_| err(codes::INVALID_AMOUNT))?;
+    let currency: Currency = currency
+        .and_then(Value::as_str)
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| err(codes::INVALID_CURRENCY))?;
+    Money::parse_trustly_strict(text, currency).map_err(|_| err(codes::INVALID_AMOUNT))
+}
