@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Builds the site the way `cargo leptos build` does, without needing
+# cargo-leptos (its install takes ~20 minutes on two cores):
+#   the wasm lib (hydrate, std built for wasm32) -> wasm-bindgen -> wasm-opt,
+#   the CSS and public assets into target/site, and the server binary.
+# Usage: scripts/site.sh [--release]   (server profile; the wasm is always optimised)
+source "$(dirname "$0")/lib.sh"
+profile=dev; bindir=debug
+if [ "${1:-}" = "--release" ]; then profile=release; bindir=release; fi
+SITE=target/site; PKG=$SITE/pkg
+mkdir -p "$PKG"
+
+log "building the browser bundle (wasm32, hydrate)"
+"${CARGO[@]}" build --lib --target wasm32-unknown-unknown --no-default-features \
+  --features hydrate --profile wasm-release -Zbuild-std=std,panic_abort
+wasm=target/wasm32-unknown-unknown/wasm-release/kassa.wasm
+if [ "$wasm" -nt "$PKG/kassa.wasm" ] || [ ! -f "$PKG/kassa.js" ]; then
+  wasm-bindgen "$wasm" --target web --no-typescript --out-dir "$PKG" --out-name kassa
+  mv "$PKG/kassa_bg.wasm" "$PKG/kassa.wasm"
+  if [ -x tools/node_modules/.bin/wasm-opt ]; then
+    tools/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+      --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      "$PKG/kassa.wasm" -o "$PKG/kassa.wasm"
+  fi
+fi
+cp style/main.css "$PKG/kassa.css"
+cp -r public/. "$SITE/"
+
+log "building the server ($profile)"
+"${CARGO[@]}" build --bin kassa --no-default-features --features ssr --profile "$profile"
+echo "target/$bindir/kassa"

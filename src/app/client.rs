@@ -1,0 +1,81 @@
+//! Browser-side calls to Kassa's JSON API (only compiled into the wasm
+//! bundle; on the server the pages call the services directly).
+
+use serde_json::Value;
+
+/// What a failed call tells the page: the message, and the form field it
+/// belongs to when there is one.
+#[derive(Debug, Clone)]
+pub struct ApiFailure {
+    pub message: String,
+    pub field: Option<String>,
+}
+
+pub async fn request_json(
+    method: &str,
+    url: &str,
+    body: Option<&Value>,
+) -> Result<Value, ApiFailure> {
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+    let failed = |m: &str| ApiFailure {
+        message: m.to_string(),
+        field: None,
+    };
+    let network = "Kassa could not be reached. Check your connection and try again.";
+    let window = web_sys::window().ok_or_else(|| failed(network))?;
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+    if let Some(b) = body {
+        init.set_body(&JsValue::from_str(&b.to_string()));
+    }
+    let req = web_sys::Request::new_with_str_and_init(url, &init).map_err(|_| failed(network))?;
+    let _ = req.headers().set("Content-Type", "application/json");
+    let _ = req.headers().set("Accept", "application/json");
+    let resp = JsFuture::from(window.fetch_with_request(&req))
+        .await
+        .map_err(|_| failed(network))?;
+    let resp: web_sys::Response = resp.dyn_into().map_err(|_| failed(network))?;
+    let text = match resp.text() {
+        Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()),
+        Err(_) => None,
+    }
+    .unwrap_or_default();
+    let json: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    if resp.ok() {
+        Ok(json)
+    } else {
+        Err(ApiFailure {
+            message: json["error"]
+                .as_str()
+                .unwrap_or("Something went wrong. Please try again.")
+                .to_string(),
+            field: json["field"].as_str().map(str::to_string),
+        })
+    }
+}
+
+/// Reads a form's fields into a JSON object (every value a string).
+pub fn form_to_json(form: &web_sys::HtmlFormElement) -> Value {
+    let mut map = serde_json::Map::new();
+    if let Ok(data) = web_sys::FormData::new_with_form(form) {
+        if let Ok(Some(iter)) = js_sys::try_iter(&data) {
+            for entry in iter.flatten() {
+                let pair = js_sys::Array::from(&entry);
+                if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+                    if k != "_next" {
+                        map.insert(k, Value::String(v));
+                    }
+                }
+            }
+        }
+    }
+    Value::Object(map)
+}
+
+pub fn go_to(path: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().assign(path);
+    }
+}

@@ -1,0 +1,184 @@
+//! Accessible forms that work before and after hydration: a plain HTML form
+//! posting to the JSON API (the server answers form posts with a redirect),
+//! which the hydrated page takes over to post JSON and show errors next to
+//! the field without a reload.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+/// The error being shown: (field, message); field None means the whole form.
+#[derive(Clone, Copy)]
+pub struct FormState {
+    pub error: RwSignal<Option<(Option<String>, String)>>,
+    pub busy: RwSignal<bool>,
+}
+
+#[component]
+pub fn JsonForm(
+    action: &'static str,
+    next: &'static str,
+    submit_label: &'static str,
+    children: Children,
+) -> impl IntoView {
+    let query = use_query_map();
+    // A form posted without JavaScript comes back with ?error=…&field=…
+    let initial = query.with_untracked(|q| q.get("error").map(|e| (q.get("field"), e)));
+    let state = FormState {
+        error: RwSignal::new(initial),
+        busy: RwSignal::new(false),
+    };
+    provide_context(state);
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            ev.prevent_default();
+            let Some(form) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+            else {
+                return;
+            };
+            let body = crate::app::client::form_to_json(&form);
+            state.busy.set(true);
+            state.error.set(None);
+            leptos::task::spawn_local(async move {
+                match crate::app::client::request_json("POST", action, Some(&body)).await {
+                    Ok(_) => crate::app::client::go_to(next),
+                    Err(e) => {
+                        state.error.set(Some((e.field, e.message)));
+                        state.busy.set(false);
+                    }
+                }
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, action, next);
+    };
+
+    let general = move || {
+        state
+            .error
+            .get()
+            .filter(|(field, _)| field.is_none())
+            .map(|(_, m)| view! { <p class="form-error" role="alert">{m}</p> })
+    };
+
+    view! {
+        <form method="post" action=action on:submit=on_submit novalidate=true>
+            <input type="hidden" name="_next" value=next/>
+            {general}
+            {children()}
+            <button type="submit" class="primary" disabled=move || state.busy.get()>
+                {move || if state.busy.get() { "Please wait…" } else { submit_label }}
+            </button>
+        </form>
+    }
+}
+
+fn field_error(name: &'static str) -> impl Fn() -> Option<String> + Copy + Send + Sync {
+    let state = expect_context::<FormState>();
+    move || {
+        state
+            .error
+            .get()
+            .and_then(|(f, m)| (f.as_deref() == Some(name)).then_some(m))
+    }
+}
+
+#[component]
+pub fn Field(
+    name: &'static str,
+    label: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(optional)] hint: &'static str,
+    #[prop(optional)] value: String,
+) -> impl IntoView {
+    let message = field_error(name);
+    let id = format!("f-{name}");
+    let err_id = format!("f-{name}-error");
+    view! {
+        <div class="field" class:invalid=move || message().is_some()>
+            <label for=id.clone()>{label}</label>
+            {(!hint.is_empty()).then(|| view! { <p class="hint">{hint}</p> })}
+            <input
+                id=id
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                value=value
+                aria-invalid=move || message().is_some().to_string()
+                aria-describedby=err_id.clone()
+            />
+            <p class="field-error" id=err_id aria-live="polite">{message}</p>
+        </div>
+    }
+}
+
+/// A password input with a Show/Hide toggle (which needs the wasm bundle:
+/// the end-to-end tests use it to prove the page hydrated).
+#[component]
+pub fn PasswordField(
+    name: &'static str,
+    label: &'static str,
+    autocomplete: &'static str,
+    #[prop(optional)] hint: &'static str,
+) -> impl IntoView {
+    let message = field_error(name);
+    let shown = RwSignal::new(false);
+    let id = format!("f-{name}");
+    let err_id = format!("f-{name}-error");
+    view! {
+        <div class="field" class:invalid=move || message().is_some()>
+            <label for=id.clone()>{label}</label>
+            {(!hint.is_empty()).then(|| view! { <p class="hint">{hint}</p> })}
+            <div class="password">
+                <input
+                    id=id
+                    name=name
+                    type=move || if shown.get() { "text" } else { "password" }
+                    autocomplete=autocomplete
+                    aria-invalid=move || message().is_some().to_string()
+                    aria-describedby=err_id.clone()
+                />
+                <button
+                    type="button"
+                    class="toggle"
+                    aria-pressed=move || shown.get().to_string()
+                    on:click=move |_| shown.update(|s| *s = !*s)
+                >
+                    {move || if shown.get() { "Hide password" } else { "Show password" }}
+                </button>
+            </div>
+            <p class="field-error" id=err_id aria-live="polite">{message}</p>
+        </div>
+    }
+}
+
+#[component]
+pub fn SelectField(
+    name: &'static str,
+    label: &'static str,
+    options: Vec<(&'static str, &'static str)>,
+    #[prop(optional)] selected: &'static str,
+) -> impl IntoView {
+    let message = field_error(name);
+    let id = format!("f-{name}");
+    let err_id = format!("f-{name}-error");
+    view! {
+        <div class="field" class:invalid=move || message().is_some()>
+            <label for=id.clone()>{label}</label>
+            <select id=id name=name aria-describedby=err_id.clone()>
+                {options
+                    .into_iter()
+                    .map(|(value, text)| {
+                        view! { <option value=value selected=value == selected>{text}</option> }
+                    })
+                    .collect_view()}
+            </select>
+            <p class="field-error" id=err_id aria-live="polite">{message}</p>
+        </div>
+    }
+}

@@ -1,0 +1,151 @@
+//! The Leptos UI: one `App` shell rendered on the server and hydrated in the
+//! browser. Pages read through server functions; forms post to the JSON API.
+
+#[cfg(feature = "hydrate")]
+pub mod client;
+pub mod forms;
+pub mod pages;
+pub mod types;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use pages::{AdminPage, HomePage, LoginPage, NotFound, RegisterPage, WalletPage};
+use types::{MeView, WalletView};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_page_csp();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// Every page gets a CSP with this request's nonce (Leptos puts it on its
+/// hydration script) and a frame-src of the Trustly checkout origin only.
+#[cfg(feature = "ssr")]
+fn set_page_csp() {
+    use axum::http::{header, HeaderValue};
+    let (Some(nonce), Some(state), Some(res)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<crate::web::AppState>(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    let csp =
+        crate::web::security::page_csp(&nonce.to_string(), &state.config.trustly.checkout_origin);
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        res.insert_header(header::CONTENT_SECURITY_POLICY, v);
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let me = Resource::new(|| (), |_| current_user());
+    provide_context(me);
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/kassa.css"/>
+        <Title text="Kassa"/>
+        <Router>
+            <Header/>
+            <main id="main">
+                <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=path!("/") view=HomePage/>
+                    <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/register") view=RegisterPage/>
+                    <Route path=path!("/wallet") view=WalletPage/>
+                    <Route path=path!("/admin") view=AdminPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// The signed-in user, shared by the header and the pages.
+pub type MeResource = Resource<Result<Option<MeView>, ServerFnError>>;
+
+#[component]
+fn Header() -> impl IntoView {
+    let me = expect_context::<MeResource>();
+    view! {
+        <header class="site">
+            <a class="brand" href="/">"Kassa"</a>
+            <nav aria-label="Main">
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match me.await {
+                            Ok(Some(user)) => {
+                                let admin = user.role == "admin";
+                                view! {
+                                    <a href="/wallet">"Wallet"</a>
+                                    {admin.then(|| view! { <a href="/admin">"Back office"</a> })}
+                                    <span class="who" data-testid="signed-in-as">{user.email.clone()}</span>
+                                    <form method="post" action="/api/auth/logout" class="inline">
+                                        <input type="hidden" name="_next" value="/"/>
+                                        <button type="submit" class="link">"Log out"</button>
+                                    </form>
+                                }
+                                    .into_any()
+                            }
+                            _ => {
+                                view! {
+                                    <a href="/login">"Log in"</a>
+                                    <a href="/register">"Sign up"</a>
+                                }
+                                    .into_any()
+                            }
+                        }
+                    })}
+                </Suspense>
+            </nav>
+        </header>
+    }
+}
+
+#[server(prefix = "/_sf", endpoint = "current_user")]
+pub async fn current_user() -> Result<Option<MeView>, ServerFnError> {
+    let state = expect_context::<crate::web::AppState>();
+    let session: tower_sessions::Session = leptos_axum::extract().await?;
+    let user = crate::web::session::user_from_session(&state, &session)
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    Ok(user.as_ref().map(MeView::from))
+}
+
+#[server(prefix = "/_sf", endpoint = "wallet")]
+pub async fn load_wallet() -> Result<Option<WalletView>, ServerFnError> {
+    let state = expect_context::<crate::web::AppState>();
+    let session: tower_sessions::Session = leptos_axum::extract().await?;
+    let Some(user) = crate::web::session::user_from_session(&state, &session)
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?
+    else {
+        return Ok(None);
+    };
+    crate::wallet::summary(&state.db, &user.id)
+        .await
+        .map(Some)
+        .map_err(|e| {
+            tracing::error!(error = %e, "loading a wallet");
+            ServerFnError::new("The wallet could not be loaded.")
+        })
+}

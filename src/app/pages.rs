@@ -1,0 +1,260 @@
+//! The pages. Each renders useful HTML on the server; hydration adds the
+//! in-place form handling and live updates.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::{
+    forms::{Field, JsonForm, PasswordField, SelectField},
+    load_wallet, MeResource,
+};
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let me = expect_context::<MeResource>();
+    view! {
+        <Title text="Kassa"/>
+        <section class="hero">
+            <h1>"Your trading wallet"</h1>
+            <p>"Deposit from your bank account with Trustly, withdraw to it, and watch your balance move."</p>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match me.await {
+                        Ok(Some(_)) => view! { <a class="button primary" href="/wallet">"Open your wallet"</a> }.into_any(),
+                        _ => view! {
+                            <p class="actions">
+                                <a class="button primary" href="/register">"Create an account"</a>
+                                <a class="button" href="/login">"Log in"</a>
+                            </p>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    view! {
+        <Title text="Log in · Kassa"/>
+        <section class="card narrow">
+            <h1>"Log in"</h1>
+            <JsonForm action="/api/auth/login" next="/wallet" submit_label="Log in">
+                <Field name="email" label="Email" kind="email" autocomplete="username"/>
+                <PasswordField name="password" label="Password" autocomplete="current-password"/>
+            </JsonForm>
+            <p>"New here? " <a href="/register">"Create an account"</a></p>
+        </section>
+    }
+}
+
+/// Countries where Trustly offers pay-by-bank, as (ISO code, name).
+const COUNTRIES: &[(&str, &str)] = &[
+    ("SE", "Sweden"),
+    ("FI", "Finland"),
+    ("NO", "Norway"),
+    ("DK", "Denmark"),
+    ("DE", "Germany"),
+    ("AT", "Austria"),
+    ("NL", "Netherlands"),
+    ("BE", "Belgium"),
+    ("ES", "Spain"),
+    ("PL", "Poland"),
+    ("EE", "Estonia"),
+    ("LV", "Latvia"),
+    ("LT", "Lithuania"),
+    ("CZ", "Czechia"),
+    ("SK", "Slovakia"),
+    ("GB", "United Kingdom"),
+    ("IE", "Ireland"),
+    ("FR", "France"),
+    ("IT", "Italy"),
+    ("PT", "Portugal"),
+];
+
+const LOCALES: &[(&str, &str)] = &[
+    ("en_GB", "English"),
+    ("sv_SE", "Svenska"),
+    ("fi_FI", "Suomi"),
+    ("nb_NO", "Norsk"),
+    ("da_DK", "Dansk"),
+    ("de_DE", "Deutsch"),
+    ("nl_NL", "Nederlands"),
+    ("es_ES", "Español"),
+    ("pl_PL", "Polski"),
+    ("et_EE", "Eesti"),
+    ("fr_FR", "Français"),
+    ("it_IT", "Italiano"),
+];
+
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    view! {
+        <Title text="Create an account · Kassa"/>
+        <section class="card narrow">
+            <h1>"Create an account"</h1>
+            <JsonForm action="/api/auth/register" next="/wallet" submit_label="Create account">
+                <Field name="email" label="Email" kind="email" autocomplete="email"/>
+                <PasswordField
+                    name="password"
+                    label="Password"
+                    autocomplete="new-password"
+                    hint="At least 10 characters."
+                />
+                <Field name="first_name" label="First name" autocomplete="given-name"/>
+                <Field name="last_name" label="Last name" autocomplete="family-name"/>
+                <SelectField name="country" label="Country" options=COUNTRIES.to_vec() selected="SE"/>
+                <SelectField name="locale" label="Language" options=LOCALES.to_vec() selected="en_GB"/>
+            </JsonForm>
+            <p>"Already have an account? " <a href="/login">"Log in"</a></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn WalletPage() -> impl IntoView {
+    let wallet = Resource::new(|| (), |_| load_wallet());
+    view! {
+        <Title text="Wallet · Kassa"/>
+        <Suspense fallback=|| view! { <p>"Loading your wallet…"</p> }>
+            {move || Suspend::new(async move {
+                match wallet.await {
+                    Ok(Some(w)) => view! {
+                        <section class="card">
+                            <h1>"Your wallet"</h1>
+                            <p class="actions">
+                                <a class="button primary" href="/deposit">"Deposit"</a>
+                                <a class="button" href="/withdraw">"Withdraw"</a>
+                            </p>
+                            {if w.balances.is_empty() {
+                                view! { <p class="empty" data-testid="no-balances">"No money yet. Make a deposit to get started."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <table class="balances">
+                                        <caption>"Balances"</caption>
+                                        <thead><tr>
+                                            <th scope="col">"Currency"</th>
+                                            <th scope="col">"Available"</th>
+                                            <th scope="col">"Pending"</th>
+                                            <th scope="col">"Reserved"</th>
+                                        </tr></thead>
+                                        <tbody>
+                                            {w.balances.into_iter().map(|b| view! {
+                                                <tr data-currency=b.currency.clone()>
+                                                    <th scope="row">{b.currency.clone()}</th>
+                                                    <td class="amount" data-testid=format!("available-{}", b.currency)>{b.available}</td>
+                                                    <td class="amount">{b.pending}</td>
+                                                    <td class="amount">{b.reserved}</td>
+                                                </tr>
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                }.into_any()
+                            }}
+                            <h2>"History"</h2>
+                            {if w.transactions.is_empty() {
+                                view! { <p class="empty" data-testid="no-history">"No transactions yet."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <ul class="history">
+                                        {w.transactions.into_iter().map(|t| view! {
+                                            <li>
+                                                <span class="kind">{t.kind}</span>
+                                                <span class="amount">{t.amount}" "{t.currency}</span>
+                                                <span class=format!("status {}", t.status)>{t.status.clone()}</span>
+                                            </li>
+                                        }).collect_view()}
+                                    </ul>
+                                }.into_any()
+                            }}
+                        </section>
+                    }.into_any(),
+                    Ok(None) => view! {
+                        <section class="card narrow">
+                            <h1>"Your wallet"</h1>
+                            <p>"Log in to see your wallet."</p>
+                            <p><a class="button primary" href="/login">"Log in"</a></p>
+                        </section>
+                    }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let overview = Resource::new(|| (), |_| admin_overview());
+    view! {
+        <Title text="Back office · Kassa"/>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(o) => view! {
+                        <section class="card">
+                            <h1>"Back office"</h1>
+                            <p data-testid="admin-traders">{format!("{} traders", o.traders)}</p>
+                        </section>
+                    }.into_any(),
+                    Err(_) => view! {
+                        <section class="card narrow">
+                            <h1>"Back office"</h1>
+                            <p role="alert">"This page is for Kassa's operations team. Log in with an admin account."</p>
+                        </section>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct AdminOverviewView {
+    pub traders: i64,
+}
+
+/// The admin check happens here, on the server, for every call.
+#[server(prefix = "/_sf", endpoint = "admin_overview")]
+pub async fn admin_overview() -> Result<AdminOverviewView, ServerFnError> {
+    use sqlx::Row;
+    let state = expect_context::<crate::web::AppState>();
+    let session: tower_sessions::Session = leptos_axum::extract().await?;
+    let user = crate::web::session::user_from_session(&state, &session)
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    match user {
+        Some(u) if u.role == crate::traders::service::Role::Admin => {}
+        _ => {
+            if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+                res.set_status(axum::http::StatusCode::FORBIDDEN);
+            }
+            return Err(ServerFnError::new("forbidden"));
+        }
+    }
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'trader'")
+        .fetch_one(&state.db.pool)
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    Ok(AdminOverviewView {
+        traders: row
+            .try_get("n")
+            .map_err(|e| ServerFnError::new(e.to_string()))?,
+    })
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Not found · Kassa"/>
+        <section class="card narrow">
+            <h1>"Page not found"</h1>
+            <p><a href="/">"Back to the start"</a></p>
+        </section>
+    }
+}

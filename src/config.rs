@@ -1,0 +1,285 @@
+//! Kassa's configuration: read once at start-up from environment variables
+//! (and a `.env` file if present). Every variable is listed in the README.
+
+use std::{net::SocketAddr, path::PathBuf, str::FromStr};
+
+/// Everything Kassa needs to know about its environment.
+#[derive(Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub listen: SocketAddr,
+    /// External base URL, without trailing slash. Trustly's NotificationURL,
+    /// SuccessURL and FailURL are built from it.
+    pub public_url: String,
+    pub data_dir: PathBuf,
+    /// Where the built site (wasm bundle, CSS, public assets) lives.
+    pub site_root: String,
+    pub bootstrap_admin: Option<(String, String)>,
+    pub trustly: TrustlyConfig,
+}
+
+/// Trustly settings. When `sandbox` is on and no API URL is configured, the
+/// embedded sandbox under `/sandbox` plays Trustly and the keys default to
+/// files under `data/`.
+#[derive(Clone)]
+pub struct TrustlyConfig {
+    pub sandbox: bool,
+    pub api_url: String,
+    pub username: String,
+    pub password: String,
+    pub private_key_file: PathBuf,
+    pub public_key_file: Option<PathBuf>,
+    pub checkout_origin: String,
+    /// Delays between the sandbox's delivery attempts of one notification.
+    pub sandbox_retry_ms: Vec<u64>,
+    pub sandbox_payout_delay_ms: u64,
+}
+
+// Hand-written so that secrets never reach a log line through `{:?}`.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("listen", &self.listen)
+            .field("public_url", &self.public_url)
+            .field("data_dir", &self.data_dir)
+            .field("site_root", &self.site_root)
+            .field(
+                "bootstrap_admin",
+                &self.bootstrap_admin.as_ref().map(|(e, _)| e),
+            )
+            .field("trustly", &self.trustly)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for TrustlyConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrustlyConfig")
+            .field("sandbox", &self.sandbox)
+            .field("api_url", &self.api_url)
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .field("private_key_file", &self.private_key_file)
+            .field("public_key_file", &self.public_key_file)
+            .field("checkout_origin", &self.checkout_origin)
+            .finish()
+    }
+}
+
+/// Drops the password from a database URL before it is shown anywhere.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let userinfo = &url[s + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}://{}@{}", &url[..s], user, &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(pub String);
+
+/// Sandbox test credentials: not secrets, they only open the embedded sandbox.
+pub const SANDBOX_USERNAME: &str = "kassa-sandbox";
+pub const SANDBOX_PASSWORD: &str = "sandbox-password";
+
+impl Config {
+    /// Reads the process environment (after loading `.env` if there is one).
+    pub fn from_env() -> Result<Config, ConfigError> {
+        let _ = dotenvy::dotenv();
+        Config::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Builds a configuration from any key lookup: tests pass their own.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let get = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        let data_dir = PathBuf::from(get("KASSA_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database_url = get("KASSA_DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}/kassa.db", data_dir.display()));
+        let listen = get("KASSA_LISTEN").unwrap_or_else(|| "127.0.0.1:3000".into());
+        let listen = SocketAddr::from_str(&listen)
+            .map_err(|e| ConfigError(format!("KASSA_LISTEN {listen:?}: {e}")))?;
+        let public_url = get("KASSA_PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{listen}"))
+            .trim_end_matches('/')
+            .to_string();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(ConfigError(format!(
+                "KASSA_PUBLIC_URL must start with http:// or https://, got {public_url:?}"
+            )));
+        }
+        let bootstrap_admin = match (
+            get("KASSA_BOOTSTRAP_ADMIN_EMAIL"),
+            get("KASSA_BOOTSTRAP_ADMIN_PASSWORD"),
+        ) {
+            (Some(e), Some(p)) => Some((e, p)),
+            _ => None,
+        };
+        let site_root = get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into());
+
+        let api_url = get("KASSA_TRUSTLY_API_URL");
+        let sandbox = match get("KASSA_SANDBOX").as_deref() {
+            Some("on") | Some("1") | Some("true") => true,
+            Some("off") | Some("0") | Some("false") => false,
+            Some(other) => {
+                return Err(ConfigError(format!(
+                    "KASSA_SANDBOX must be on or off, got {other:?}"
+                )))
+            }
+            None => api_url.is_none(),
+        };
+        let sandbox_base = format!("{public_url}/sandbox");
+        let (api_default, origin_default, user_default, pass_default) = if sandbox {
+            (
+                format!("{sandbox_base}/api/1"),
+                origin_of(&public_url),
+                Some(SANDBOX_USERNAME.to_string()),
+                Some(SANDBOX_PASSWORD.to_string()),
+            )
+        } else {
+            (String::new(), String::new(), None, None)
+        };
+        let api_url = api_url.unwrap_or(api_default);
+        if api_url.is_empty() {
+            return Err(ConfigError(
+                "KASSA_TRUSTLY_API_URL is required when KASSA_SANDBOX=off".into(),
+            ));
+        }
+        let checkout_origin = get("KASSA_TRUSTLY_CHECKOUT_ORIGIN").unwrap_or_else(|| {
+            if origin_default.is_empty() {
+                origin_of(&api_url)
+            } else {
+                origin_default
+            }
+        });
+        let username = get("KASSA_TRUSTLY_USERNAME")
+            .or(user_default)
+            .ok_or_else(|| ConfigError("KASSA_TRUSTLY_USERNAME is required".into()))?;
+        let password = get("KASSA_TRUSTLY_PASSWORD")
+            .or(pass_default)
+            .ok_or_else(|| ConfigError("KASSA_TRUSTLY_PASSWORD is required".into()))?;
+        let private_key_file = get("KASSA_TRUSTLY_PRIVATE_KEY_FILE")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| data_dir.join("merchant_private.pem"));
+        let public_key_file = get("KASSA_TRUSTLY_PUBLIC_KEY_FILE").map(PathBuf::from);
+        if !sandbox && public_key_file.is_none() {
+            return Err(ConfigError(
+                "KASSA_TRUSTLY_PUBLIC_KEY_FILE is required when KASSA_SANDBOX=off".into(),
+            ));
+        }
+        let sandbox_retry_ms = match get("KASSA_SANDBOX_RETRY_MS") {
+            Some(v) => v
+                .split(',')
+                .map(|s| s.trim().parse::<u64>())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| ConfigError(format!("KASSA_SANDBOX_RETRY_MS: {e}")))?,
+            None => vec![1_000, 2_000, 5_000, 15_000, 60_000],
+        };
+        let sandbox_payout_delay_ms = get("KASSA_SANDBOX_PAYOUT_DELAY_MS")
+            .map(|v| v.parse::<u64>())
+            .transpose()
+            .map_err(|e| ConfigError(format!("KASSA_SANDBOX_PAYOUT_DELAY_MS: {e}")))?
+            .unwrap_or(2_000);
+
+        Ok(Config {
+            database_url,
+            listen,
+            public_url,
+            data_dir,
+            site_root,
+            bootstrap_admin,
+            trustly: TrustlyConfig {
+                sandbox,
+                api_url,
+                username,
+                password,
+                private_key_file,
+                public_key_file,
+                checkout_origin,
+                sandbox_retry_ms,
+                sandbox_payout_delay_ms,
+            },
+        })
+    }
+
+    /// Session cookies get the Secure flag when Kassa is served over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+/// `https://test.trustly.com/api/1` -> `https://test.trustly.com`.
+pub fn origin_of(url: &str) -> String {
+    match url.find("://") {
+        Some(s) => match url[s + 3..].find('/') {
+            Some(p) => url[..s + 3 + p].to_string(),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn cfg(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let m: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| m.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_run_locally_on_sqlite_with_the_sandbox() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!(c.database_url, "sqlite://data/kassa.db");
+        assert_eq!(c.public_url, "http://127.0.0.1:3000");
+        assert!(c.trustly.sandbox);
+        assert_eq!(c.trustly.api_url, "http://127.0.0.1:3000/sandbox/api/1");
+        assert_eq!(c.trustly.checkout_origin, "http://127.0.0.1:3000");
+        assert!(!c.secure_cookies());
+    }
+
+    #[test]
+    fn real_trustly_needs_only_urls_and_keys() {
+        let c = cfg(&[
+            ("KASSA_PUBLIC_URL", "https://wallet.example.com/"),
+            ("KASSA_TRUSTLY_API_URL", "https://test.trustly.com/api/1"),
+            ("KASSA_TRUSTLY_USERNAME", "merchant"),
+            ("KASSA_TRUSTLY_PASSWORD", "secret"),
+            ("KASSA_TRUSTLY_PRIVATE_KEY_FILE", "/etc/kassa/merchant.pem"),
+            (
+                "KASSA_TRUSTLY_PUBLIC_KEY_FILE",
+                "/etc/kassa/trustly-test.pem",
+            ),
+        ])
+        .unwrap();
+        assert!(!c.trustly.sandbox);
+        assert_eq!(c.trustly.checkout_origin, "https://test.trustly.com");
+        assert_eq!(c.public_url, "https://wallet.example.com");
+        assert!(c.secure_cookies());
+        assert!(!format!("{c:?}").contains("secret"));
+    }
+
+    #[test]
+    fn sandbox_off_without_an_api_url_is_an_error() {
+        assert!(cfg(&[("KASSA_SANDBOX", "off")]).is_err());
+        assert!(cfg(&[("KASSA_SANDBOX", "maybe")]).is_err());
+        assert!(cfg(&[("KASSA_LISTEN", "nonsense")]).is_err());
+    }
+
+    #[test]
+    fn database_passwords_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://kassa:hunter2@db:5432/kassa"),
+            "postgres://kassa@db:5432/kassa"
+        );
+    }
+}

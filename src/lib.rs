@@ -1,0 +1,43 @@
+//! Kassa: a Trustly wallet for a trading platform.
+//!
+//! Where things live:
+//! - `trustly`: the Trustly JSON-RPC protocol (no web, no database)
+//! - `sandbox`: a simulator of Trustly built on `trustly` only
+//! - `money`: integer minor units with a currency
+//! - `traders`, `wallet`: the domain (accounts, ledger, balances)
+//! - `web`: the axum server, JSON API, sessions and security headers
+//! - `app`: the Leptos pages (rendered on the server, hydrated in the browser)
+#![recursion_limit = "256"]
+
+pub mod app;
+pub mod money;
+pub mod traders;
+
+#[cfg(feature = "ssr")]
+pub mod config;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod merchant;
+#[cfg(feature = "ssr")]
+pub mod sandbox;
+#[cfg(feature = "ssr")]
+pub mod trustly;
+#[cfg(feature = "ssr")]
+pub mod wallet;
+#[cfg(feature = "ssr")]
+pub mod web;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+    // A marker that the page is interactive (the browser tests wait for it).
+    if let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
+}

@@ -1,0 +1,6 @@
+//! Trader accounts: the input newtypes (parse, don't validate) and, on the
+//! server, sign-up, log-in and the failed-log-in lock.
+
+pub mod newtypes;
+#[cfg(feature = "ssr")]
+pub mod service;

@@ -1,0 +1,111 @@
+//! Request bodies that arrive as JSON (scripts, the hydrated UI) or as an
+//! HTML form (the same pages before their wasm has loaded). Form posts get a
+//! redirect instead of JSON, so every form works without JavaScript.
+
+use axum::{
+    body::Bytes,
+    extract::{FromRequest, Request},
+    http::{header, StatusCode},
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+
+pub struct Input<T> {
+    pub data: T,
+    pub form: Option<FormMeta>,
+}
+
+/// Where a form post goes next: `_next` on success, back to the page it
+/// came from (with the error in the query) on failure.
+pub struct FormMeta {
+    pub next: String,
+    pub back: String,
+}
+
+/// Only same-site absolute paths: no open redirects.
+fn local_path(p: &str) -> Option<String> {
+    (p.starts_with('/') && !p.starts_with("//") && !p.contains('\\')).then(|| p.to_string())
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Input<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let referer_path = req
+            .headers()
+            .get(header::REFERER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|r| {
+                let after_scheme = r.split_once("://").map(|(_, rest)| rest).unwrap_or(r);
+                after_scheme
+                    .find('/')
+                    .map(|i| after_scheme[i..].to_string())
+            })
+            .map(|p| p.split('?').next().unwrap_or("/").to_string())
+            .and_then(|p| local_path(&p))
+            .unwrap_or_else(|| "/".to_string());
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| ApiError::BadRequest("The request body could not be read.".into()))?;
+
+        if content_type.starts_with("application/x-www-form-urlencoded") {
+            let data = serde_urlencoded::from_bytes::<T>(&bytes)
+                .map_err(|e| ApiError::BadRequest(format!("The form is incomplete: {e}.")))?;
+            let fields: Vec<(String, String)> =
+                serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+            let next = fields
+                .iter()
+                .find(|(k, _)| k == "_next")
+                .and_then(|(_, v)| local_path(v))
+                .unwrap_or_else(|| "/".to_string());
+            return Ok(Input {
+                data,
+                form: Some(FormMeta {
+                    next,
+                    back: referer_path,
+                }),
+            });
+        }
+        if bytes.is_empty() {
+            return serde_json::from_slice::<T>(b"{}")
+                .map(|data| Input { data, form: None })
+                .map_err(|_| ApiError::BadRequest("Send a JSON body.".into()));
+        }
+        if !content_type.starts_with("application/json") {
+            return Err(ApiError::BadRequest(
+                "Send JSON with Content-Type: application/json.".into(),
+            ));
+        }
+        let data = serde_json::from_slice::<T>(&bytes)
+            .map_err(|e| ApiError::BadRequest(format!("The JSON body is malformed: {e}.")))?;
+        Ok(Input { data, form: None })
+    }
+}
+
+/// Turns a handler's outcome into the response its caller understands.
+pub fn respond(form: Option<FormMeta>, result: Result<Response, ApiError>) -> Response {
+    match (form, result) {
+        (None, Ok(r)) => r,
+        (None, Err(e)) => e.into_response(),
+        (Some(f), Ok(_)) => Redirect::to(&f.next).into_response(),
+        (Some(f), Err(e)) => {
+            if e.status() == StatusCode::INTERNAL_SERVER_ERROR {
+                tracing::error!(error = ?e, "internal error on a form post");
+            }
+            let mut q = vec![("error", e.to_string())];
+            if let Some(field) = e.field() {
+                q.push(("field", field.to_string()));
+            }
+            let query = serde_urlencoded::to_string(q).unwrap_or_default();
+            Redirect::to(&format!("{}?{}", f.back, query)).into_response()
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! Sessions: tower-sessions with the sqlx store of whichever backend runs,
+//! and the extractors that turn a session into a signed-in user.
+
+use axum::{
+    extract::{FromRef, FromRequestParts},
+    http::request::Parts,
+    Router,
+};
+use tower_sessions::{cookie::SameSite, Expiry, Session, SessionManagerLayer, SessionStore};
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+
+use super::{error::ApiError, AppState};
+use crate::{
+    db::{Backend, Db},
+    traders::service::{find_user, Role, User},
+};
+
+pub const USER_KEY: &str = "user_id";
+pub const COOKIE_NAME: &str = "kassa_session";
+
+fn configure<S: SessionStore + Clone>(store: S, secure: bool) -> SessionManagerLayer<S> {
+    SessionManagerLayer::new(store)
+        .with_name(COOKIE_NAME)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)))
+}
+
+/// Adds the session layer for the database Kassa runs on. The stores need
+/// the concrete pool types, so they get their own small pool on the same
+/// database.
+pub async fn with_sessions<S: Clone + Send + Sync + 'static>(
+    router: Router<S>,
+    db: &Db,
+    secure: bool,
+) -> Result<Router<S>, sqlx::Error> {
+    Ok(match db.backend {
+        Backend::Sqlite => {
+            use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+            use std::str::FromStr;
+            let options = SqliteConnectOptions::from_str(&db.url)?
+                .journal_mode(SqliteJournalMode::Wal)
+                .busy_timeout(std::time::Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(options)
+                .await?;
+            let store = SqliteStore::new(pool);
+            store.migrate().await?;
+            router.layer(configure(store, secure))
+        }
+        Backend::Postgres => {
+            let pool = sqlx::postgres::PgPoolOptions::new()
+                .max_connections(4)
+                .connect(&db.url)
+                .await?;
+            let store = PostgresStore::new(pool);
+            store.migrate().await?;
+            router.layer(configure(store, secure))
+        }
+    })
+}
+
+/// The signed-in user, looked up fresh on every request (so a role change
+/// or a deleted account takes effect at once). Rejects with 401.
+pub struct CurrentUser(pub User);
+
+/// A signed-in admin: 401 without a session, 403 for a trader.
+pub struct AdminUser(pub User);
+
+pub async fn user_from_session(
+    state: &AppState,
+    session: &Session,
+) -> Result<Option<User>, ApiError> {
+    let id: Option<String> = session
+        .get(USER_KEY)
+        .await
+        .map_err(|e| ApiError::internal(format!("session: {e}")))?;
+    match id {
+        Some(id) => Ok(find_user(&state.db, &id).await?),
+        None => Ok(None),
+    }
+}
+
+impl<S> FromRequestParts<S> for CurrentUser
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::internal("session layer missing"))?;
+        let app = AppState::from_ref(state);
+        user_from_session(&app, &session)
+            .await?
+            .map(CurrentUser)
+            .ok_or(ApiError::Unauthorized)
+    }
+}
+
+impl<S> FromRequestParts<S> for AdminUser
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
+        if user.role != Role::Admin {
+            tracing::warn!(user_id = %user.id, path = %parts.uri.path(), "admin route refused");
+            return Err(ApiError::Forbidden);
+        }
+        Ok(AdminUser(user))
+    }
+}
