@@ -239,6 +239,21 @@ fn first_reason(e: &openssl::error::ErrorStack) -> String {
         .unwrap_or_else(|| "unknown OpenSSL error".to_string())
 }
 
+/// Writes a private key readable by its owner only; never overwrites.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -339,19 +354,4 @@ pub(crate) mod tests {
             Err(KeyError::InvalidPem(_))
         ));
     }
-}
-
-/// Writes a private key readable by its owner only; never overwrites.
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()
 }
