@@ -3,6 +3,8 @@
 
 use std::{net::SocketAddr, path::PathBuf, str::FromStr};
 
+use crate::money::{Currency, Money};
+
 /// Everything Kassa needs to know about its environment.
 #[derive(Clone)]
 pub struct Config {
@@ -16,6 +18,26 @@ pub struct Config {
     pub site_root: String,
     pub bootstrap_admin: Option<(String, String)>,
     pub trustly: TrustlyConfig,
+    pub deposits: DepositLimits,
+}
+
+/// What one deposit may be: the same decimal bounds for every currency
+/// (every supported currency has two decimals). Kept as the configured
+/// decimals and parsed for the deposit's currency.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DepositLimits {
+    pub min: String,
+    pub max: String,
+}
+
+impl DepositLimits {
+    /// The bounds in `currency`, inclusive.
+    pub fn bounds(&self, currency: Currency) -> Option<(Money, Money)> {
+        Some((
+            Money::parse_user(&self.min, currency).ok()?,
+            Money::parse_user(&self.max, currency).ok()?,
+        ))
+    }
 }
 
 /// Trustly settings. When `sandbox` is on and no API URL is configured, the
@@ -49,6 +71,7 @@ impl std::fmt::Debug for Config {
                 &self.bootstrap_admin.as_ref().map(|(e, _)| e),
             )
             .field("trustly", &self.trustly)
+            .field("deposits", &self.deposits)
             .finish()
     }
 }
@@ -185,6 +208,21 @@ impl Config {
             .map_err(|e| ConfigError(format!("KASSA_SANDBOX_PAYOUT_DELAY_MS: {e}")))?
             .unwrap_or(2_000);
 
+        let deposits = DepositLimits {
+            min: get("KASSA_DEPOSIT_MIN").unwrap_or_else(|| "1.00".into()),
+            max: get("KASSA_DEPOSIT_MAX").unwrap_or_else(|| "10000.00".into()),
+        };
+        match deposits.bounds(Currency::EUR) {
+            Some((min, max)) if min.minor <= max.minor => {}
+            _ => {
+                return Err(ConfigError(format!(
+                    "KASSA_DEPOSIT_MIN {:?} and KASSA_DEPOSIT_MAX {:?} must be positive amounts \
+                     with at most two decimals, the minimum not above the maximum",
+                    deposits.min, deposits.max
+                )))
+            }
+        }
+
         Ok(Config {
             database_url,
             listen,
@@ -203,6 +241,7 @@ impl Config {
                 sandbox_retry_ms,
                 sandbox_payout_delay_ms,
             },
+            deposits,
         })
     }
 
@@ -245,6 +284,18 @@ mod tests {
         assert_eq!(c.trustly.api_url, "http://127.0.0.1:3000/sandbox/api/1");
         assert_eq!(c.trustly.checkout_origin, "http://127.0.0.1:3000");
         assert!(!c.secure_cookies());
+        assert_eq!(c.deposits.min, "1.00");
+        assert_eq!(c.deposits.max, "10000.00");
+    }
+
+    #[test]
+    fn deposit_limits_must_be_amounts_in_order() {
+        let c = cfg(&[("KASSA_DEPOSIT_MIN", "5"), ("KASSA_DEPOSIT_MAX", "500.5")]).unwrap();
+        let (min, max) = c.deposits.bounds(Currency::SEK).unwrap();
+        assert_eq!((min.minor, max.minor), (500, 50050));
+        assert!(cfg(&[("KASSA_DEPOSIT_MIN", "0")]).is_err());
+        assert!(cfg(&[("KASSA_DEPOSIT_MAX", "1,5")]).is_err());
+        assert!(cfg(&[("KASSA_DEPOSIT_MIN", "20"), ("KASSA_DEPOSIT_MAX", "10")]).is_err());
     }
 
     #[test]

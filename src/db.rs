@@ -64,6 +64,11 @@ impl std::ops::DerefMut for WriteTx {
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../migrations/0001_init.sql")),
     (2, "ledger", include_str!("../migrations/0002_ledger.sql")),
+    (
+        3,
+        "deposits",
+        include_str!("../migrations/0003_deposits.sql"),
+    ),
 ];
 
 impl Db {
