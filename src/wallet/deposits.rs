@@ -1,0 +1,432 @@
+//! Deposits: the order row Kassa keeps for each Trustly Deposit, its status
+//! and history. The API creates a deposit and records what Trustly answered;
+//! notifications (see `notifications`) move its status and its money.
+//!
+//! States: created -> pending -> credited, plus cancelled, failed and
+//! reversed (a debit after the credit). Notifications decide, whatever order
+//! they arrive in: each transition below says from which states it applies.
+
+use sqlx::{AnyConnection, Row};
+
+use crate::{
+    app::types::{DepositStep, DepositView, TransactionView},
+    db::{now_ms, Backend, Db},
+    money::{format_minor, Currency, Money},
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Row written, Trustly not (yet) answered or the checkout not finished.
+    Created,
+    /// Checkout completed, money not confirmed yet.
+    Pending,
+    /// Money confirmed and on the trader's available balance.
+    Credited,
+    /// Checkout closed, timed out or failed at the bank.
+    Cancelled,
+    /// Trustly refused the Deposit call.
+    Failed,
+    /// Credited, then debited again (the deposit did not settle).
+    Reversed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Created => "created",
+            Status::Pending => "pending",
+            Status::Credited => "credited",
+            Status::Cancelled => "cancelled",
+            Status::Failed => "failed",
+            Status::Reversed => "reversed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Some(match s {
+            "created" => Status::Created,
+            "pending" => Status::Pending,
+            "credited" => Status::Credited,
+            "cancelled" => Status::Cancelled,
+            "failed" => Status::Failed,
+            "reversed" => Status::Reversed,
+            _ => return None,
+        })
+    }
+
+    /// A `pending` notification moves only a deposit that has not progressed
+    /// (a late pending never downgrades a credit). `failed` is included: a
+    /// Deposit call that timed out may still have created the order.
+    pub fn accepts_pending(self) -> bool {
+        matches!(self, Status::Created | Status::Failed)
+    }
+
+    /// A `cancel` applies only before the money arrived.
+    pub fn accepts_cancel(self) -> bool {
+        matches!(self, Status::Created | Status::Pending | Status::Failed)
+    }
+}
+
+/// One deposit row.
+#[derive(Clone, Debug)]
+pub struct Deposit {
+    pub id: String,
+    pub user_id: String,
+    pub order_id: Option<String>,
+    pub amount: Money,
+    pub status: Status,
+    pub checkout_url: Option<String>,
+    pub flagged: bool,
+    pub credited_at: Option<i64>,
+    pub debited_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const COLUMNS: &str = "id, user_id, order_id, amount, currency, status, checkout_url, flagged, \
+                       credited_at, debited_at, created_at, updated_at";
+
+fn from_row(row: &sqlx::any::AnyRow) -> Result<Deposit, sqlx::Error> {
+    let code: String = row.try_get("currency")?;
+    let currency = code
+        .parse::<Currency>()
+        .map_err(|_| sqlx::Error::Decode(format!("deposit with currency {code:?}").into()))?;
+    let status: String = row.try_get("status")?;
+    let status = Status::parse(&status)
+        .ok_or_else(|| sqlx::Error::Decode(format!("deposit with status {status:?}").into()))?;
+    Ok(Deposit {
+        id: row.try_get("id")?,
+        user_id: row.try_get("user_id")?,
+        order_id: row.try_get("order_id")?,
+        amount: Money::new(row.try_get("amount")?, currency),
+        status,
+        checkout_url: row.try_get("checkout_url")?,
+        flagged: row.try_get::<i64, _>("flagged")? != 0,
+        credited_at: row.try_get("credited_at")?,
+        debited_at: row.try_get("debited_at")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+/// Appends a step to the deposit's history (inside the caller's transaction).
+async fn add_history(
+    conn: &mut AnyConnection,
+    deposit_id: &str,
+    status: Status,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO deposit_events (id, deposit_id, seq, status, at)
+         SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4 FROM deposit_events WHERE deposit_id = $2",
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(deposit_id)
+    .bind(status.as_str())
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Writes a new deposit in status `created`, committed on return (before
+/// Trustly is called, so a notification that overtakes the API answer finds it).
+pub async fn create(db: &Db, user_id: &str, amount: Money) -> Result<Deposit, sqlx::Error> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let now = now_ms();
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO deposits (id, user_id, amount, currency, status, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+    )
+    .bind(&id)
+    .bind(user_id)
+    .bind(amount.minor)
+    .bind(amount.currency.code())
+    .bind(Status::Created.as_str())
+    .bind(now)
+    .execute(&mut *tx.tx)
+    .await?;
+    add_history(&mut tx.tx, &id, Status::Created, now).await?;
+    tx.commit().await?;
+    Ok(Deposit {
+        id,
+        user_id: user_id.to_string(),
+        order_id: None,
+        amount,
+        status: Status::Created,
+        checkout_url: None,
+        flagged: false,
+        credited_at: None,
+        debited_at: None,
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+/// Stores Trustly's order id and checkout URL. Never touches the status (a
+/// notification may already have moved it); an order id a notification
+/// stored first is kept. Returns the deposit as it now is.
+pub async fn record_checkout(
+    db: &Db,
+    id: &str,
+    order_id: &str,
+    checkout_url: &str,
+) -> Result<Option<Deposit>, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "UPDATE deposits SET order_id = COALESCE(order_id, $1), checkout_url = $2, updated_at = $3
+         WHERE id = $4",
+    )
+    .bind(order_id)
+    .bind(checkout_url)
+    .bind(now_ms())
+    .bind(id)
+    .execute(&mut *tx.tx)
+    .await?;
+    let d = find(&mut tx.tx, id).await?;
+    tx.commit().await?;
+    if let Some(d) = &d {
+        if d.order_id.as_deref() != Some(order_id) {
+            tracing::error!(deposit_id = id, order_id, stored = ?d.order_id,
+                "Trustly answered an order id that differs from the one its notification named");
+        }
+    }
+    Ok(d)
+}
+
+/// The Deposit call failed: `failed`, only if nothing else happened since.
+pub async fn mark_failed(db: &Db, id: &str, code: Option<i64>) -> Result<bool, sqlx::Error> {
+    let now = now_ms();
+    let mut tx = db.begin_write().await?;
+    let changed = sqlx::query(
+        "UPDATE deposits SET status = $1, error_code = $2, updated_at = $3
+         WHERE id = $4 AND status = $5",
+    )
+    .bind(Status::Failed.as_str())
+    .bind(code)
+    .bind(now)
+    .bind(id)
+    .bind(Status::Created.as_str())
+    .execute(&mut *tx.tx)
+    .await?
+    .rows_affected()
+        > 0;
+    if changed {
+        add_history(&mut tx.tx, id, Status::Failed, now).await?;
+    }
+    tx.commit().await?;
+    Ok(changed)
+}
+
+async fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<Deposit>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM deposits WHERE id = $1");
+    sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| from_row(&r))
+        .transpose()
+}
+
+/// The deposit a notification is about, locked for the rest of the caller's
+/// transaction (PostgreSQL row lock; SQLite's writer is alone anyway).
+/// Looked up by messageid (our id) first, then by orderid.
+pub(crate) async fn find_for_update(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    message_id: &str,
+    order_id: &str,
+) -> Result<Option<Deposit>, sqlx::Error> {
+    let lock = match backend {
+        Backend::Postgres => " FOR UPDATE",
+        Backend::Sqlite => "",
+    };
+    if !message_id.is_empty() {
+        let sql = format!("SELECT {COLUMNS} FROM deposits WHERE id = $1{lock}");
+        if let Some(r) = sqlx::query(&sql)
+            .bind(message_id)
+            .fetch_optional(&mut *conn)
+            .await?
+        {
+            return from_row(&r).map(Some);
+        }
+    }
+    if !order_id.is_empty() {
+        let sql = format!("SELECT {COLUMNS} FROM deposits WHERE order_id = $1{lock}");
+        if let Some(r) = sqlx::query(&sql)
+            .bind(order_id)
+            .fetch_optional(&mut *conn)
+            .await?
+        {
+            return from_row(&r).map(Some);
+        }
+    }
+    Ok(None)
+}
+
+/// Moves a deposit to `status` and records the step.
+pub(crate) async fn set_status(
+    conn: &mut AnyConnection,
+    id: &str,
+    status: Status,
+) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    sqlx::query("UPDATE deposits SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(status.as_str())
+        .bind(now)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    add_history(conn, id, status, now).await
+}
+
+/// Sets the moment the credit (or debit) notification was applied.
+pub(crate) async fn set_settled(
+    conn: &mut AnyConnection,
+    id: &str,
+    column: SettledColumn,
+) -> Result<(), sqlx::Error> {
+    let sql = match column {
+        SettledColumn::Credited => "UPDATE deposits SET credited_at = $1 WHERE id = $2",
+        SettledColumn::Debited => "UPDATE deposits SET debited_at = $1 WHERE id = $2",
+    };
+    sqlx::query(sql)
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum SettledColumn {
+    Credited,
+    Debited,
+}
+
+/// Stores the order id a notification named when the deposit has none yet.
+pub(crate) async fn adopt_order_id(
+    conn: &mut AnyConnection,
+    id: &str,
+    order_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE deposits SET order_id = $1 WHERE id = $2 AND order_id IS NULL")
+        .bind(order_id)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Marks a deposit for an admin, keeping the first reason given.
+pub(crate) async fn flag(
+    conn: &mut AnyConnection,
+    id: &str,
+    reason: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE deposits SET flagged = 1, flag_reason = COALESCE(flag_reason, $1), updated_at = $2
+         WHERE id = $3",
+    )
+    .bind(reason)
+    .bind(now_ms())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// One of `user_id`'s deposits with its history; None for anyone else's
+/// (callers answer 404 so nothing is learned about other traders).
+pub async fn view_for_user(
+    db: &Db,
+    user_id: &str,
+    id: &str,
+) -> Result<Option<DepositView>, sqlx::Error> {
+    let mut conn = db.pool.acquire().await?;
+    let sql = format!("SELECT {COLUMNS} FROM deposits WHERE id = $1 AND user_id = $2");
+    let Some(row) = sqlx::query(&sql)
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(&mut *conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let d = from_row(&row)?;
+    let history =
+        sqlx::query("SELECT status, at FROM deposit_events WHERE deposit_id = $1 ORDER BY seq")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(DepositStep {
+                    status: r.try_get("status")?,
+                    at: r.try_get("at")?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(Some(DepositView {
+        id: d.id,
+        order_id: d.order_id,
+        amount: d.amount.to_decimal_string(),
+        currency: d.amount.currency.code().to_string(),
+        status: d.status.as_str().to_string(),
+        checkout_url: d.checkout_url,
+        created_at: d.created_at,
+        updated_at: d.updated_at,
+        history,
+    }))
+}
+
+/// A trader's deposits, newest first, as wallet transactions.
+pub async fn transactions_for_user(
+    db: &Db,
+    user_id: &str,
+    limit: i64,
+) -> Result<Vec<TransactionView>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, amount, currency, status, created_at FROM deposits
+         WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+    )
+    .bind(user_id)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let code: String = r.try_get("currency")?;
+        let Ok(currency) = code.parse::<Currency>() else {
+            continue;
+        };
+        out.push(TransactionView {
+            id: r.try_get("id")?,
+            kind: "deposit".into(),
+            amount: format_minor(r.try_get("amount")?, currency),
+            currency: code,
+            status: r.try_get("status")?,
+            created_at: r.try_get("created_at")?,
+        });
+    }
+    Ok(out)
+}
+
+/// Sum of a trader's deposits in status `pending`, per currency (minor units).
+pub async fn pending_by_currency(
+    db: &Db,
+    user_id: &str,
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT currency, CAST(SUM(amount) AS BIGINT) AS total FROM deposits
+         WHERE user_id = $1 AND status = $2 GROUP BY currency",
+    )
+    .bind(user_id)
+    .bind(Status::Pending.as_str())
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("currency")?, r.try_get("total")?)))
+        .collect()
+}

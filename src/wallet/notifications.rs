@@ -1,0 +1,472 @@
+//! Trustly's notifications, applied to the wallet.
+//!
+//! Order of work for one request:
+//! 1. verify the signature with Trustly's key before reading anything; a
+//!    notification that does not verify (or is malformed) changes nothing
+//!    and is recorded as `rejected`;
+//! 2. in ONE database transaction: insert the notification row (its unique
+//!    `notification_id` decides which of several concurrent copies applies:
+//!    `ON CONFLICT DO NOTHING`, the loser waits for the winner's commit on
+//!    PostgreSQL, the write gate serialises on SQLite), apply the effect
+//!    (deposit status, ledger, bank account), record the outcome and the
+//!    reply status, commit;
+//! 3. only then reply. A copy seen before gets the first reply's status.
+//!
+//! Orders are looked up as deposits (by messageid = our deposit id, then
+//! orderid); withdrawals slot in as a second kind of [`Order`].
+
+use sqlx::{AnyConnection, Row};
+
+use super::{
+    accounts,
+    deposits::{self, Deposit, SettledColumn, Status},
+    ledger::{self, Account, LedgerError, Leg},
+};
+use crate::{
+    db::{now_ms, Backend, Db},
+    money::{Currency, Money},
+    trustly::{
+        parse_notification, AmountNotification, CancelNotification, NotificationKind, ReplyStatus,
+        Verifier,
+    },
+};
+
+/// Longest raw body kept per notification row.
+pub const RAW_KEEP: usize = 64 * 1024;
+
+/// What to answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Handled {
+    /// Not verified or not usable: answer an HTTP error, never a reply.
+    Rejected { reason: String },
+    /// Answer the signed reply for `method`/`uuid` with `status`.
+    Reply {
+        method: String,
+        uuid: String,
+        status: ReplyStatus,
+        /// Traders whose wallet changed (publish after this returns).
+        changed_users: Vec<String>,
+        /// This notification id was processed before: nothing was applied.
+        duplicate: bool,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProcessError {
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("ledger: {0}")]
+    Ledger(#[from] LedgerError),
+}
+
+/// What applying a notification did.
+#[derive(Debug, Default)]
+struct Effect {
+    flagged: Option<String>,
+    note: Option<String>,
+    changed_user: Option<String>,
+}
+
+impl Effect {
+    fn note(note: impl Into<String>) -> Self {
+        Effect {
+            note: Some(note.into()),
+            ..Effect::default()
+        }
+    }
+    fn flagged(reason: impl Into<String>, user: Option<&str>) -> Self {
+        Effect {
+            flagged: Some(reason.into()),
+            changed_user: user.map(str::to_string),
+            ..Effect::default()
+        }
+    }
+    fn changed(user: &str) -> Self {
+        Effect {
+            changed_user: Some(user.to_string()),
+            ..Effect::default()
+        }
+    }
+}
+
+/// The order a notification is about.
+enum Order {
+    Deposit(Deposit),
+    // Withdrawal(Withdrawal) comes with payouts.
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// The raw body as storable text: lossy UTF-8, no NUL (PostgreSQL TEXT
+/// refuses it), at most [`RAW_KEEP`] bytes.
+fn storable(body: &[u8]) -> String {
+    let cut = &body[..body.len().min(RAW_KEEP)];
+    String::from_utf8_lossy(cut).replace('\0', "\u{FFFD}")
+}
+
+/// Records a notification that could not be trusted or used.
+async fn record_rejected(db: &Db, reason: &str, body: &[u8]) -> Result<(), sqlx::Error> {
+    db.write(
+        sqlx::query(
+            "INSERT INTO notifications (id, outcome, reason, raw, received_at)
+             VALUES ($1, 'rejected', $2, $3, $4)",
+        )
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(reason.to_string())
+        .bind(storable(body))
+        .bind(now_ms()),
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Best effort, for the log only: method and uuid of a body we do not trust.
+fn unverified_labels(body: &[u8]) -> (String, String) {
+    let v: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let s = |v: &serde_json::Value| truncate(v.as_str().unwrap_or("-"), 64).to_string();
+    (s(&v["method"]), s(&v["params"]["uuid"]))
+}
+
+/// Verifies, applies and records one notification body.
+pub async fn process(db: &Db, verifier: &Verifier, body: &[u8]) -> Result<Handled, ProcessError> {
+    let n = match parse_notification(body, verifier) {
+        Ok(n) => n,
+        Err(e) => {
+            let reason = e.to_string();
+            let (method, uuid) = unverified_labels(body);
+            tracing::warn!(method = ?method, uuid = ?uuid, %reason, "notification rejected");
+            record_rejected(db, &reason, body).await?;
+            return Ok(Handled::Rejected { reason });
+        }
+    };
+    let kind = match n.kind() {
+        Ok(k) => k,
+        Err(e) => {
+            let reason = e.to_string();
+            tracing::warn!(method = %n.method, uuid = %n.uuid, %reason, "notification rejected");
+            record_rejected(db, &reason, body).await?;
+            return Ok(Handled::Rejected { reason });
+        }
+    };
+    let notification_id = n.notification_id();
+    let (message_id, order_id) = match &kind {
+        NotificationKind::Pending(a)
+        | NotificationKind::Credit(a)
+        | NotificationKind::Debit(a)
+        | NotificationKind::PayoutConfirmation(a) => (Some(&a.messageid), Some(&a.orderid)),
+        NotificationKind::Cancel(c) => (Some(&c.messageid), Some(&c.orderid)),
+        NotificationKind::Account(a) => (Some(&a.messageid), Some(&a.orderid)),
+        NotificationKind::Unknown => (None, None),
+    };
+    let raw = {
+        let text = n.raw.to_string();
+        truncate(&text, RAW_KEEP).replace('\0', "\u{FFFD}")
+    };
+
+    let row_id = uuid::Uuid::new_v4().to_string();
+    let mut tx = db.begin_write().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO notifications (id, notification_id, method, uuid, order_id, message_id,
+                                    outcome, raw, received_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'ok', $7, $8)
+         ON CONFLICT (notification_id) DO NOTHING",
+    )
+    .bind(&row_id)
+    .bind(notification_id.as_deref())
+    .bind(&n.method)
+    .bind(&n.uuid)
+    .bind(order_id.map(String::as_str))
+    .bind(message_id.map(String::as_str))
+    .bind(&raw)
+    .bind(now_ms())
+    .execute(&mut *tx.tx)
+    .await?
+    .rows_affected();
+
+    if inserted == 0 {
+        // Processed before (or being processed: PostgreSQL made us wait for
+        // that commit). Nothing changes; repeat the first reply's status.
+        drop(tx);
+        let stored: Option<String> =
+            sqlx::query("SELECT reply_status FROM notifications WHERE notification_id = $1")
+                .bind(notification_id.as_deref())
+                .fetch_optional(&db.pool)
+                .await?
+                .map(|r| r.try_get::<Option<String>, _>(0))
+                .transpose()?
+                .flatten();
+        let status = stored
+            .as_deref()
+            .and_then(ReplyStatus::parse)
+            .unwrap_or(ReplyStatus::Ok);
+        tracing::info!(method = %n.method, uuid = %n.uuid, notification_id = ?notification_id,
+            %status, "notification seen before: nothing applied");
+        return Ok(Handled::Reply {
+            method: n.method,
+            uuid: n.uuid,
+            status,
+            changed_users: Vec::new(),
+            duplicate: true,
+        });
+    }
+
+    let effect = apply(&mut tx.tx, db.backend, &kind, notification_id.as_deref()).await?;
+    // Every notification is acknowledged: flagged ones are for an admin,
+    // and retries would not change them.
+    let status = ReplyStatus::Ok;
+    let (outcome, reason) = match (&effect.flagged, &effect.note) {
+        (Some(r), _) => ("flagged", Some(r.clone())),
+        (None, note) => ("ok", note.clone()),
+    };
+    sqlx::query(
+        "UPDATE notifications SET outcome = $1, reason = $2, reply_status = $3 WHERE id = $4",
+    )
+    .bind(outcome)
+    .bind(reason.clone())
+    .bind(status.as_str())
+    .bind(&row_id)
+    .execute(&mut *tx.tx)
+    .await?;
+    tx.commit().await?;
+
+    match &effect.flagged {
+        Some(r) => tracing::warn!(method = %n.method, uuid = %n.uuid,
+            notification_id = ?notification_id, order_id = ?order_id, reason = %r,
+            "notification flagged: nothing applied"),
+        None => tracing::info!(method = %n.method, uuid = %n.uuid,
+            notification_id = ?notification_id, order_id = ?order_id, note = ?reason,
+            "notification applied"),
+    }
+    Ok(Handled::Reply {
+        method: n.method,
+        uuid: n.uuid,
+        status,
+        changed_users: effect.changed_user.into_iter().collect(),
+        duplicate: false,
+    })
+}
+
+async fn find_order(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    message_id: &str,
+    order_id: &str,
+) -> Result<Option<Order>, sqlx::Error> {
+    if let Some(d) = deposits::find_for_update(conn, backend, message_id, order_id).await? {
+        return Ok(Some(Order::Deposit(d)));
+    }
+    // Withdrawals (AccountPayout orders) are looked up here next.
+    Ok(None)
+}
+
+/// The order named by `message_id`/`order_id`, with its orderid checked:
+/// stored when the deposit has none yet, a contradiction is flagged.
+async fn matched_deposit(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    message_id: &str,
+    order_id: &str,
+) -> Result<Result<Deposit, Effect>, sqlx::Error> {
+    match find_order(conn, backend, message_id, order_id).await? {
+        None => Ok(Err(Effect::flagged(
+            format!("unknown order (orderid {order_id:?}, messageid {message_id:?})"),
+            None,
+        ))),
+        Some(Order::Deposit(d)) => match d.order_id.as_deref() {
+            Some(known) if known != order_id => {
+                let reason =
+                    format!("orderid {order_id:?} does not match the deposit's order {known:?}");
+                deposits::flag(conn, &d.id, &reason).await?;
+                Ok(Err(Effect::flagged(reason, Some(&d.user_id))))
+            }
+            Some(_) => Ok(Ok(d)),
+            None => {
+                deposits::adopt_order_id(conn, &d.id, order_id).await?;
+                Ok(Ok(d))
+            }
+        },
+    }
+}
+
+/// Checks a notification's amount and currency against the deposit's.
+fn amount_matches(n: &AmountNotification, d: &Deposit) -> Result<(), String> {
+    let parsed = n
+        .currency
+        .parse::<Currency>()
+        .ok()
+        .and_then(|c| Money::parse_trustly_lenient(&n.amount, c).ok());
+    match parsed {
+        Some(m) if m == d.amount => Ok(()),
+        _ => Err(format!(
+            "amount {:?} {:?} does not match the deposit's {}",
+            n.amount, n.currency, d.amount
+        )),
+    }
+}
+
+async fn apply(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    kind: &NotificationKind,
+    notification_id: Option<&str>,
+) -> Result<Effect, ProcessError> {
+    let nid = notification_id.unwrap_or_default();
+    match kind {
+        NotificationKind::Pending(a) | NotificationKind::Credit(a) | NotificationKind::Debit(a) => {
+            let d = match matched_deposit(conn, backend, &a.messageid, &a.orderid).await? {
+                Ok(d) => d,
+                Err(effect) => return Ok(effect),
+            };
+            if let Err(reason) = amount_matches(a, &d) {
+                deposits::flag(conn, &d.id, &reason).await?;
+                return Ok(Effect::flagged(reason, Some(&d.user_id)));
+            }
+            match kind {
+                NotificationKind::Pending(_) => pending(conn, &d).await,
+                NotificationKind::Credit(_) => credit(conn, &d, nid).await,
+                _ => debit(conn, &d, nid).await,
+            }
+        }
+        NotificationKind::Cancel(c) => cancel(conn, backend, c).await,
+        NotificationKind::Account(a) => {
+            let d = match matched_deposit(conn, backend, &a.messageid, &a.orderid).await? {
+                Ok(d) => d,
+                Err(effect) => return Ok(effect),
+            };
+            accounts::upsert_from_notification(conn, &d.user_id, a).await?;
+            Ok(Effect::changed(&d.user_id))
+        }
+        NotificationKind::PayoutConfirmation(p) => {
+            // Payouts are withdrawals, which do not exist yet: no deposit
+            // can be confirmed as paid out.
+            match find_order(conn, backend, &p.messageid, &p.orderid).await? {
+                None => Ok(Effect::flagged(
+                    format!("unknown payout order (orderid {:?})", p.orderid),
+                    None,
+                )),
+                Some(Order::Deposit(d)) => {
+                    let reason = "payoutconfirmation for a deposit".to_string();
+                    deposits::flag(conn, &d.id, &reason).await?;
+                    Ok(Effect::flagged(reason, Some(&d.user_id)))
+                }
+            }
+        }
+        NotificationKind::Unknown => Ok(Effect::note("unknown method: acknowledged, ignored")),
+    }
+}
+
+async fn pending(conn: &mut AnyConnection, d: &Deposit) -> Result<Effect, ProcessError> {
+    if !d.status.accepts_pending() {
+        return Ok(Effect::note(format!(
+            "pending ignored: deposit already {}",
+            d.status.as_str()
+        )));
+    }
+    deposits::set_status(conn, &d.id, Status::Pending).await?;
+    Ok(Effect::changed(&d.user_id))
+}
+
+async fn credit(conn: &mut AnyConnection, d: &Deposit, nid: &str) -> Result<Effect, ProcessError> {
+    if d.credited_at.is_some() {
+        let reason = "a second credit for a deposit already credited".to_string();
+        deposits::flag(conn, &d.id, &reason).await?;
+        return Ok(Effect::flagged(reason, Some(&d.user_id)));
+    }
+    deposits::set_settled(conn, &d.id, SettledColumn::Credited).await?;
+    if d.debited_at.is_some() {
+        // The debit overtook its credit: the two cancel out, nothing to book.
+        return Ok(Effect::note("credit after its debit: nothing booked"));
+    }
+    let amount = d.amount.minor;
+    ledger::post_transaction(
+        conn,
+        &format!("notification:{nid}"),
+        "deposit_credit",
+        Some(&d.user_id),
+        d.amount.currency,
+        &[
+            Leg::trader(Account::Available, &d.user_id, amount),
+            Leg::kassa(Account::Trustly, -amount),
+        ],
+    )
+    .await?;
+    deposits::set_status(conn, &d.id, Status::Credited).await?;
+    Ok(Effect::changed(&d.user_id))
+}
+
+async fn debit(conn: &mut AnyConnection, d: &Deposit, nid: &str) -> Result<Effect, ProcessError> {
+    if d.debited_at.is_some() {
+        let reason = "a second debit for a deposit already debited".to_string();
+        deposits::flag(conn, &d.id, &reason).await?;
+        return Ok(Effect::flagged(reason, Some(&d.user_id)));
+    }
+    deposits::set_settled(conn, &d.id, SettledColumn::Debited).await?;
+    let mut note = None;
+    if d.credited_at.is_some() {
+        // Take the money back, even below zero.
+        let amount = d.amount.minor;
+        ledger::post_transaction(
+            conn,
+            &format!("notification:{nid}"),
+            "deposit_debit",
+            Some(&d.user_id),
+            d.amount.currency,
+            &[
+                Leg::trader(Account::Available, &d.user_id, -amount),
+                Leg::kassa(Account::Trustly, amount),
+            ],
+        )
+        .await?;
+        let left = ledger::available(conn, &d.user_id, d.amount.currency).await?;
+        if left < 0 {
+            note = Some(format!(
+                "debit took the balance below zero ({})",
+                Money::new(left, d.amount.currency)
+            ));
+        }
+    } else {
+        note = Some("debit before its credit: nothing booked".to_string());
+    }
+    // A deposit that did not settle is for an admin to look at, and so is
+    // its trader.
+    deposits::flag(conn, &d.id, "debited: the deposit did not settle").await?;
+    sqlx::query("UPDATE users SET flagged = 1 WHERE id = $1")
+        .bind(&d.user_id)
+        .execute(&mut *conn)
+        .await?;
+    if d.status != Status::Reversed {
+        deposits::set_status(conn, &d.id, Status::Reversed).await?;
+    }
+    Ok(Effect {
+        note,
+        ..Effect::changed(&d.user_id)
+    })
+}
+
+async fn cancel(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    c: &CancelNotification,
+) -> Result<Effect, ProcessError> {
+    let d = match matched_deposit(conn, backend, &c.messageid, &c.orderid).await? {
+        Ok(d) => d,
+        Err(effect) => return Ok(effect),
+    };
+    if !d.status.accepts_cancel() {
+        return Ok(Effect::note(format!(
+            "cancel ignored: deposit already {}",
+            d.status.as_str()
+        )));
+    }
+    deposits::set_status(conn, &d.id, Status::Cancelled).await?;
+    Ok(Effect::changed(&d.user_id))
+}
