@@ -3,8 +3,11 @@
 //! sessions and security headers around them.
 
 pub mod api;
+pub mod deposits;
 pub mod error;
+pub mod events;
 pub mod input;
+pub mod notifications;
 pub mod security;
 pub mod session;
 
@@ -30,6 +33,11 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub limiter: AddressLimiter,
     pub leptos_options: LeptosOptions,
+    /// A trader's id, published after every committed change of their
+    /// wallet or deposits (see `events`).
+    pub events: tokio::sync::broadcast::Sender<String>,
+    /// Turns true when the server stops (ends the live event streams).
+    pub closing: tokio::sync::watch::Receiver<bool>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -57,6 +65,7 @@ pub struct Running {
     pub addr: SocketAddr,
     pub state: AppState,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    closing: tokio::sync::watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -66,6 +75,7 @@ impl Running {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        let _ = self.closing.send(true);
         let _ = (&mut self.task).await;
     }
 
@@ -101,12 +111,15 @@ pub async fn start(config: Config, listener: Option<TcpListener>) -> Result<Runn
         .env(leptos::config::Env::PROD)
         .build();
     let merchant = crate::merchant::start(&config)?;
+    let (closing_tx, closing) = events::closing();
     let state = AppState {
         db: db.clone(),
         merchant,
         config: Arc::new(config),
         limiter: AddressLimiter::default(),
         leptos_options,
+        events: events::channel(),
+        closing,
     };
     let app = router(state.clone()).await?;
 
@@ -128,6 +141,7 @@ pub async fn start(config: Config, listener: Option<TcpListener>) -> Result<Runn
         addr,
         state,
         shutdown: Some(tx),
+        closing: closing_tx,
         task,
     })
 }
@@ -137,6 +151,8 @@ async fn router(state: AppState) -> Result<Router, StartError> {
     let leptos_state = state.clone();
     let kassa: Router<AppState> = Router::new()
         .merge(api::routes())
+        .merge(deposits::routes())
+        .merge(events::routes())
         .leptos_routes_with_context(
             &state,
             routes,
@@ -165,6 +181,9 @@ async fn router(state: AppState) -> Result<Router, StartError> {
             state.clone(),
             security::csrf_origin_check,
         ))
+        // Trustly's notifications: no session, no Origin check (server to
+        // server, authenticated by signature).
+        .merge(notifications::routes())
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(leptos_state);
     // The sandbox plays Trustly, a different party: it keeps its own headers
