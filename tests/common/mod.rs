@@ -220,3 +220,231 @@ impl Drop for TestApp {
         }
     }
 }
+
+// --- deposits, notifications and the ledger ---------------------------------
+
+/// How long any polled condition may take before the test fails.
+pub const DEADLINE: std::time::Duration = std::time::Duration::from_secs(15);
+const POLL: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// Polls `check` every 20 ms until it returns Some; panics after DEADLINE
+/// with the last value seen.
+pub async fn wait_for<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, String>>,
+{
+    let start = tokio::time::Instant::now();
+    loop {
+        match check().await {
+            Ok(v) => return v,
+            Err(last) => {
+                assert!(
+                    start.elapsed() < DEADLINE,
+                    "timed out waiting for {what}; last seen: {last}"
+                );
+                tokio::time::sleep(POLL).await;
+            }
+        }
+    }
+}
+
+impl TestApp {
+    /// `POST /api/deposits`, expecting 201; returns the body.
+    pub async fn deposit(&self, client: &Client, amount: &str, currency: &str) -> Value {
+        let res = self
+            .post(
+                client,
+                "/api/deposits",
+                json!({"amount": amount, "currency": currency}),
+            )
+            .await;
+        let status = res.status();
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(
+            status,
+            StatusCode::CREATED,
+            "deposit {amount} {currency}: {body}"
+        );
+        body
+    }
+
+    pub async fn deposit_view(&self, client: &Client, id: &str) -> Value {
+        let res = self.get(client, &format!("/api/deposits/{id}")).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json().await.unwrap()
+    }
+
+    /// Polls `GET /api/deposits/{id}` until its status is `status`.
+    pub async fn wait_deposit(&self, client: &Client, id: &str, status: &str) -> Value {
+        wait_for(&format!("deposit {id} to be {status}"), || async {
+            let v = self.deposit_view(client, id).await;
+            if v["status"] == status {
+                Ok(v)
+            } else {
+                Err(v.to_string())
+            }
+        })
+        .await
+    }
+
+    pub async fn wallet(&self, client: &Client) -> Value {
+        let res = self.get(client, "/api/wallet").await;
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json().await.unwrap()
+    }
+
+    /// The trader's balance row for `currency` (available, reserved, pending).
+    pub async fn balance(&self, client: &Client, currency: &str) -> (String, String, String) {
+        let w = self.wallet(client).await;
+        let b = w["balances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["currency"] == currency)
+            .cloned()
+            .unwrap_or_else(|| json!({"available": "0.00", "reserved": "0.00", "pending": "0.00"}));
+        let s = |k: &str| b[k].as_str().unwrap().to_string();
+        (s("available"), s("reserved"), s("pending"))
+    }
+
+    /// The sandbox checkout's confirm step with a test scenario.
+    pub async fn confirm(&self, order_id: &str, scenario: &str) {
+        let res = self
+            .client
+            .post(self.at(&format!("/sandbox/checkout/{order_id}/confirm")))
+            .form(&[("scenario", scenario)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "confirm {scenario}");
+    }
+
+    /// The sandbox's view of an order: notifications and delivery attempts.
+    pub async fn sandbox_order(&self, order_id: &str) -> Value {
+        self.get(&self.client, &format!("/sandbox/orders/{order_id}.json"))
+            .await
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Waits until the sandbox has `count` notifications for the order and
+    /// every one of them was accepted by Kassa.
+    pub async fn wait_delivered(&self, order_id: &str, count: usize) -> Value {
+        wait_for(&format!("{count} notifications delivered"), || async {
+            let v = self.sandbox_order(order_id).await;
+            let ns = v["notifications"].as_array().cloned().unwrap_or_default();
+            if ns.len() == count && ns.iter().all(|n| n["delivered"] == json!(true)) {
+                Ok(v)
+            } else {
+                Err(v.to_string())
+            }
+        })
+        .await
+    }
+
+    /// "Trustly" for hand-made notifications: the sandbox's own key.
+    pub fn trustly_signer(&self) -> kassa::trustly::Signer {
+        let pem = std::fs::read(self.data_dir.join("sandbox_private.pem")).unwrap();
+        kassa::trustly::Signer::from_pem(&pem).unwrap()
+    }
+
+    /// Kassa's public key, to check its replies.
+    pub fn merchant_verifier(&self) -> kassa::trustly::Verifier {
+        let pem = std::fs::read(self.data_dir.join("merchant_private.pem")).unwrap();
+        kassa::trustly::Signer::from_pem(&pem).unwrap().verifier()
+    }
+
+    /// A notification signed by the sandbox key: (uuid, body).
+    pub fn signed_notification(&self, method: &str, data: Value) -> (String, Value) {
+        kassa::trustly::build_notification(method, data, &self.trustly_signer())
+    }
+
+    /// Posts a notification body as Trustly does (no cookies, no Origin).
+    pub async fn notify(&self, body: &[u8]) -> Response {
+        self.browserless_post_raw("/trustly/notifications", body.to_vec())
+            .await
+    }
+
+    async fn browserless_post_raw(&self, path: &str, body: Vec<u8>) -> Response {
+        Client::new()
+            .post(self.at(path))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The ledger's invariants, checked over every row:
+    /// - every ledger transaction has entries, and they sum to zero per currency;
+    /// - every cached balance equals the sum of its trader's entries on that
+    ///   account, and no trader has entries without a balance row.
+    pub async fn assert_ledger_invariant(&self) {
+        use sqlx::Row;
+        let pool = &self.db().pool;
+        let unbalanced = sqlx::query(
+            "SELECT transaction_id, currency, CAST(SUM(amount) AS BIGINT) AS total
+             FROM ledger_entries GROUP BY transaction_id, currency HAVING SUM(amount) <> 0",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        assert!(
+            unbalanced.is_empty(),
+            "{} ledger transactions do not sum to zero",
+            unbalanced.len()
+        );
+        let empty = self
+            .count(
+                "SELECT COUNT(*) FROM ledger_transactions t
+                 WHERE NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.transaction_id = t.id)",
+            )
+            .await;
+        assert_eq!(empty, 0, "ledger transactions without entries");
+
+        let mut sums: HashMap<(String, String, String), i64> = HashMap::new();
+        for r in sqlx::query(
+            "SELECT user_id, currency, account, CAST(SUM(amount) AS BIGINT) AS total
+             FROM ledger_entries WHERE user_id IS NOT NULL GROUP BY user_id, currency, account",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap()
+        {
+            sums.insert(
+                (
+                    r.try_get("user_id").unwrap(),
+                    r.try_get("currency").unwrap(),
+                    r.try_get("account").unwrap(),
+                ),
+                r.try_get("total").unwrap(),
+            );
+        }
+        let mut seen = std::collections::HashSet::new();
+        for r in sqlx::query("SELECT user_id, currency, available, reserved FROM balances")
+            .fetch_all(pool)
+            .await
+            .unwrap()
+        {
+            let user: String = r.try_get("user_id").unwrap();
+            let currency: String = r.try_get("currency").unwrap();
+            for account in ["available", "reserved"] {
+                let cached: i64 = r.try_get(account).unwrap();
+                let key = (user.clone(), currency.clone(), account.to_string());
+                let summed = sums.get(&key).copied().unwrap_or(0);
+                assert_eq!(cached, summed, "balance {key:?} differs from its entries");
+                seen.insert(key);
+            }
+        }
+        for (key, total) in &sums {
+            if key.2 == "available" || key.2 == "reserved" {
+                assert!(
+                    seen.contains(key) || *total == 0,
+                    "entries without a balance row: {key:?}"
+                );
+            }
+        }
+    }
+}
