@@ -18,6 +18,9 @@ pub fn JsonForm(
     action: &'static str,
     next: &'static str,
     submit_label: &'static str,
+    /// Called with the JSON answer instead of navigating to `next`.
+    #[prop(optional, into)]
+    on_success: Option<Callback<serde_json::Value>>,
     children: Children,
 ) -> impl IntoView {
     let query = use_query_map();
@@ -45,7 +48,13 @@ pub fn JsonForm(
             state.error.set(None);
             leptos::task::spawn_local(async move {
                 match crate::app::client::request_json("POST", action, Some(&body)).await {
-                    Ok(_) => crate::app::client::go_to(next),
+                    Ok(answer) => match on_success {
+                        Some(cb) => {
+                            state.busy.set(false);
+                            cb.run(answer);
+                        }
+                        None => crate::app::client::go_to(next),
+                    },
                     Err(e) => {
                         state.error.set(Some((e.field, e.message)));
                         state.busy.set(false);
@@ -54,7 +63,7 @@ pub fn JsonForm(
             });
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (ev, action, next);
+        let _ = (ev, action, next, on_success);
     };
 
     let general = move || {

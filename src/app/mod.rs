@@ -3,7 +3,9 @@
 
 #[cfg(feature = "hydrate")]
 pub mod client;
+pub mod deposit;
 pub mod forms;
+pub mod live;
 pub mod pages;
 pub mod types;
 
@@ -14,6 +16,7 @@ use leptos_router::{
     path,
 };
 
+use deposit::{DepositFailPage, DepositPage, DepositSuccessPage};
 use pages::{AdminPage, HomePage, LoginPage, NotFound, RegisterPage, WalletPage};
 use types::{MeView, WalletView};
 
@@ -74,6 +77,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/register") view=RegisterPage/>
                     <Route path=path!("/wallet") view=WalletPage/>
                     <Route path=path!("/admin") view=AdminPage/>
+                    <Route path=path!("/deposit") view=DepositPage/>
+                    <Route path=path!("/deposit/success") view=DepositSuccessPage/>
+                    <Route path=path!("/deposit/fail") view=DepositFailPage/>
                 </Routes>
             </main>
         </Router>
@@ -121,24 +127,28 @@ fn Header() -> impl IntoView {
     }
 }
 
-#[server(prefix = "/_sf", endpoint = "current_user")]
-pub async fn current_user() -> Result<Option<MeView>, ServerFnError> {
+/// For server functions: the app state and the signed-in user, if any.
+#[cfg(feature = "ssr")]
+pub async fn signed_in(
+) -> Result<(crate::web::AppState, Option<crate::traders::service::User>), ServerFnError> {
     let state = expect_context::<crate::web::AppState>();
     let session: tower_sessions::Session = leptos_axum::extract().await?;
     let user = crate::web::session::user_from_session(&state, &session)
         .await
         .map_err(|e| ServerFnError::new(e.to_string()))?;
+    Ok((state, user))
+}
+
+#[server(prefix = "/_sf", endpoint = "current_user")]
+pub async fn current_user() -> Result<Option<MeView>, ServerFnError> {
+    let (_, user) = signed_in().await?;
     Ok(user.as_ref().map(MeView::from))
 }
 
 #[server(prefix = "/_sf", endpoint = "wallet")]
 pub async fn load_wallet() -> Result<Option<WalletView>, ServerFnError> {
-    let state = expect_context::<crate::web::AppState>();
-    let session: tower_sessions::Session = leptos_axum::extract().await?;
-    let Some(user) = crate::web::session::user_from_session(&state, &session)
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?
-    else {
+    let (state, user) = signed_in().await?;
+    let Some(user) = user else {
         return Ok(None);
     };
     crate::wallet::summary(&state.db, &user.id)

@@ -114,10 +114,11 @@ pub fn RegisterPage() -> impl IntoView {
 
 #[component]
 pub fn WalletPage() -> impl IntoView {
-    let wallet = Resource::new(|| (), |_| load_wallet());
+    let version = super::live::wallet_version();
+    let wallet = Resource::new(move || version.get(), |_| load_wallet());
     view! {
         <Title text="Wallet · Kassa"/>
-        <Suspense fallback=|| view! { <p>"Loading your wallet…"</p> }>
+        <Transition fallback=|| view! { <p>"Loading your wallet…"</p> }>
             {move || Suspend::new(async move {
                 match wallet.await {
                     Ok(Some(w)) => view! {
@@ -180,7 +181,7 @@ pub fn WalletPage() -> impl IntoView {
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -219,11 +220,7 @@ pub struct AdminOverviewView {
 #[server(prefix = "/_sf", endpoint = "admin_overview")]
 pub async fn admin_overview() -> Result<AdminOverviewView, ServerFnError> {
     use sqlx::Row;
-    let state = expect_context::<crate::web::AppState>();
-    let session: tower_sessions::Session = leptos_axum::extract().await?;
-    let user = crate::web::session::user_from_session(&state, &session)
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    let (state, user) = super::signed_in().await?;
     match user {
         Some(u) if u.role == crate::traders::service::Role::Admin => {}
         _ => {

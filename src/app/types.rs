@@ -52,3 +52,25 @@ pub struct WalletView {
     pub balances: Vec<BalanceView>,
     pub transactions: Vec<TransactionView>,
 }
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DepositStep {
+    pub status: String,
+    /// Unix milliseconds.
+    pub at: i64,
+}
+
+/// `GET /api/deposits/{id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DepositView {
+    pub id: String,
+    pub order_id: Option<String>,
+    pub amount: String,
+    pub currency: String,
+    pub status: String,
+    #[serde(default)]
+    pub checkout_url: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub history: Vec<DepositStep>,
+}

@@ -1,0 +1,164 @@
+//! Deposits: choose an amount, pay in Trustly's checkout inside an iframe
+//! on the same page, then a success page that follows the deposit live.
+//! No page here changes money: Trustly's notifications decide.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::{
+    forms::{Field, JsonForm, SelectField},
+    live::wallet_version,
+    types::DepositView,
+};
+
+const CURRENCIES: &[(&str, &str)] = &[
+    ("EUR", "EUR · euro"),
+    ("SEK", "SEK · Swedish krona"),
+    ("NOK", "NOK · Norwegian krone"),
+    ("DKK", "DKK · Danish krone"),
+    ("PLN", "PLN · Polish złoty"),
+    ("GBP", "GBP · pound sterling"),
+];
+
+/// The Trustly checkout, framed per Trustly's guidelines: room for bank
+/// log-in pages, nothing covering it, popups allowed out of the sandbox,
+/// and a way back.
+#[component]
+pub fn CheckoutFrame(url: String, title: &'static str) -> impl IntoView {
+    view! {
+        <div class="checkout">
+            <iframe
+                class="checkout-frame"
+                src=url
+                title=title
+                name="trustly-checkout"
+                sandbox="allow-forms allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox allow-top-navigation"
+                allow="payment"
+            ></iframe>
+            <p class="hint">
+                "Paying with Trustly: you log in to your own bank; Kassa never sees your bank credentials. "
+                <a href="/wallet">"Back to your wallet"</a>
+            </p>
+        </div>
+    }
+}
+
+#[component]
+pub fn DepositPage() -> impl IntoView {
+    let query = use_query_map();
+    let id = query.with_untracked(|q| q.get("id"));
+    // Set in place by the hydrated form; without JavaScript the form post
+    // comes back here with ?id= and the server renders the frame.
+    let checkout = RwSignal::new(None::<String>);
+    let existing = Resource::new(
+        move || id.clone(),
+        |id| async move {
+            match id {
+                Some(id) => load_deposit(id).await.ok().flatten(),
+                None => None,
+            }
+        },
+    );
+    let on_created = Callback::new(move |v: serde_json::Value| {
+        if let Some(url) = v["checkout_url"].as_str() {
+            checkout.set(Some(url.to_string()));
+        }
+    });
+
+    view! {
+        <Title text="Deposit · Kassa"/>
+        <section class="card">
+            <h1>"Deposit"</h1>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let from_server = existing.await.and_then(|d| d.checkout_url.filter(|_| d.status == "created"));
+                    match checkout.get().or(from_server) {
+                        Some(url) => view! {
+                            <p>"Pay from your bank account with Trustly."</p>
+                            <CheckoutFrame url=url title="Trustly checkout: pay from your bank account"/>
+                        }.into_any(),
+                        None => view! {
+                            <p>"Pay from your bank account with Trustly. The money shows up in your wallet as soon as your bank confirms it."</p>
+                            <JsonForm action="/api/deposits" next="/deposit" submit_label="Deposit with Trustly" on_success=on_created>
+                                <Field name="amount" label="Amount" kind="text" hint="For example 100.00" value="100.00".to_string()/>
+                                <SelectField name="currency" label="Currency" options=CURRENCIES.to_vec() selected="EUR"/>
+                            </JsonForm>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+pub fn DepositSuccessPage() -> impl IntoView {
+    let query = use_query_map();
+    let id = query.with_untracked(|q| q.get("id")).unwrap_or_default();
+    let version = wallet_version();
+    let deposit = Resource::new(
+        move || (id.clone(), version.get()),
+        |(id, _)| load_deposit(id),
+    );
+    view! {
+        <Title text="Deposit received · Kassa"/>
+        <section class="card narrow">
+            <h1>"Thank you"</h1>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match deposit.await {
+                        Ok(Some(d)) => {
+                            let amount = format!("{} {}", d.amount, d.currency);
+                            let (message, done) = match d.status.as_str() {
+                                "credited" => (format!("{amount} has arrived in your wallet."), true),
+                                "cancelled" | "failed" => (format!("The deposit of {amount} did not go through. Nothing was charged."), true),
+                                "reversed" => (format!("Your bank reversed the deposit of {amount}."), true),
+                                _ => (format!("Your deposit of {amount} is being confirmed by your bank. This page updates by itself."), false),
+                            };
+                            view! {
+                                <p role="status" aria-live="polite" data-testid="deposit-status" data-status=d.status.clone()>{message}</p>
+                                {(!done).then(|| view! { <p class="hint">"You can leave this page: the money arrives in your wallet either way."</p> })}
+                                <p><a class="button primary" href="/wallet">"Go to your wallet"</a></p>
+                            }.into_any()
+                        }
+                        _ => view! {
+                            <p>"We could not find that deposit."</p>
+                            <p><a class="button" href="/wallet">"Go to your wallet"</a></p>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+pub fn DepositFailPage() -> impl IntoView {
+    view! {
+        <Title text="Deposit not completed · Kassa"/>
+        <section class="card narrow">
+            <h1>"The deposit was not completed"</h1>
+            <p data-testid="deposit-failed">"Nothing was charged from your bank account."</p>
+            <p class="actions">
+                <a class="button primary" href="/deposit">"Try again"</a>
+                <a class="button" href="/wallet">"Back to your wallet"</a>
+            </p>
+        </section>
+    }
+}
+
+/// One of the signed-in trader's deposits (None for anyone else's).
+#[server(prefix = "/_sf", endpoint = "deposit")]
+pub async fn load_deposit(id: String) -> Result<Option<DepositView>, ServerFnError> {
+    let (state, user) = super::signed_in().await?;
+    let Some(user) = user else {
+        return Ok(None);
+    };
+    crate::wallet::deposits::view_for_user(&state.db, &user.id, &id)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "loading a deposit");
+            ServerFnError::new("The deposit could not be loaded.")
+        })
+}
