@@ -1,0 +1,280 @@
+//! Notification throughput: starts Kassa (SQLite, or PostgreSQL with
+//! `--postgres`), creates N deposits through the API and the sandbox, then
+//! fires their signed `credit` notifications at /trustly/notifications with
+//! C concurrent senders. Prints notifications per second, p50/p99 latency,
+//! and the bare sign+verify rate of this machine for comparison.
+//!
+//!   cargo +debian-web bench --features ssr --bench notifications -- [--n 2000] [--concurrency 32] [--postgres]
+//!
+//! A benchmark, not a test: it asserts only that every notification was
+//! answered OK and booked, so the figures are of correct work.
+
+use std::{
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
+};
+
+use kassa::{
+    config::Config,
+    trustly::{
+        build_notification, build_notification_reply, parse_notification, ReplyStatus, Signer,
+    },
+};
+use serde_json::{json, Value};
+
+struct Args {
+    n: usize,
+    concurrency: usize,
+    postgres: bool,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        n: 2000,
+        concurrency: 32,
+        postgres: false,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(k) = it.next() {
+        match k.as_str() {
+            "--n" => a.n = it.next().and_then(|v| v.parse().ok()).unwrap_or(a.n),
+            "--concurrency" => {
+                a.concurrency = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(a.concurrency)
+            }
+            "--postgres" => a.postgres = true,
+            _ => {} // cargo bench passes --bench
+        }
+    }
+    a
+}
+
+fn main() {
+    let a = args();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(run(a));
+}
+
+async fn run(a: Args) {
+    let dir = std::env::temp_dir().join(format!("kassa-bench-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (db_url, pg_name) = if a.postgres {
+        let admin = std::env::var("KASSA_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let name = format!("kassa_bench_{}", uuid::Uuid::new_v4().simple());
+        let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+            .await
+            .unwrap();
+        sqlx::Executor::execute(&mut c, format!("CREATE DATABASE {name}").as_str())
+            .await
+            .unwrap();
+        let base = admin.rsplit_once('/').unwrap().0.to_string();
+        (format!("{base}/{name}"), Some((admin, name)))
+    } else {
+        (format!("sqlite://{}/kassa.db", dir.display()), None)
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let env = [
+        ("KASSA_DATABASE_URL", db_url.clone()),
+        ("KASSA_PUBLIC_URL", url.clone()),
+        ("KASSA_DATA_DIR", dir.display().to_string()),
+        // the sandbox's own deliveries are not what we measure
+        ("KASSA_SANDBOX_RETRY_MS", "3600000".to_string()),
+    ];
+    let config =
+        Config::from_lookup(|k| env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())).unwrap();
+    let running = kassa::web::start(config, Some(listener)).await.unwrap();
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .pool_max_idle_per_host(256)
+        .build()
+        .unwrap();
+
+    // One trader, N deposits (created through the real API and sandbox).
+    let res = http
+        .post(format!("{url}/api/auth/register"))
+        .json(&json!({"email": "bench@example.com", "password": "bench password 1",
+                      "first_name": "Bench", "last_name": "Mark", "country": "SE", "locale": "sv_SE"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+    let t = Instant::now();
+    let deposits = Arc::new(tokio::sync::Mutex::new(Vec::with_capacity(a.n)));
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut setup = Vec::new();
+    for _ in 0..8 {
+        let (http, url, deposits, next, n) = (
+            http.clone(),
+            url.clone(),
+            deposits.clone(),
+            next.clone(),
+            a.n,
+        );
+        setup.push(tokio::spawn(async move {
+            while next.fetch_add(1, Ordering::Relaxed) < n {
+                let d: Value = http
+                    .post(format!("{url}/api/deposits"))
+                    .json(&json!({"amount": "10.00", "currency": "EUR"}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                deposits.lock().await.push((
+                    d["id"].as_str().unwrap().to_string(),
+                    d["order_id"].as_str().unwrap().to_string(),
+                ));
+            }
+        }));
+    }
+    for s in setup {
+        s.await.unwrap();
+    }
+    eprintln!(
+        "created {} deposits in {:.1}s",
+        a.n,
+        t.elapsed().as_secs_f64()
+    );
+
+    // Signed by "Trustly" (the sandbox key) before the clock starts.
+    let trustly =
+        Signer::from_pem(&std::fs::read(dir.join("sandbox_private.pem")).unwrap()).unwrap();
+    let deposits = deposits.lock().await.clone();
+    let bodies: Arc<Vec<String>> = Arc::new(
+        deposits
+            .iter()
+            .enumerate()
+            .map(|(i, (id, order))| {
+                let data = json!({"notificationid": format!("9{i:09}"), "messageid": id, "orderid": order,
+                    "enduserid": "bench", "amount": "10.00", "currency": "EUR",
+                    "timestamp": "2026-11-25 12:00:00.000000+00", "attributes": {}});
+                build_notification("credit", data, &trustly).1.to_string()
+            })
+            .collect(),
+    );
+
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..a.concurrency {
+        let (http, url, bodies, next) = (http.clone(), url.clone(), bodies.clone(), next.clone());
+        workers.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= bodies.len() {
+                    break lat;
+                }
+                let t = Instant::now();
+                let res = http
+                    .post(format!("{url}/trustly/notifications"))
+                    .header("content-type", "application/json")
+                    .body(bodies[i].clone())
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(res.status(), 200);
+                let reply: Value = res.json().await.unwrap();
+                assert_eq!(reply["result"]["data"]["status"], "OK");
+                lat.push(t.elapsed());
+            }
+        }));
+    }
+    let mut lat: Vec<Duration> = Vec::new();
+    for w in workers {
+        lat.extend(w.await.unwrap());
+    }
+    let elapsed = started.elapsed();
+    lat.sort();
+    let pct = |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)];
+    let rate = lat.len() as f64 / elapsed.as_secs_f64();
+
+    // Every credit booked: the balance is N × 10.00.
+    let wallet: Value = http
+        .get(format!("{url}/api/wallet"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let expected = format!("{}.00", a.n * 10);
+    assert_eq!(
+        wallet["balances"][0]["available"],
+        expected.as_str(),
+        "every credit booked once"
+    );
+
+    // The bare cost of the same cryptography: verify one notification and
+    // sign one reply, on as many threads as the machine has cores.
+    let merchant = Signer::generate().unwrap();
+    let verifier = trustly.verifier();
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let body = bodies[0].clone().into_bytes();
+    let bare_window = Duration::from_secs(2);
+    let counts: Vec<usize> = std::thread::scope(|s| {
+        (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let t = Instant::now();
+                    let mut n = 0;
+                    while t.elapsed() < bare_window {
+                        let note = parse_notification(&body, &verifier).unwrap();
+                        let _ = build_notification_reply(
+                            &note.method,
+                            &note.uuid,
+                            ReplyStatus::Ok,
+                            &merchant,
+                        );
+                        n += 1;
+                    }
+                    n
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .collect()
+    });
+    let bare = counts.iter().sum::<usize>() as f64 / bare_window.as_secs_f64();
+
+    println!(
+        "backend            {}",
+        if a.postgres { "postgres" } else { "sqlite" }
+    );
+    println!(
+        "notifications      {} (concurrency {})",
+        lat.len(),
+        a.concurrency
+    );
+    println!("throughput         {rate:.0} notifications/s");
+    println!("latency p50        {:.2} ms", pct(0.50).as_secs_f64() * 1e3);
+    println!("latency p99        {:.2} ms", pct(0.99).as_secs_f64() * 1e3);
+    println!("bare verify+sign   {bare:.0} /s on {threads} threads");
+    println!("ratio              {:.0}% of bare", 100.0 * rate / bare);
+
+    running.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    if let Some((admin, name)) = pg_name {
+        if let Ok(mut c) = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await {
+            let _ = sqlx::Executor::execute(
+                &mut c,
+                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
+            )
+            .await;
+        }
+    }
+}
