@@ -176,8 +176,8 @@ pub async fn process(db: &Db, verifier: &Verifier, body: &[u8]) -> Result<Handle
     let mut tx = db.begin_write().await?;
     let inserted = sqlx::query(
         "INSERT INTO notifications (id, notification_id, method, uuid, order_id, message_id,
-                                    outcome, raw, received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'ok', $7, $8)
+                                    outcome, raw, reply_status, received_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'ok', $7, 'OK', $8)
          ON CONFLICT (notification_id) DO NOTHING",
     )
     .bind(&row_id)
@@ -220,22 +220,23 @@ pub async fn process(db: &Db, verifier: &Verifier, body: &[u8]) -> Result<Handle
     }
 
     let effect = apply(&mut tx.tx, db.backend, &kind, notification_id.as_deref()).await?;
-    // Every notification is acknowledged: flagged ones are for an admin,
-    // and retries would not change them.
+    // Every notification is acknowledged (the row was inserted with reply
+    // OK): flagged ones are for an admin, and retries would not change them.
     let status = ReplyStatus::Ok;
     let (outcome, reason) = match (&effect.flagged, &effect.note) {
         (Some(r), _) => ("flagged", Some(r.clone())),
         (None, note) => ("ok", note.clone()),
     };
-    sqlx::query(
-        "UPDATE notifications SET outcome = $1, reason = $2, reply_status = $3 WHERE id = $4",
-    )
-    .bind(outcome)
-    .bind(reason.clone())
-    .bind(status.as_str())
-    .bind(&row_id)
-    .execute(&mut *tx.tx)
-    .await?;
+    // The common case (ok, nothing to note) is already recorded: skip a
+    // statement on the hot path.
+    if outcome != "ok" || reason.is_some() {
+        sqlx::query("UPDATE notifications SET outcome = $1, reason = $2 WHERE id = $3")
+            .bind(outcome)
+            .bind(reason.clone())
+            .bind(&row_id)
+            .execute(&mut *tx.tx)
+            .await?;
+    }
     tx.commit().await?;
 
     match &effect.flagged {
