@@ -69,6 +69,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "deposits",
         include_str!("../migrations/0003_deposits.sql"),
     ),
+    (
+        4,
+        "withdrawals",
+        include_str!("../migrations/0004_withdrawals.sql"),
+    ),
 ];
 
 impl Db {
