@@ -286,11 +286,13 @@ impl Config {
                     && min.minor <= max.minor
                     && max.minor <= daily.minor
                     && approval.minor >= 0 => {}
-            _ => return Err(ConfigError(format!(
+            _ => {
+                return Err(ConfigError(format!(
                 "KASSA_WITHDRAWAL_MIN {:?}, _MAX {:?}, _DAILY_MAX {:?} and _APPROVAL_ABOVE {:?} \
                      must be amounts with at most two decimals, min <= max <= daily max",
                 withdrawals.min, withdrawals.max, withdrawals.daily_max, withdrawals.approval_above
-            ))),
+            )))
+            }
         }
         if withdrawals.worker_interval_ms == 0 {
             return Err(ConfigError(

@@ -1,18 +1,5 @@
 const { test, expect } = require('@playwright/test');
-const { hydrated, uniqueEmail, signUp } = require('./helpers');
-
-/** Starts a deposit on the deposit page; returns the checkout frame. */
-async function startDeposit(page, amount) {
-  await page.goto('/deposit');
-  await hydrated(page);
-  await page.getByLabel('Amount').fill(amount);
-  await page.getByLabel('Currency').selectOption('EUR');
-  await page.getByRole('button', { name: 'Deposit with Trustly' }).click();
-  // The checkout opens in an iframe on the same page.
-  await expect(page.locator('iframe.checkout-frame')).toBeVisible();
-  await expect(page).toHaveURL(/\/deposit$/);
-  return page.frameLocator('iframe.checkout-frame');
-}
+const { hydrated, uniqueEmail, signUp, startDeposit } = require('./helpers');
 
 test('a deposit through the sandbox checkout in the iframe shows up live', async ({ page, context }) => {
   await signUp(page, uniqueEmail('depositor'));

@@ -25,4 +25,30 @@ async function signUp(page, email, first = 'Åsa', last = 'Öberg') {
   await expect(page.getByRole('heading', { name: 'Your wallet' })).toBeVisible();
 }
 
-module.exports = { PASSWORD, hydrated, uniqueEmail, signUp };
+/** Starts a deposit on the deposit page; returns the checkout frame. */
+async function startDeposit(page, amount) {
+  await page.goto('/deposit');
+  await hydrated(page);
+  await page.getByLabel('Amount').fill(amount);
+  await page.getByLabel('Currency').selectOption('EUR');
+  await page.getByRole('button', { name: 'Deposit with Trustly' }).click();
+  // The checkout opens in an iframe on the same page.
+  await expect(page.locator('iframe.checkout-frame')).toBeVisible();
+  await expect(page).toHaveURL(/\/deposit$/);
+  return page.frameLocator('iframe.checkout-frame');
+}
+
+/**
+ * In the sandbox checkout frame: first bank, log in, pick the account at
+ * `accountIndex` (0: ends 4821, 1: ends 5507, 2: ends 1111), confirm `scenario`.
+ */
+async function completeCheckout(frame, scenario = 'success', accountIndex = 0) {
+  await frame.locator('input[name="bank"]').first().check();
+  await frame.getByRole('button', { name: 'Continue' }).click();
+  await frame.getByRole('button', { name: 'Log in' }).click();
+  await frame.locator('input[name="account"]').nth(accountIndex).check();
+  await frame.locator('select[name="scenario"]').selectOption(scenario);
+  await frame.getByRole('button', { name: 'Confirm' }).click();
+}
+
+module.exports = { PASSWORD, hydrated, uniqueEmail, signUp, startDeposit, completeCheckout };

@@ -7,12 +7,12 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::{
-    forms::{Field, JsonForm, SelectField},
+    forms::{options, Field, JsonForm, SelectField},
     live::wallet_version,
     types::DepositView,
 };
 
-const CURRENCIES: &[(&str, &str)] = &[
+pub const CURRENCIES: &[(&str, &str)] = &[
     ("EUR", "EUR · euro"),
     ("SEK", "SEK · Swedish krona"),
     ("NOK", "NOK · Norwegian krone"),
@@ -82,7 +82,7 @@ pub fn DepositPage() -> impl IntoView {
                             <p>"Pay from your bank account with Trustly. The money shows up in your wallet as soon as your bank confirms it."</p>
                             <JsonForm action="/api/deposits" next="/deposit" submit_label="Deposit with Trustly" on_success=on_created>
                                 <Field name="amount" label="Amount" kind="text" hint="For example 100.00" value="100.00".to_string()/>
-                                <SelectField name="currency" label="Currency" options=CURRENCIES.to_vec() selected="EUR"/>
+                                <SelectField name="currency" label="Currency" options=options(CURRENCIES) selected="EUR"/>
                             </JsonForm>
                         }.into_any(),
                     }

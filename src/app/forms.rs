@@ -166,12 +166,21 @@ pub fn PasswordField(
     }
 }
 
+/// Options from a constant list of (value, text).
+pub fn options(list: &[(&'static str, &'static str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(v, t)| (v.to_string(), t.to_string()))
+        .collect()
+}
+
 #[component]
 pub fn SelectField(
     name: &'static str,
     label: &'static str,
-    options: Vec<(&'static str, &'static str)>,
-    #[prop(optional)] selected: &'static str,
+    /// (value, text)
+    options: Vec<(String, String)>,
+    #[prop(optional, into)] selected: String,
+    #[prop(optional)] hint: &'static str,
 ) -> impl IntoView {
     let message = field_error(name);
     let id = format!("f-{name}");
@@ -179,11 +188,13 @@ pub fn SelectField(
     view! {
         <div class="field" class:invalid=move || message().is_some()>
             <label for=id.clone()>{label}</label>
+            {(!hint.is_empty()).then(|| view! { <p class="hint">{hint}</p> })}
             <select id=id name=name aria-describedby=err_id.clone()>
                 {options
                     .into_iter()
                     .map(|(value, text)| {
-                        view! { <option value=value selected=value == selected>{text}</option> }
+                        let chosen = value == selected;
+                        view! { <option value=value selected=chosen>{text}</option> }
                     })
                     .collect_view()}
             </select>

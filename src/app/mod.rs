@@ -8,6 +8,7 @@ pub mod forms;
 pub mod live;
 pub mod pages;
 pub mod types;
+pub mod withdraw;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -19,6 +20,7 @@ use leptos_router::{
 use deposit::{DepositFailPage, DepositPage, DepositSuccessPage};
 use pages::{AdminPage, HomePage, LoginPage, NotFound, RegisterPage, WalletPage};
 use types::{MeView, WalletView};
+use withdraw::{BankAccountsPage, WithdrawPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -80,6 +82,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/deposit") view=DepositPage/>
                     <Route path=path!("/deposit/success") view=DepositSuccessPage/>
                     <Route path=path!("/deposit/fail") view=DepositFailPage/>
+                    <Route path=path!("/bank-accounts") view=BankAccountsPage/>
+                    <Route path=path!("/withdraw") view=WithdrawPage/>
                 </Routes>
             </main>
         </Router>

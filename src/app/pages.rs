@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{
-    forms::{Field, JsonForm, PasswordField, SelectField},
+    forms::{options, Field, JsonForm, PasswordField, SelectField},
     load_wallet, MeResource,
 };
 
@@ -104,8 +104,8 @@ pub fn RegisterPage() -> impl IntoView {
                 />
                 <Field name="first_name" label="First name" autocomplete="given-name"/>
                 <Field name="last_name" label="Last name" autocomplete="family-name"/>
-                <SelectField name="country" label="Country" options=COUNTRIES.to_vec() selected="SE"/>
-                <SelectField name="locale" label="Language" options=LOCALES.to_vec() selected="en_GB"/>
+                <SelectField name="country" label="Country" options=options(COUNTRIES) selected="SE"/>
+                <SelectField name="locale" label="Language" options=options(LOCALES) selected="en_GB"/>
             </JsonForm>
             <p>"Already have an account? " <a href="/login">"Log in"</a></p>
         </section>
@@ -127,6 +127,7 @@ pub fn WalletPage() -> impl IntoView {
                             <p class="actions">
                                 <a class="button primary" href="/deposit">"Deposit"</a>
                                 <a class="button" href="/withdraw">"Withdraw"</a>
+                                <a class="button" href="/bank-accounts">"Bank accounts"</a>
                             </p>
                             {if w.balances.is_empty() {
                                 view! { <p class="empty" data-testid="no-balances">"No money yet. Make a deposit to get started."</p> }.into_any()
@@ -159,12 +160,17 @@ pub fn WalletPage() -> impl IntoView {
                             } else {
                                 view! {
                                     <ul class="history">
-                                        {w.transactions.into_iter().map(|t| view! {
-                                            <li>
-                                                <span class="kind">{t.kind}</span>
-                                                <span class="amount">{t.amount}" "{t.currency}</span>
-                                                <span class=format!("status {}", t.status)>{t.status.clone()}</span>
-                                            </li>
+                                        {w.transactions.into_iter().map(|t| {
+                                            let label = t.status.replace('_', " ");
+                                            let kind = t.kind.clone();
+                                            view! {
+                                                <li data-kind=kind data-status=t.status.clone() data-id=t.id.clone()>
+                                                    <span class="kind">{t.kind}</span>
+                                                    <span class="amount">{t.amount}" "{t.currency}</span>
+                                                    <span class=format!("status {}", t.status)>{label}</span>
+                                                    {t.info.map(|i| view! { <span class="hint">"Trustly: "{i}</span> })}
+                                                </li>
+                                            }
                                         }).collect_view()}
                                     </ul>
                                 }.into_any()

@@ -110,3 +110,40 @@ pub struct BankAccountView {
     /// "notification" (selected through Trustly) or "registered".
     pub source: String,
 }
+
+/// The clearing houses a trader can register an account in (Trustly's
+/// RegisterAccount names), with the name shown.
+pub const CLEARING_HOUSES: &[(&str, &str)] = &[
+    ("SWEDEN", "Sweden (clearing number + account number)"),
+    ("DENMARK", "Denmark (registration number + account number)"),
+    ("NORWAY", "Norway (account number)"),
+    (
+        "UNITED_KINGDOM",
+        "United Kingdom (sort code + account number)",
+    ),
+    ("AUSTRIA", "Austria (IBAN)"),
+    ("BELGIUM", "Belgium (IBAN)"),
+    ("BULGARIA", "Bulgaria (IBAN)"),
+    ("CROATIA", "Croatia (IBAN)"),
+    ("CYPRUS", "Cyprus (IBAN)"),
+    ("CZECH_REPUBLIC", "Czech Republic (IBAN)"),
+    ("ESTONIA", "Estonia (IBAN)"),
+    ("FINLAND", "Finland (IBAN)"),
+    ("FRANCE", "France (IBAN)"),
+    ("GERMANY", "Germany (IBAN)"),
+    ("GREECE", "Greece (IBAN)"),
+    ("HUNGARY", "Hungary (IBAN)"),
+    ("IRELAND", "Ireland (IBAN)"),
+    ("ITALY", "Italy (IBAN)"),
+    ("LATVIA", "Latvia (IBAN)"),
+    ("LITHUANIA", "Lithuania (IBAN)"),
+    ("LUXEMBOURG", "Luxembourg (IBAN)"),
+    ("MALTA", "Malta (IBAN)"),
+    ("NETHERLANDS", "Netherlands (IBAN)"),
+    ("POLAND", "Poland (IBAN)"),
+    ("PORTUGAL", "Portugal (IBAN)"),
+    ("ROMANIA", "Romania (IBAN)"),
+    ("SLOVAKIA", "Slovakia (IBAN)"),
+    ("SLOVENIA", "Slovenia (IBAN)"),
+    ("SPAIN", "Spain (IBAN)"),
+];

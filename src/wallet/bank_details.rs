@@ -42,39 +42,6 @@ enum Format {
     Iban(&'static str),
 }
 
-/// The clearing houses Kassa accepts, with how they number accounts.
-pub const CLEARING_HOUSES: &[(&str, &str)] = &[
-    ("AUSTRIA", "Austria"),
-    ("BELGIUM", "Belgium"),
-    ("BULGARIA", "Bulgaria"),
-    ("CROATIA", "Croatia"),
-    ("CYPRUS", "Cyprus"),
-    ("CZECH_REPUBLIC", "Czech Republic"),
-    ("DENMARK", "Denmark"),
-    ("ESTONIA", "Estonia"),
-    ("FINLAND", "Finland"),
-    ("FRANCE", "France"),
-    ("GERMANY", "Germany"),
-    ("GREECE", "Greece"),
-    ("HUNGARY", "Hungary"),
-    ("IRELAND", "Ireland"),
-    ("ITALY", "Italy"),
-    ("LATVIA", "Latvia"),
-    ("LITHUANIA", "Lithuania"),
-    ("LUXEMBOURG", "Luxembourg"),
-    ("MALTA", "Malta"),
-    ("NETHERLANDS", "Netherlands"),
-    ("NORWAY", "Norway"),
-    ("POLAND", "Poland"),
-    ("PORTUGAL", "Portugal"),
-    ("ROMANIA", "Romania"),
-    ("SLOVAKIA", "Slovakia"),
-    ("SLOVENIA", "Slovenia"),
-    ("SPAIN", "Spain"),
-    ("SWEDEN", "Sweden"),
-    ("UNITED_KINGDOM", "United Kingdom"),
-];
-
 fn format_of(clearing_house: &str) -> Option<Format> {
     Some(match clearing_house {
         "SWEDEN" => Format::Sweden,
@@ -258,6 +225,13 @@ impl BankDetails {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_clearing_house_offered_is_known() {
+        for (code, _) in crate::app::types::CLEARING_HOUSES {
+            assert!(format_of(code).is_some(), "{code}");
+        }
+    }
 
     #[test]
     fn iban_checksums() {

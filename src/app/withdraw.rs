@@ -1,0 +1,275 @@
+//! Bank accounts and withdrawals: the accounts page (select one through
+//! Trustly in an iframe, or type in details) and the withdraw page (amount,
+//! account, available balance, then the withdrawal followed live). Money
+//! only moves on the server: the reservation when the withdrawal is asked
+//! for, then Trustly's notifications.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::{
+    deposit::{CheckoutFrame, CURRENCIES},
+    forms::{options, Field, JsonForm, SelectField},
+    live::wallet_version,
+    load_wallet,
+    types::{BankAccountView, WithdrawalView, CLEARING_HOUSES},
+};
+
+/// "Sparbanken Svea ···4821" or whatever Trustly let us show.
+fn account_label(a: &BankAccountView) -> String {
+    let bank = a.bank.clone().unwrap_or_else(|| "Bank account".into());
+    match (&a.descriptor, &a.last_digits) {
+        (Some(d), _) => format!("{bank} {d}"),
+        (None, Some(l)) => format!("{bank} ···{l}"),
+        (None, None) => bank,
+    }
+}
+
+#[component]
+pub fn BankAccountsPage() -> impl IntoView {
+    let query = use_query_map();
+    let (select_id, selected, cancelled) =
+        query.with_untracked(|q| (q.get("select"), q.get("selected"), q.get("cancelled")));
+    let version = wallet_version();
+    let added = RwSignal::new(0u32);
+    let accounts = Resource::new(
+        move || (version.get(), added.get()),
+        |_| load_bank_accounts(),
+    );
+    // The hydrated "Select" button sets this; without JavaScript the form
+    // post comes back with ?select= and the server renders the frame.
+    let checkout = RwSignal::new(None::<String>);
+    let existing = Resource::new(
+        move || select_id.clone(),
+        |id| async move {
+            match id {
+                Some(id) => load_selection_url(id).await.ok().flatten(),
+                None => None,
+            }
+        },
+    );
+    let on_select = Callback::new(move |v: serde_json::Value| {
+        if let Some(url) = v["checkout_url"].as_str() {
+            checkout.set(Some(url.to_string()));
+        }
+    });
+    let on_registered = Callback::new(move |_| added.update(|n| *n += 1));
+
+    view! {
+        <Title text="Bank accounts · Kassa"/>
+        <section class="card">
+            <h1>"Bank accounts"</h1>
+            <p>"Withdrawals go to a bank account in your name that Trustly knows."</p>
+            {selected.is_some().then(|| view! {
+                <p class="notice" role="status" data-testid="selection-done">
+                    "Thank you. Your account appears below as soon as Trustly confirms it."
+                </p>
+            })}
+            {cancelled.is_some().then(|| view! {
+                <p class="notice" role="status">"No account was selected."</p>
+            })}
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match accounts.await {
+                        Ok(list) if list.is_empty() => view! {
+                            <p class="empty" data-testid="no-accounts">"No bank account yet."</p>
+                        }.into_any(),
+                        Ok(list) => view! {
+                            <ul class="accounts" data-testid="accounts">
+                                {list.into_iter().map(|a| {
+                                    let label = account_label(&a);
+                                    let how = if a.source == "notification" { "selected with Trustly" } else { "entered by you" };
+                                    view! {
+                                        <li data-account-id=a.id.clone()>
+                                            <span class="bank">{label}</span>
+                                            <span class="hint">{how}{a.verified.then_some(" · verified")}</span>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                            <p><a class="button primary" href="/withdraw">"Withdraw"</a></p>
+                        }.into_any(),
+                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+        <section class="card">
+            <h2>"Select your account with Trustly"</h2>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let from_server = existing.await;
+                    match checkout.get().or(from_server) {
+                        Some(url) => view! {
+                            <CheckoutFrame url=url title="Trustly: select your bank account"/>
+                        }.into_any(),
+                        None => view! {
+                            <p>"Log in to your bank through Trustly and pick the account. Kassa never sees your bank credentials."</p>
+                            <JsonForm action="/api/bank-accounts/select" next="/bank-accounts" submit_label="Select your account with Trustly" on_success=on_select>
+                                <span></span>
+                            </JsonForm>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+        <section class="card">
+            <h2>"Enter account details"</h2>
+            <JsonForm action="/api/bank-accounts" next="/bank-accounts" submit_label="Add account" on_success=on_registered>
+                <SelectField name="clearing_house" label="Bank's country" options=options(CLEARING_HOUSES) selected="SWEDEN"/>
+                <Field name="bank_number" label="Bank number" hint="Clearing, registration or sort code. Leave empty for an IBAN or in Norway."/>
+                <Field name="account_number" label="Account number or IBAN" autocomplete="off"/>
+            </JsonForm>
+        </section>
+    }
+}
+
+#[component]
+pub fn WithdrawPage() -> impl IntoView {
+    let query = use_query_map();
+    let id_from_url = query.with_untracked(|q| q.get("id"));
+    let created = RwSignal::new(id_from_url);
+    let version = wallet_version();
+    let data = Resource::new(
+        move || version.get(),
+        |_| async move { (load_wallet().await, load_bank_accounts().await) },
+    );
+    let withdrawal = Resource::new(
+        move || (created.get(), version.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => load_withdrawal(id).await.ok().flatten(),
+                None => None,
+            }
+        },
+    );
+    let on_created = Callback::new(move |v: serde_json::Value| {
+        if let Some(id) = v["id"].as_str() {
+            created.set(Some(id.to_string()));
+        }
+    });
+
+    view! {
+        <Title text="Withdraw · Kassa"/>
+        <section class="card">
+            <h1>"Withdraw"</h1>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    withdrawal.await.map(|w| view! { <WithdrawalStatus w/> })
+                })}
+            </Transition>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let (wallet, accounts) = data.await;
+                    let Ok(Some(wallet)) = wallet else {
+                        return view! {
+                            <p>"Log in to withdraw."</p>
+                            <p><a class="button primary" href="/login">"Log in"</a></p>
+                        }.into_any();
+                    };
+                    let accounts = accounts.unwrap_or_default();
+                    if accounts.is_empty() {
+                        return view! {
+                            <p data-testid="withdraw-needs-account">"Add a bank account first: withdrawals go to an account Trustly knows."</p>
+                            <p><a class="button primary" href="/bank-accounts">"Add a bank account"</a></p>
+                        }.into_any();
+                    }
+                    let available = wallet.balances.iter()
+                        .map(|b| format!("{} {}", b.available, b.currency))
+                        .collect::<Vec<_>>();
+                    let available = if available.is_empty() { "0.00".to_string() } else { available.join(", ") };
+                    let choices = accounts.iter().map(|a| (a.id.clone(), account_label(a))).collect::<Vec<_>>();
+                    view! {
+                        <p>"Available to withdraw: " <strong data-testid="withdraw-available">{available}</strong></p>
+                        <JsonForm action="/api/withdrawals" next="/withdraw" submit_label="Withdraw" on_success=on_created>
+                            <Field name="amount" label="Amount" hint="For example 60.00"/>
+                            <SelectField name="currency" label="Currency" options=options(CURRENCIES) selected="EUR"/>
+                            <SelectField name="bank_account_id" label="To account" options=choices/>
+                        </JsonForm>
+                        <p class="hint">"The amount is set aside from your available balance at once and paid out by Trustly, usually within a banking day."</p>
+                    }.into_any()
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// A withdrawal's status in words, updated live.
+#[component]
+fn WithdrawalStatus(w: WithdrawalView) -> impl IntoView {
+    let amount = format!("{} {}", w.amount, w.currency);
+    let text = match w.status.as_str() {
+        "pending_approval" => format!("Your withdrawal of {amount} waits for a check by our team."),
+        "waiting_for_funds" | "queued" => {
+            format!("Your withdrawal of {amount} is being sent to Trustly.")
+        }
+        "sent" => format!("Your withdrawal of {amount} is on its way to your bank."),
+        "paid" => format!("Your withdrawal of {amount} has been paid out."),
+        "returned" => {
+            format!("Your bank returned the withdrawal of {amount}: it is back in your wallet.")
+        }
+        "cancelled" => {
+            format!("The withdrawal of {amount} was cancelled: it is back in your wallet.")
+        }
+        "denied" | "failed" => {
+            format!("The withdrawal of {amount} was not made: it is back in your wallet.")
+        }
+        other => format!("Withdrawal of {amount}: {other}."),
+    };
+    view! {
+        <div class="notice" role="status" aria-live="polite" data-testid="withdrawal-status" data-status=w.status.clone()>
+            <p>{text}</p>
+            {w.message.map(|m| view! { <p class="hint">{m}</p> })}
+            {w.transfer_state.map(|t| view! { <p class="hint">"Trustly: "{t}</p> })}
+        </div>
+    }
+}
+
+#[server(prefix = "/_sf", endpoint = "bank_accounts")]
+pub async fn load_bank_accounts() -> Result<Vec<BankAccountView>, ServerFnError> {
+    let (state, user) = super::signed_in().await?;
+    let Some(user) = user else {
+        return Ok(Vec::new());
+    };
+    crate::wallet::accounts::list_for_user(&state.db, &user.id)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "loading bank accounts");
+            ServerFnError::new("Your bank accounts could not be loaded.")
+        })
+}
+
+/// The checkout URL of one of the trader's own account selections.
+#[server(prefix = "/_sf", endpoint = "selection")]
+pub async fn load_selection_url(id: String) -> Result<Option<String>, ServerFnError> {
+    use sqlx::Row;
+    let (state, user) = super::signed_in().await?;
+    let Some(user) = user else {
+        return Ok(None);
+    };
+    let row = sqlx::query(
+        "SELECT checkout_url FROM account_selections
+         WHERE id = $1 AND user_id = $2 AND status = 'created'",
+    )
+    .bind(&id)
+    .bind(&user.id)
+    .fetch_optional(&state.db.pool)
+    .await
+    .map_err(|e| ServerFnError::new(e.to_string()))?;
+    Ok(row.and_then(|r| r.try_get::<Option<String>, _>(0).ok().flatten()))
+}
+
+#[server(prefix = "/_sf", endpoint = "withdrawal")]
+pub async fn load_withdrawal(id: String) -> Result<Option<WithdrawalView>, ServerFnError> {
+    let (state, user) = super::signed_in().await?;
+    let Some(user) = user else {
+        return Ok(None);
+    };
+    crate::wallet::withdrawals::view_for_user(&state.db, &user.id, &id)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "loading a withdrawal");
+            ServerFnError::new("The withdrawal could not be loaded.")
+        })
+}
