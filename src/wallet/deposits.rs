@@ -299,6 +299,65 @@ pub(crate) async fn set_settled(
     Ok(())
 }
 
+/// Moves a deposit to `status` and sets the moment its credit/debit was
+/// applied, in one statement (the credit hot path), and records the step.
+pub(crate) async fn set_status_settled(
+    conn: &mut AnyConnection,
+    id: &str,
+    status: Status,
+    column: SettledColumn,
+) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    let sql = match column {
+        SettledColumn::Credited => {
+            "UPDATE deposits SET status = $1, updated_at = $2, credited_at = $2 WHERE id = $3"
+        }
+        SettledColumn::Debited => {
+            "UPDATE deposits SET status = $1, updated_at = $2, debited_at = $2 WHERE id = $3"
+        }
+    };
+    sqlx::query(sql)
+        .bind(status.as_str())
+        .bind(now)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    add_history(conn, id, status, now).await
+}
+
+/// Credits deposit `id` in one statement when nothing is unusual: no credit
+/// or debit applied yet, the same amount and currency, and no other order
+/// id stored. Returns the trader's id when it did (history recorded too);
+/// None means "look closer" and changed nothing.
+pub(crate) async fn credit_if_plain(
+    conn: &mut AnyConnection,
+    id: &str,
+    order_id: &str,
+    amount: Money,
+) -> Result<Option<String>, sqlx::Error> {
+    let now = now_ms();
+    let row = sqlx::query(
+        "UPDATE deposits SET status = $1, credited_at = $2, updated_at = $2,
+                order_id = COALESCE(order_id, $3)
+         WHERE id = $4 AND credited_at IS NULL AND debited_at IS NULL
+           AND amount = $5 AND currency = $6 AND (order_id IS NULL OR order_id = $3)
+         RETURNING user_id",
+    )
+    .bind(Status::Credited.as_str())
+    .bind(now)
+    .bind(order_id)
+    .bind(id)
+    .bind(amount.minor)
+    .bind(amount.currency.code())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    add_history(conn, id, Status::Credited, now).await?;
+    Ok(Some(row.try_get(0)?))
+}
+
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum SettledColumn {
     Credited,

@@ -176,22 +176,41 @@ async fn post(
             return Err(LedgerError::InsufficientFunds);
         }
     }
-    for leg in legs {
-        sqlx::query(
-            "INSERT INTO ledger_entries (id, transaction_id, account, user_id, currency, amount)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(uuid::Uuid::new_v4().to_string())
-        .bind(&tx_id)
-        .bind(leg.account.as_str())
-        .bind(leg.user_id)
-        .bind(currency.code())
-        .bind(leg.amount)
-        .execute(&mut *conn)
-        .await?;
-        if guarded_reservation {
-            continue; // the balances row moved above
+    // All entries in one statement: one round trip to the database per
+    // transaction, whatever its number of legs (the notification hot path).
+    let mut sql = String::from(
+        "INSERT INTO ledger_entries (id, transaction_id, account, user_id, currency, amount) VALUES ",
+    );
+    for i in 0..legs.len() {
+        let b = i * 6;
+        if i > 0 {
+            sql.push_str(", ");
         }
+        sql.push_str(&format!(
+            "(${}, ${}, ${}, ${}, ${}, ${})",
+            b + 1,
+            b + 2,
+            b + 3,
+            b + 4,
+            b + 5,
+            b + 6
+        ));
+    }
+    let mut insert = sqlx::query(&sql);
+    for leg in legs {
+        insert = insert
+            .bind(uuid::Uuid::new_v4().to_string())
+            .bind(tx_id.clone())
+            .bind(leg.account.as_str())
+            .bind(leg.user_id)
+            .bind(currency.code())
+            .bind(leg.amount);
+    }
+    insert.execute(&mut *conn).await?;
+    if guarded_reservation {
+        return Ok(true); // the balances row moved above
+    }
+    for leg in legs {
         if let (Some(_), Some(user)) = (leg.account.balance_column(), leg.user_id) {
             let (available, reserved) = match leg.account {
                 Account::Available => (leg.amount, 0),

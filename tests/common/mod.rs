@@ -412,12 +412,20 @@ impl TestApp {
     ///   account, and no trader has entries without a balance row.
     pub async fn assert_ledger_invariant(&self) {
         use sqlx::Row;
-        let pool = &self.db().pool;
+        // One snapshot for every query: payouts and notifications may be
+        // committing while this runs.
+        let mut tx = self.db().pool.begin().await.unwrap();
+        if self.backend == Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+        }
         let unbalanced = sqlx::query(
             "SELECT transaction_id, currency, CAST(SUM(amount) AS BIGINT) AS total
              FROM ledger_entries GROUP BY transaction_id, currency HAVING SUM(amount) <> 0",
         )
-        .fetch_all(pool)
+        .fetch_all(&mut *tx)
         .await
         .unwrap();
         assert!(
@@ -425,12 +433,15 @@ impl TestApp {
             "{} ledger transactions do not sum to zero",
             unbalanced.len()
         );
-        let empty = self
-            .count(
-                "SELECT COUNT(*) FROM ledger_transactions t
-                 WHERE NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.transaction_id = t.id)",
-            )
-            .await;
+        let empty: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM ledger_transactions t
+             WHERE NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.transaction_id = t.id)",
+        )
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
         assert_eq!(empty, 0, "ledger transactions without entries");
 
         let mut sums: HashMap<(String, String, String), i64> = HashMap::new();
@@ -438,7 +449,7 @@ impl TestApp {
             "SELECT user_id, currency, account, CAST(SUM(amount) AS BIGINT) AS total
              FROM ledger_entries WHERE user_id IS NOT NULL GROUP BY user_id, currency, account",
         )
-        .fetch_all(pool)
+        .fetch_all(&mut *tx)
         .await
         .unwrap()
         {
@@ -453,7 +464,7 @@ impl TestApp {
         }
         let mut seen = std::collections::HashSet::new();
         for r in sqlx::query("SELECT user_id, currency, available, reserved FROM balances")
-            .fetch_all(pool)
+            .fetch_all(&mut *tx)
             .await
             .unwrap()
         {
