@@ -9,12 +9,14 @@
 
 use std::{borrow::Cow, path::Path, sync::Arc, time::Duration};
 
+use futures_util::future::BoxFuture;
+use sqlx::AnyConnection;
 use sqlx::{
     any::{AnyPoolOptions, AnyQueryResult},
     migrate::{Migration, MigrationType, Migrator},
     AnyPool, Executor, Transaction,
 };
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use tokio::sync::{mpsc, oneshot, Mutex, OwnedMutexGuard};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -33,7 +35,32 @@ pub struct Db {
     /// avoids both; PostgreSQL needs no gate (row locks and conditional
     /// updates do the work there).
     write_gate: Arc<Mutex<()>>,
+    /// SQLite's group commit (see [`Db::grouped_write`]); None on PostgreSQL.
+    group: Option<mpsc::Sender<GroupJob>>,
 }
+
+/// One unit of work for [`Db::grouped_write`]: it may run twice (once in a
+/// group, once alone if the group failed), so it reports through its own
+/// captured state and returns only whether it succeeded.
+pub type GroupFn =
+    dyn for<'c> Fn(&'c mut AnyConnection) -> BoxFuture<'c, Result<(), ()>> + Send + Sync;
+
+struct GroupJob {
+    run: Arc<GroupFn>,
+    done: oneshot::Sender<Result<(), GroupError>>,
+}
+
+/// Why a grouped write did not commit.
+#[derive(Debug)]
+pub enum GroupError {
+    /// The work itself failed (it recorded why).
+    Job,
+    /// Beginning or committing failed.
+    Db(sqlx::Error),
+}
+
+/// Most jobs in one group: bounds how long the first one waits.
+const GROUP_MAX: usize = 64;
 
 /// A write transaction; on SQLite it also holds the write gate.
 pub struct WriteTx {
@@ -111,12 +138,49 @@ impl Db {
             options
         };
         let pool = options.connect(&url).await?;
-        Ok(Db {
+        let mut db = Db {
             pool,
             backend,
             url,
             write_gate: Arc::new(Mutex::new(())),
-        })
+            group: None,
+        };
+        if backend == Backend::Sqlite {
+            let (tx, rx) = mpsc::channel(1024);
+            tokio::spawn(run_groups(db.clone(), rx));
+            db.group = Some(tx);
+        }
+        Ok(db)
+    }
+
+    /// Runs `job` in a write transaction and commits. On SQLite, whose one
+    /// writer makes every write wait its turn anyway, jobs that arrive
+    /// while a transaction is running are run together in the next one and
+    /// committed at once (group commit): one BEGIN/COMMIT and one turn of
+    /// the write gate for many jobs. If any job of a group fails, the group
+    /// is rolled back and each of its jobs runs again alone, so a job sees
+    /// the same outcome as if it had run by itself. On PostgreSQL each job
+    /// has its own transaction (writers run in parallel there).
+    pub async fn grouped_write(&self, job: Arc<GroupFn>) -> Result<(), GroupError> {
+        match &self.group {
+            Some(queue) => {
+                let (done, wait) = oneshot::channel();
+                let sent = queue
+                    .send(GroupJob {
+                        run: job.clone(),
+                        done,
+                    })
+                    .await;
+                match sent {
+                    Ok(()) => wait
+                        .await
+                        .unwrap_or_else(|_| Err(GroupError::Db(sqlx::Error::WorkerCrashed))),
+                    // The group task is gone (shutting down): run alone.
+                    Err(_) => run_alone(self, &job).await,
+                }
+            }
+            None => run_alone(self, &job).await,
+        }
     }
 
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
@@ -165,6 +229,64 @@ impl Db {
             .execute(&self.pool)
             .await
             .map(|_| ())
+    }
+}
+
+/// Wraps a closure as a [`GroupFn`] (closures need this nudge to take the
+/// higher-ranked signature).
+pub fn group_job<F>(f: F) -> Arc<GroupFn>
+where
+    F: for<'c> Fn(&'c mut AnyConnection) -> BoxFuture<'c, Result<(), ()>> + Send + Sync + 'static,
+{
+    Arc::new(f)
+}
+
+async fn run_alone(db: &Db, job: &Arc<GroupFn>) -> Result<(), GroupError> {
+    let mut tx = db.begin_write().await.map_err(GroupError::Db)?;
+    if job(&mut tx.tx).await.is_err() {
+        return Err(GroupError::Job); // rolled back on drop
+    }
+    tx.commit().await.map_err(GroupError::Db)
+}
+
+/// The group-commit loop (SQLite): take what is queued, run it in one
+/// transaction, commit, answer; on any failure, run each job alone.
+async fn run_groups(db: Db, mut queue: mpsc::Receiver<GroupJob>) {
+    while let Some(first) = queue.recv().await {
+        let mut jobs = vec![first];
+        while jobs.len() < GROUP_MAX {
+            match queue.try_recv() {
+                Ok(j) => jobs.push(j),
+                Err(_) => break,
+            }
+        }
+        let together = async {
+            let mut tx = db.begin_write().await.map_err(GroupError::Db)?;
+            for j in &jobs {
+                if (j.run)(&mut tx.tx).await.is_err() {
+                    return Err(GroupError::Job);
+                }
+            }
+            tx.commit().await.map_err(GroupError::Db)
+        }
+        .await;
+        match together {
+            Ok(()) => {
+                for j in jobs {
+                    let _ = j.done.send(Ok(()));
+                }
+            }
+            Err(e) => {
+                if jobs.len() > 1 {
+                    tracing::warn!(jobs = jobs.len(), error = ?e,
+                        "grouped write failed: running its jobs one by one");
+                }
+                for j in jobs {
+                    let result = run_alone(&db, &j.run).await;
+                    let _ = j.done.send(result);
+                }
+            }
+        }
     }
 }
 

@@ -23,8 +23,10 @@ use super::{
     ledger::{self, Account, LedgerError, Leg},
     withdrawals::{self, Applied, Withdrawal, WithdrawalError},
 };
+use std::sync::Arc;
+
 use crate::{
-    db::{now_ms, Backend, Db},
+    db::{self, now_ms, Backend, Db, GroupError},
     money::{Currency, Money},
     trustly::{parse_notification, AmountNotification, NotificationKind, ReplyStatus, Verifier},
 };
@@ -181,9 +183,11 @@ pub async fn process(db: &Db, verifier: &Verifier, body: &[u8]) -> Result<Handle
         NotificationKind::Pending(a)
         | NotificationKind::Credit(a)
         | NotificationKind::Debit(a)
-        | NotificationKind::PayoutConfirmation(a) => (Some(&a.messageid), Some(&a.orderid)),
-        NotificationKind::Cancel(c) => (Some(&c.messageid), Some(&c.orderid)),
-        NotificationKind::Account(a) => (Some(&a.messageid), Some(&a.orderid)),
+        | NotificationKind::PayoutConfirmation(a) => {
+            (Some(a.messageid.clone()), Some(a.orderid.clone()))
+        }
+        NotificationKind::Cancel(c) => (Some(c.messageid.clone()), Some(c.orderid.clone())),
+        NotificationKind::Account(a) => (Some(a.messageid.clone()), Some(a.orderid.clone())),
         NotificationKind::Unknown => (None, None),
     };
     let raw = {
@@ -191,42 +195,46 @@ pub async fn process(db: &Db, verifier: &Verifier, body: &[u8]) -> Result<Handle
         truncate(&text, RAW_KEEP).replace('\0', "\u{FFFD}")
     };
 
-    let row_id = uuid::Uuid::new_v4().to_string();
-    let mut tx = db.begin_write().await?;
-    let inserted = sqlx::query(
-        "INSERT INTO notifications (id, notification_id, method, uuid, order_id, message_id,
-                                    outcome, raw, reply_status, received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'ok', $7, 'OK', $8)
-         ON CONFLICT (notification_id) DO NOTHING",
-    )
-    .bind(&row_id)
-    .bind(notification_id.as_deref())
-    .bind(&n.method)
-    .bind(&n.uuid)
-    .bind(order_id.map(String::as_str))
-    .bind(message_id.map(String::as_str))
-    .bind(&raw)
-    .bind(now_ms())
-    .execute(&mut *tx.tx)
-    .await?
-    .rows_affected();
-
-    if inserted == 0 {
-        // Processed before (or being processed: PostgreSQL made us wait for
-        // that commit). Nothing changes; repeat the first reply's status.
-        drop(tx);
-        let stored: Option<String> =
-            sqlx::query("SELECT reply_status FROM notifications WHERE notification_id = $1")
-                .bind(notification_id.as_deref())
-                .fetch_optional(&db.pool)
-                .await?
-                .map(|r| r.try_get::<Option<String>, _>(0))
-                .transpose()?
-                .flatten();
-        let status = stored
-            .as_deref()
-            .and_then(ReplyStatus::parse)
-            .unwrap_or(ReplyStatus::Ok);
+    // The database work runs as one job of a grouped write (SQLite commits
+    // concurrent notifications together; see `Db::grouped_write`). The job
+    // may run twice (in a group, then alone), so it reports through `work`.
+    let work = Arc::new(Work {
+        kind,
+        method: n.method.clone(),
+        uuid: n.uuid.clone(),
+        notification_id: notification_id.clone(),
+        order_id: order_id.clone(),
+        message_id,
+        raw,
+        backend: db.backend,
+        result: std::sync::Mutex::new(None),
+    });
+    let shared = work.clone();
+    let job = db::group_job(move |conn| {
+        let w = shared.clone();
+        Box::pin(async move {
+            let result = record_and_apply(conn, &w).await;
+            let ok = result.is_ok();
+            *w.result.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+            if ok {
+                Ok(())
+            } else {
+                Err(())
+            }
+        })
+    });
+    let grouped = db.grouped_write(job).await;
+    let result = work.result.lock().unwrap_or_else(|e| e.into_inner()).take();
+    let done = match (grouped, result) {
+        (Ok(()), Some(Ok(done))) => done,
+        (Err(GroupError::Db(e)), _) => return Err(e.into()),
+        (_, Some(Err(e))) => return Err(e),
+        (_, _) => return Err(ProcessError::Db(sqlx::Error::WorkerCrashed)),
+    };
+    let Done::Applied { effect, reason } = done else {
+        let Done::Duplicate(status) = done else {
+            unreachable!()
+        };
         tracing::info!(method = %n.method, uuid = %n.uuid, notification_id = ?notification_id,
             %status, "notification seen before: nothing applied");
         return Ok(Handled::Reply {
@@ -236,27 +244,8 @@ pub async fn process(db: &Db, verifier: &Verifier, body: &[u8]) -> Result<Handle
             changed_users: Vec::new(),
             duplicate: true,
         });
-    }
-
-    let effect = apply(&mut tx.tx, db.backend, &kind, notification_id.as_deref()).await?;
-    // Every notification is acknowledged (the row was inserted with reply
-    // OK): flagged ones are for an admin, and retries would not change them.
-    let status = ReplyStatus::Ok;
-    let (outcome, reason) = match (&effect.flagged, &effect.note) {
-        (Some(r), _) => ("flagged", Some(r.clone())),
-        (None, note) => ("ok", note.clone()),
     };
-    // The common case (ok, nothing to note) is already recorded: skip a
-    // statement on the hot path.
-    if outcome != "ok" || reason.is_some() {
-        sqlx::query("UPDATE notifications SET outcome = $1, reason = $2 WHERE id = $3")
-            .bind(outcome)
-            .bind(reason.clone())
-            .bind(&row_id)
-            .execute(&mut *tx.tx)
-            .await?;
-    }
-    tx.commit().await?;
+    let status = ReplyStatus::Ok;
 
     match &effect.flagged {
         Some(r) => tracing::warn!(method = %n.method, uuid = %n.uuid,
@@ -273,6 +262,90 @@ pub async fn process(db: &Db, verifier: &Verifier, body: &[u8]) -> Result<Handle
         changed_users: effect.changed_user.into_iter().collect(),
         duplicate: false,
     })
+}
+
+/// One verified notification's database work (see [`process`]).
+struct Work {
+    kind: NotificationKind,
+    method: String,
+    uuid: String,
+    notification_id: Option<String>,
+    order_id: Option<String>,
+    message_id: Option<String>,
+    raw: String,
+    backend: Backend,
+    result: std::sync::Mutex<Option<Result<Done, ProcessError>>>,
+}
+
+enum Done {
+    /// Seen before: nothing applied; the first reply's status.
+    Duplicate(ReplyStatus),
+    Applied {
+        effect: Effect,
+        reason: Option<String>,
+    },
+}
+
+/// Inside the write transaction: record the notification (its unique
+/// `notification_id` decides which copy applies), apply it, note the
+/// outcome.
+async fn record_and_apply(conn: &mut AnyConnection, w: &Work) -> Result<Done, ProcessError> {
+    let row_id = uuid::Uuid::new_v4().to_string();
+    let inserted = sqlx::query(
+        "INSERT INTO notifications (id, notification_id, method, uuid, order_id, message_id,
+                                    outcome, raw, reply_status, received_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'ok', $7, 'OK', $8)
+         ON CONFLICT (notification_id) DO NOTHING",
+    )
+    .bind(&row_id)
+    .bind(w.notification_id.as_deref())
+    .bind(&w.method)
+    .bind(&w.uuid)
+    .bind(w.order_id.as_deref())
+    .bind(w.message_id.as_deref())
+    .bind(&w.raw)
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+
+    if inserted == 0 {
+        // Processed before (or being processed: PostgreSQL made us wait for
+        // that commit; SQLite may have it earlier in this same group).
+        // Nothing changes; repeat the first reply's status.
+        let stored: Option<String> =
+            sqlx::query("SELECT reply_status FROM notifications WHERE notification_id = $1")
+                .bind(w.notification_id.as_deref())
+                .fetch_optional(&mut *conn)
+                .await?
+                .map(|r| r.try_get::<Option<String>, _>(0))
+                .transpose()?
+                .flatten();
+        let status = stored
+            .as_deref()
+            .and_then(ReplyStatus::parse)
+            .unwrap_or(ReplyStatus::Ok);
+        return Ok(Done::Duplicate(status));
+    }
+
+    let effect = apply(conn, w.backend, &w.kind, w.notification_id.as_deref()).await?;
+    // Every notification is acknowledged (the row was inserted with reply
+    // OK): flagged ones are for an admin, and retries would not change them.
+    let (outcome, reason) = match (&effect.flagged, &effect.note) {
+        (Some(r), _) => ("flagged", Some(r.clone())),
+        (None, note) => ("ok", note.clone()),
+    };
+    // The common case (ok, nothing to note) is already recorded: skip a
+    // statement on the hot path.
+    if outcome != "ok" || reason.is_some() {
+        sqlx::query("UPDATE notifications SET outcome = $1, reason = $2 WHERE id = $3")
+            .bind(outcome)
+            .bind(reason.clone())
+            .bind(&row_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(Done::Applied { effect, reason })
 }
 
 async fn find_order(
