@@ -30,6 +30,8 @@ on_both_backends!(
     daily_limit_counts_earlier_withdrawals,
     waiting_for_funds_when_trustly_balance_is_short,
     crash_between_reserve_and_payout_is_recovered_once,
+    bounce_after_payment_and_credit_before_confirmation,
+    sent_payouts_show_trustlys_transfer_state,
 );
 
 fn s(v: &Value, k: &str) -> String {
@@ -691,5 +693,91 @@ async fn crash_between_reserve_and_payout_is_recovered_once(backend: Backend) {
         })
         .await;
     assert!(matches!(again, Err(ClientError::Trustly(e)) if e.code == 637));
+    app.assert_ledger_invariant().await;
+}
+
+/// A payout notification signed by the sandbox's key, posted twice.
+async fn notify_twice(app: &TestApp, method: &str, nid: &str, w: &Value, amount: &str) {
+    let data = json!({
+        "notificationid": nid, "messageid": w["id"], "orderid": w["order_id"],
+        "enduserid": "x", "amount": amount, "currency": "EUR",
+        "timestamp": "2026-11-25 10:00:00.000000+00", "attributes": {},
+    });
+    let (_, body) = app.signed_notification(method, data);
+    let raw = serde_json::to_vec(&body).unwrap();
+    for _ in 0..2 {
+        let res = app.notify(&raw).await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+}
+
+async fn bounce_after_payment_and_credit_before_confirmation(backend: Backend) {
+    // The sandbox holds payouts for a minute: these notifications are ours.
+    let app = TestApp::spawn_with(backend, &[("KASSA_SANDBOX_PAYOUT_DELAY_MS", "60000")]).await;
+    let c = funded_trader(&app, "bounce2@example.com", "100.00").await;
+    let account = register_account(&app, &c, "9302114821").await;
+
+    // Paid, then bounced: the money comes back from Kassa's Trustly account.
+    let (_, w1) = withdraw(&app, &c, "30.00", &account).await;
+    notify_twice(&app, "payoutconfirmation", "pc-1", &w1, "30.00").await;
+    wait_withdrawal(&app, &c, &s(&w1, "id"), "paid").await;
+    assert_eq!(app.balance(&c, "EUR").await, balance("70.00", "0.00"));
+    notify_twice(&app, "credit", "cr-1", &w1, "30.00").await;
+    wait_withdrawal(&app, &c, &s(&w1, "id"), "returned").await;
+    assert_eq!(app.balance(&c, "EUR").await, balance("100.00", "0.00"));
+
+    // The credit overtakes the payoutconfirmation: returned from reserved,
+    // and the late confirmation books nothing.
+    let (_, w2) = withdraw(&app, &c, "40.00", &account).await;
+    assert_eq!(app.balance(&c, "EUR").await, balance("60.00", "40.00"));
+    notify_twice(&app, "credit", "cr-2", &w2, "40.00").await;
+    notify_twice(&app, "payoutconfirmation", "pc-2", &w2, "40.00").await;
+    let v = wait_withdrawal(&app, &c, &s(&w2, "id"), "returned").await;
+    assert_eq!(v["status"], "returned");
+    assert_eq!(app.balance(&c, "EUR").await, balance("100.00", "0.00"));
+
+    // A payoutconfirmation whose amount disagrees is recorded, not applied.
+    let (_, w3) = withdraw(&app, &c, "10.00", &account).await;
+    notify_twice(&app, "payoutconfirmation", "pc-3", &w3, "99.00").await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM notifications WHERE notification_id = 'pc-3' AND outcome = 'flagged'")
+            .await,
+        1
+    );
+    assert_eq!(
+        withdrawal_view(&app, &c, &s(&w3, "id")).await["status"],
+        "sent"
+    );
+    assert_eq!(app.balance(&c, "EUR").await, balance("90.00", "10.00"));
+    app.assert_ledger_invariant().await;
+}
+
+async fn sent_payouts_show_trustlys_transfer_state(backend: Backend) {
+    let app = TestApp::spawn_with(
+        backend,
+        &[
+            ("KASSA_SANDBOX_PAYOUT_DELAY_MS", "60000"),
+            ("KASSA_PAYOUT_POLL_INTERVAL_MS", "0"),
+            ("KASSA_PAYOUT_WORKER_INTERVAL_MS", "50"),
+        ],
+    )
+    .await;
+    let c = funded_trader(&app, "poll@example.com", "100.00").await;
+    let account = register_account(&app, &c, "9302114821").await;
+    let (_, w) = withdraw(&app, &c, "25.00", &account).await;
+    assert_eq!(w["status"], "sent");
+    // The worker asks GetWithdrawals; the state is shown as Trustly says it.
+    let v = wait_for("the transfer state", || async {
+        let v = withdrawal_view(&app, &c, &s(&w, "id")).await;
+        match v["transfer_state"].as_str() {
+            Some(_) => Ok(v),
+            None => Err(v.to_string()),
+        }
+    })
+    .await;
+    assert_eq!(v["transfer_state"], "QUEUED");
+    assert_eq!(v["status"], "sent");
+    let wallet = app.wallet(&c).await;
+    assert_eq!(wallet["transactions"][0]["info"], "QUEUED");
     app.assert_ledger_invariant().await;
 }
