@@ -1,6 +1,7 @@
 //! The Leptos UI: one `App` shell rendered on the server and hydrated in the
 //! browser. Pages read through server functions; forms post to the JSON API.
 
+pub mod admin;
 #[cfg(feature = "hydrate")]
 pub mod client;
 pub mod deposit;
@@ -17,7 +18,7 @@ use leptos_router::{
 };
 
 use deposit::{DepositFailPage, DepositPage, DepositSuccessPage};
-use pages::{AdminPage, HomePage, LoginPage, NotFound, RegisterPage, WalletPage};
+use pages::{HomePage, LoginPage, NotFound, RegisterPage, WalletPage};
 use types::{MeView, WalletView};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -76,7 +77,15 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/register") view=RegisterPage/>
                     <Route path=path!("/wallet") view=WalletPage/>
-                    <Route path=path!("/admin") view=AdminPage/>
+                    <Route path=path!("/admin") view=admin::pages::OverviewPage/>
+                    <Route path=path!("/admin/traders") view=admin::pages::TradersPage/>
+                    <Route path=path!("/admin/traders/:id") view=admin::pages::TraderPage/>
+                    <Route path=path!("/admin/orders") view=admin::pages::OrdersPage/>
+                    <Route path=path!("/admin/orders/:id") view=admin::pages::OrderPage/>
+                    <Route path=path!("/admin/approvals") view=admin::pages::ApprovalsPage/>
+                    <Route path=path!("/admin/notifications") view=admin::pages::NotificationsPage/>
+                    <Route path=path!("/admin/audit") view=admin::pages::AuditPage/>
+                    <Route path=path!("/admin/reconciliation") view=admin::pages::ReconciliationPage/>
                     <Route path=path!("/deposit") view=DepositPage/>
                     <Route path=path!("/deposit/success") view=DepositSuccessPage/>
                     <Route path=path!("/deposit/fail") view=DepositFailPage/>
