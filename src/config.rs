@@ -19,6 +19,7 @@ pub struct Config {
     pub bootstrap_admin: Option<(String, String)>,
     pub trustly: TrustlyConfig,
     pub deposits: DepositLimits,
+    pub withdrawals: WithdrawalConfig,
 }
 
 /// What one deposit may be: the same decimal bounds for every currency
@@ -36,6 +37,43 @@ impl DepositLimits {
         Some((
             Money::parse_user(&self.min, currency).ok()?,
             Money::parse_user(&self.max, currency).ok()?,
+        ))
+    }
+}
+
+/// Withdrawal rules and the payout worker's pace. Amounts are decimals
+/// applied to every currency, like the deposit limits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WithdrawalConfig {
+    pub min: String,
+    /// Largest single withdrawal.
+    pub max: String,
+    /// Most a trader may withdraw per currency per UTC day.
+    pub daily_max: String,
+    /// Withdrawals above this wait for an admin's approval.
+    pub approval_above: String,
+    /// How often the payout worker runs (recovery, waiting-for-funds,
+    /// GetWithdrawals polling, the daily Balance refresh).
+    pub worker_interval_ms: u64,
+    /// A withdrawal still `queued` this long after its last AccountPayout
+    /// attempt is sent again by the worker (same MessageID).
+    pub resend_after_ms: u64,
+    /// Least time between two Balance calls (Trustly: 15 minutes).
+    pub balance_interval_ms: u64,
+    /// Least time between two GetWithdrawals calls for one payout
+    /// (Trustly: 15 minutes).
+    pub poll_interval_ms: u64,
+}
+
+impl WithdrawalConfig {
+    /// (min, max, daily max, approval threshold) in `currency`.
+    pub fn amounts(&self, currency: Currency) -> Option<(Money, Money, Money, Money)> {
+        let p = |s: &str| Money::parse_user(s, currency).ok();
+        Some((
+            p(&self.min)?,
+            p(&self.max)?,
+            p(&self.daily_max)?,
+            p(&self.approval_above)?,
         ))
     }
 }
@@ -72,6 +110,7 @@ impl std::fmt::Debug for Config {
             )
             .field("trustly", &self.trustly)
             .field("deposits", &self.deposits)
+            .field("withdrawals", &self.withdrawals)
             .finish()
     }
 }
@@ -223,6 +262,42 @@ impl Config {
             }
         }
 
+        let ms = |name: &str, default: u64| -> Result<u64, ConfigError> {
+            get(name)
+                .map(|v| v.trim().parse::<u64>())
+                .transpose()
+                .map_err(|e| ConfigError(format!("{name}: {e}")))
+                .map(|v| v.unwrap_or(default))
+        };
+        let withdrawals = WithdrawalConfig {
+            min: get("KASSA_WITHDRAWAL_MIN").unwrap_or_else(|| "1.00".into()),
+            max: get("KASSA_WITHDRAWAL_MAX").unwrap_or_else(|| "10000.00".into()),
+            daily_max: get("KASSA_WITHDRAWAL_DAILY_MAX").unwrap_or_else(|| "20000.00".into()),
+            approval_above: get("KASSA_WITHDRAWAL_APPROVAL_ABOVE")
+                .unwrap_or_else(|| "5000.00".into()),
+            worker_interval_ms: ms("KASSA_PAYOUT_WORKER_INTERVAL_MS", 60_000)?,
+            resend_after_ms: ms("KASSA_PAYOUT_RESEND_AFTER_MS", 60_000)?,
+            balance_interval_ms: ms("KASSA_TRUSTLY_BALANCE_INTERVAL_MS", 15 * 60_000)?,
+            poll_interval_ms: ms("KASSA_PAYOUT_POLL_INTERVAL_MS", 15 * 60_000)?,
+        };
+        match withdrawals.amounts(Currency::EUR) {
+            Some((min, max, daily, approval))
+                if min.is_positive()
+                    && min.minor <= max.minor
+                    && max.minor <= daily.minor
+                    && approval.minor >= 0 => {}
+            _ => return Err(ConfigError(format!(
+                "KASSA_WITHDRAWAL_MIN {:?}, _MAX {:?}, _DAILY_MAX {:?} and _APPROVAL_ABOVE {:?} \
+                     must be amounts with at most two decimals, min <= max <= daily max",
+                withdrawals.min, withdrawals.max, withdrawals.daily_max, withdrawals.approval_above
+            ))),
+        }
+        if withdrawals.worker_interval_ms == 0 {
+            return Err(ConfigError(
+                "KASSA_PAYOUT_WORKER_INTERVAL_MS must be above 0".into(),
+            ));
+        }
+
         Ok(Config {
             database_url,
             listen,
@@ -242,6 +317,7 @@ impl Config {
                 sandbox_payout_delay_ms,
             },
             deposits,
+            withdrawals,
         })
     }
 

@@ -77,7 +77,7 @@ async fn success_credits_the_wallet(backend: Backend) {
     assert_eq!(
         w["transactions"][0],
         json!({"id": id, "kind": "deposit", "amount": "100.00", "currency": "EUR",
-               "status": "created", "created_at": v["created_at"]})
+               "status": "created", "created_at": v["created_at"], "info": null})
     );
 
     app.confirm(&order, "success").await;

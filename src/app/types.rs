@@ -45,6 +45,9 @@ pub struct TransactionView {
     pub status: String,
     /// Unix milliseconds.
     pub created_at: i64,
+    /// Extra information shown as is (a payout's Trustly transferstate).
+    #[serde(default)]
+    pub info: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -73,4 +76,37 @@ pub struct DepositView {
     pub created_at: i64,
     pub updated_at: i64,
     pub history: Vec<DepositStep>,
+}
+
+/// `GET /api/withdrawals/{id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WithdrawalView {
+    pub id: String,
+    pub order_id: Option<String>,
+    pub amount: String,
+    pub currency: String,
+    pub status: String,
+    pub bank_account_id: String,
+    /// Trustly's transferstate from GetWithdrawals, for information only.
+    pub transfer_state: Option<String>,
+    /// Why it failed or was denied, in plain words.
+    pub message: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub history: Vec<DepositStep>,
+}
+
+/// One of a trader's bank accounts (`GET /api/bank-accounts`): never a full
+/// account number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BankAccountView {
+    pub id: String,
+    pub account_id: String,
+    pub bank: Option<String>,
+    pub clearing_house: Option<String>,
+    pub descriptor: Option<String>,
+    pub last_digits: Option<String>,
+    pub verified: bool,
+    /// "notification" (selected through Trustly) or "registered".
+    pub source: String,
 }

@@ -122,6 +122,19 @@ pub enum NotificationKind {
 }
 
 impl NotificationKind {
+    /// The JSON-RPC method name of this kind.
+    pub fn method(&self) -> &'static str {
+        match self {
+            NotificationKind::Pending(_) => "pending",
+            NotificationKind::Credit(_) => "credit",
+            NotificationKind::Debit(_) => "debit",
+            NotificationKind::Cancel(_) => "cancel",
+            NotificationKind::Account(_) => "account",
+            NotificationKind::PayoutConfirmation(_) => "payoutconfirmation",
+            NotificationKind::Unknown => "unknown",
+        }
+    }
+
     /// The notificationid, the idempotency key (None for Unknown).
     pub fn notification_id(&self) -> Option<&str> {
         match self {

@@ -4,9 +4,11 @@
 
 use sqlx::{AnyConnection, Row};
 
+use super::bank_details::BankDetails;
 use crate::{
-    db::{now_ms, Db},
-    trustly::AccountNotification,
+    app::types::BankAccountView,
+    db::{now_ms, Backend, Db},
+    trustly::{AccountNotification, RegisterAccountResult},
 };
 
 /// Records the account of an `account` notification for `user_id`
@@ -64,4 +66,202 @@ pub async fn latest_verified(db: &Db, user_id: &str) -> Result<Option<String>, s
     .fetch_optional(&db.pool)
     .await?;
     row.map(|r| r.try_get::<String, _>(0)).transpose()
+}
+
+const VIEW_COLUMNS: &str = "id, account_id, bank, clearing_house, descriptor, last_digits, \
+                            verified, source";
+
+fn view_from_row(r: &sqlx::any::AnyRow) -> Result<BankAccountView, sqlx::Error> {
+    Ok(BankAccountView {
+        id: r.try_get("id")?,
+        account_id: r.try_get("account_id")?,
+        bank: r.try_get("bank")?,
+        clearing_house: r.try_get("clearing_house")?,
+        descriptor: r.try_get("descriptor")?,
+        last_digits: r.try_get("last_digits")?,
+        verified: r.try_get::<i64, _>("verified")? != 0,
+        source: r.try_get("source")?,
+    })
+}
+
+/// A trader's bank accounts, most recently used first.
+pub async fn list_for_user(db: &Db, user_id: &str) -> Result<Vec<BankAccountView>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {VIEW_COLUMNS} FROM bank_accounts WHERE user_id = $1
+         ORDER BY updated_at DESC, created_at DESC"
+    );
+    sqlx::query(&sql)
+        .bind(user_id)
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(view_from_row)
+        .collect()
+}
+
+/// Stores the account RegisterAccount answered. The same accountid again
+/// is the same stored account (returned with `false`: nothing new).
+pub async fn store_registered(
+    db: &Db,
+    user_id: &str,
+    details: &BankDetails,
+    result: &RegisterAccountResult,
+) -> Result<(BankAccountView, bool), sqlx::Error> {
+    let now = now_ms();
+    let mut tx = db.begin_write().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO bank_accounts (id, user_id, account_id, bank, clearing_house, descriptor,
+                                    last_digits, verified, source, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 'registered', $8, $8)
+         ON CONFLICT (user_id, account_id) DO NOTHING",
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(user_id)
+    .bind(&result.accountid)
+    .bind(result.bank.as_deref())
+    .bind(
+        result
+            .clearinghouse
+            .as_deref()
+            .unwrap_or(&details.clearing_house),
+    )
+    .bind(result.descriptor.as_deref())
+    .bind(details.last_digits())
+    .bind(now)
+    .execute(&mut *tx.tx)
+    .await?
+    .rows_affected()
+        > 0;
+    let sql =
+        format!("SELECT {VIEW_COLUMNS} FROM bank_accounts WHERE user_id = $1 AND account_id = $2");
+    let row = sqlx::query(&sql)
+        .bind(user_id)
+        .bind(&result.accountid)
+        .fetch_one(&mut *tx.tx)
+        .await?;
+    tx.commit().await?;
+    Ok((view_from_row(&row)?, inserted))
+}
+
+// ---------------------------------------------------------------------------
+// SelectAccount orders
+
+/// A SelectAccount order. Its id is the MessageID, so the `account`
+/// notification finds the trader even before SelectAccount answered.
+#[derive(Clone, Debug)]
+pub struct Selection {
+    pub id: String,
+    pub user_id: String,
+    pub order_id: Option<String>,
+    pub status: String,
+}
+
+pub async fn create_selection(db: &Db, user_id: &str) -> Result<String, sqlx::Error> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let now = now_ms();
+    db.write(
+        sqlx::query(
+            "INSERT INTO account_selections (id, user_id, status, created_at, updated_at)
+             VALUES ($1, $2, 'created', $3, $3)",
+        )
+        .bind(&id)
+        .bind(user_id)
+        .bind(now),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Stores Trustly's answer to SelectAccount (an order id a notification
+/// stored first is kept).
+pub async fn record_selection(
+    db: &Db,
+    id: &str,
+    order_id: &str,
+    checkout_url: &str,
+) -> Result<(), sqlx::Error> {
+    db.write(
+        sqlx::query(
+            "UPDATE account_selections SET order_id = COALESCE(order_id, $1), checkout_url = $2,
+                    updated_at = $3 WHERE id = $4",
+        )
+        .bind(order_id)
+        .bind(checkout_url)
+        .bind(now_ms())
+        .bind(id),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn selection_failed(db: &Db, id: &str) -> Result<(), sqlx::Error> {
+    db.write(
+        sqlx::query(
+            "UPDATE account_selections SET status = 'failed', updated_at = $1
+             WHERE id = $2 AND status = 'created'",
+        )
+        .bind(now_ms())
+        .bind(id),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The selection a notification names (messageid first, then orderid),
+/// locked for the caller's transaction on PostgreSQL.
+pub(crate) async fn find_selection_for_update(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    message_id: &str,
+    order_id: &str,
+) -> Result<Option<Selection>, sqlx::Error> {
+    let lock = match backend {
+        Backend::Postgres => " FOR UPDATE",
+        Backend::Sqlite => "",
+    };
+    for (column, value) in [("id", message_id), ("order_id", order_id)] {
+        if value.is_empty() {
+            continue;
+        }
+        let sql = format!(
+            "SELECT id, user_id, order_id, status FROM account_selections WHERE {column} = $1{lock}"
+        );
+        if let Some(r) = sqlx::query(&sql)
+            .bind(value)
+            .fetch_optional(&mut *conn)
+            .await?
+        {
+            return Ok(Some(Selection {
+                id: r.try_get("id")?,
+                user_id: r.try_get("user_id")?,
+                order_id: r.try_get("order_id")?,
+                status: r.try_get("status")?,
+            }));
+        }
+    }
+    Ok(None)
+}
+
+/// Moves a selection to `selected` or `cancelled` (from `created` only;
+/// `failed` too, as a timed-out SelectAccount may still have an order)
+/// and stores the order id when it has none.
+pub(crate) async fn settle_selection(
+    conn: &mut AnyConnection,
+    id: &str,
+    order_id: &str,
+    status: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE account_selections SET order_id = COALESCE(order_id, $1),
+                status = CASE WHEN status IN ('created', 'failed') THEN $2 ELSE status END,
+                updated_at = $3
+         WHERE id = $4",
+    )
+    .bind(order_id)
+    .bind(status)
+    .bind(now_ms())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

@@ -408,6 +408,7 @@ pub async fn transactions_for_user(
             currency: code,
             status: r.try_get("status")?,
             created_at: r.try_get("created_at")?,
+            info: None,
         });
     }
     Ok(out)

@@ -70,6 +70,8 @@ pub enum LedgerError {
     Unbalanced(String),
     #[error("ledger transaction {0}: a trader account without a trader")]
     MissingUser(String),
+    #[error("not enough available balance")]
+    InsufficientFunds,
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
@@ -83,6 +85,48 @@ pub async fn post_transaction(
     user_id: Option<&str>,
     currency: Currency,
     legs: &[Leg<'_>],
+) -> Result<bool, LedgerError> {
+    post(conn, event_key, kind, user_id, currency, legs, false).await
+}
+
+/// Moves `amount` of `user_id`'s available balance to reserved, refusing
+/// with [`LedgerError::InsufficientFunds`] when available would go below
+/// zero. The check and the move are one conditional UPDATE, so concurrent
+/// reservations cannot both pass it (PostgreSQL re-checks the row after the
+/// first commit; SQLite has one writer). The caller must roll back on error.
+pub async fn reserve(
+    conn: &mut AnyConnection,
+    event_key: &str,
+    user_id: &str,
+    currency: Currency,
+    amount: i64,
+) -> Result<bool, LedgerError> {
+    if amount <= 0 {
+        return Err(LedgerError::Unbalanced(event_key.to_string()));
+    }
+    post(
+        conn,
+        event_key,
+        "withdrawal_reserve",
+        Some(user_id),
+        currency,
+        &[
+            Leg::trader(Account::Available, user_id, -amount),
+            Leg::trader(Account::Reserved, user_id, amount),
+        ],
+        true,
+    )
+    .await
+}
+
+async fn post(
+    conn: &mut AnyConnection,
+    event_key: &str,
+    kind: &str,
+    user_id: Option<&str>,
+    currency: Currency,
+    legs: &[Leg<'_>],
+    guarded_reservation: bool,
 ) -> Result<bool, LedgerError> {
     let sum = legs
         .iter()
@@ -113,6 +157,25 @@ pub async fn post_transaction(
     if inserted == 0 {
         return Ok(false);
     }
+    if guarded_reservation {
+        let [from, to] = legs else {
+            return Err(LedgerError::Unbalanced(event_key.to_string()));
+        };
+        let moved = sqlx::query(
+            "UPDATE balances SET available = available + $1, reserved = reserved + $2
+             WHERE user_id = $3 AND currency = $4 AND available + $1 >= 0",
+        )
+        .bind(from.amount)
+        .bind(to.amount)
+        .bind(from.user_id)
+        .bind(currency.code())
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        if moved == 0 {
+            return Err(LedgerError::InsufficientFunds);
+        }
+    }
     for leg in legs {
         sqlx::query(
             "INSERT INTO ledger_entries (id, transaction_id, account, user_id, currency, amount)
@@ -126,6 +189,9 @@ pub async fn post_transaction(
         .bind(leg.amount)
         .execute(&mut *conn)
         .await?;
+        if guarded_reservation {
+            continue; // the balances row moved above
+        }
         if let (Some(_), Some(user)) = (leg.account.balance_column(), leg.user_id) {
             let (available, reserved) = match leg.account {
                 Account::Available => (leg.amount, 0),

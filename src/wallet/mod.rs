@@ -3,9 +3,11 @@
 //! notifications that move them.
 
 pub mod accounts;
+pub mod bank_details;
 pub mod deposits;
 pub mod ledger;
 pub mod notifications;
+pub mod withdrawals;
 
 use std::collections::BTreeMap;
 
@@ -54,8 +56,13 @@ pub async fn summary(db: &Db, user_id: &str) -> Result<WalletView, sqlx::Error> 
             pending: format_minor(pending, currency),
         });
     }
+    // Deposits and withdrawals, newest first.
+    let mut transactions = deposits::transactions_for_user(db, user_id, TRANSACTIONS_SHOWN).await?;
+    transactions.extend(withdrawals::transactions_for_user(db, user_id, TRANSACTIONS_SHOWN).await?);
+    transactions.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+    transactions.truncate(TRANSACTIONS_SHOWN as usize);
     Ok(WalletView {
         balances,
-        transactions: deposits::transactions_for_user(db, user_id, TRANSACTIONS_SHOWN).await?,
+        transactions,
     })
 }

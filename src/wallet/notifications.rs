@@ -12,23 +12,21 @@
 //!    reply status, commit;
 //! 3. only then reply. A copy seen before gets the first reply's status.
 //!
-//! Orders are looked up as deposits (by messageid = our deposit id, then
-//! orderid); withdrawals slot in as a second kind of [`Order`].
+//! Orders are looked up by messageid (our id) then orderid, as deposits,
+//! withdrawals (AccountPayout) and account selections (SelectAccount).
 
 use sqlx::{AnyConnection, Row};
 
 use super::{
-    accounts,
+    accounts::{self, Selection},
     deposits::{self, Deposit, SettledColumn, Status},
     ledger::{self, Account, LedgerError, Leg},
+    withdrawals::{self, Applied, Withdrawal, WithdrawalError},
 };
 use crate::{
     db::{now_ms, Backend, Db},
     money::{Currency, Money},
-    trustly::{
-        parse_notification, AmountNotification, CancelNotification, NotificationKind, ReplyStatus,
-        Verifier,
-    },
+    trustly::{parse_notification, AmountNotification, NotificationKind, ReplyStatus, Verifier},
 };
 
 /// Longest raw body kept per notification row.
@@ -57,6 +55,8 @@ pub enum ProcessError {
     Db(#[from] sqlx::Error),
     #[error("ledger: {0}")]
     Ledger(#[from] LedgerError),
+    #[error("withdrawal: {0}")]
+    Withdrawal(#[from] WithdrawalError),
 }
 
 /// What applying a notification did.
@@ -92,7 +92,26 @@ impl Effect {
 /// The order a notification is about.
 enum Order {
     Deposit(Deposit),
-    // Withdrawal(Withdrawal) comes with payouts.
+    Withdrawal(Withdrawal),
+    /// A SelectAccount order (bank account selection).
+    Selection(Selection),
+}
+
+impl Order {
+    fn user_id(&self) -> &str {
+        match self {
+            Order::Deposit(d) => &d.user_id,
+            Order::Withdrawal(w) => &w.user_id,
+            Order::Selection(s) => &s.user_id,
+        }
+    }
+    fn describe(&self) -> &'static str {
+        match self {
+            Order::Deposit(_) => "a deposit",
+            Order::Withdrawal(_) => "a payout",
+            Order::Selection(_) => "an account selection",
+        }
+    }
 }
 
 fn truncate(s: &str, max: usize) -> &str {
@@ -265,53 +284,94 @@ async fn find_order(
     if let Some(d) = deposits::find_for_update(conn, backend, message_id, order_id).await? {
         return Ok(Some(Order::Deposit(d)));
     }
-    // Withdrawals (AccountPayout orders) are looked up here next.
+    if let Some(w) = withdrawals::find_for_update(conn, backend, message_id, order_id).await? {
+        return Ok(Some(Order::Withdrawal(w)));
+    }
+    if let Some(s) =
+        accounts::find_selection_for_update(conn, backend, message_id, order_id).await?
+    {
+        return Ok(Some(Order::Selection(s)));
+    }
     Ok(None)
 }
 
 /// The order named by `message_id`/`order_id`, with its orderid checked:
-/// stored when the deposit has none yet, a contradiction is flagged.
-async fn matched_deposit(
+/// stored when the order has none yet, a contradiction is flagged.
+async fn matched_order(
     conn: &mut AnyConnection,
     backend: Backend,
     message_id: &str,
     order_id: &str,
-) -> Result<Result<Deposit, Effect>, sqlx::Error> {
-    match find_order(conn, backend, message_id, order_id).await? {
-        None => Ok(Err(Effect::flagged(
+) -> Result<Result<Order, Effect>, sqlx::Error> {
+    let Some(order) = find_order(conn, backend, message_id, order_id).await? else {
+        return Ok(Err(Effect::flagged(
             format!("unknown order (orderid {order_id:?}, messageid {message_id:?})"),
             None,
-        ))),
-        Some(Order::Deposit(d)) => match d.order_id.as_deref() {
-            Some(known) if known != order_id => {
-                let reason =
-                    format!("orderid {order_id:?} does not match the deposit's order {known:?}");
-                deposits::flag(conn, &d.id, &reason).await?;
-                Ok(Err(Effect::flagged(reason, Some(&d.user_id))))
+        )));
+    };
+    let known = match &order {
+        Order::Deposit(d) => d.order_id.as_deref(),
+        Order::Withdrawal(w) => w.order_id.as_deref(),
+        Order::Selection(s) => s.order_id.as_deref(),
+    };
+    match known {
+        Some(known) if known != order_id => {
+            let reason = format!("orderid {order_id:?} does not match the order's {known:?}");
+            match &order {
+                Order::Deposit(d) => deposits::flag(conn, &d.id, &reason).await?,
+                Order::Withdrawal(w) => withdrawals::flag(conn, &w.id, &reason).await?,
+                Order::Selection(_) => {}
             }
-            Some(_) => Ok(Ok(d)),
-            None => {
-                deposits::adopt_order_id(conn, &d.id, order_id).await?;
-                Ok(Ok(d))
+            Ok(Err(Effect::flagged(reason, Some(order.user_id()))))
+        }
+        Some(_) => Ok(Ok(order)),
+        None => {
+            match &order {
+                Order::Deposit(d) => deposits::adopt_order_id(conn, &d.id, order_id).await?,
+                Order::Withdrawal(w) => withdrawals::adopt_order_id(conn, &w.id, order_id).await?,
+                Order::Selection(_) => {} // settle_selection stores it
             }
-        },
+            Ok(Ok(order))
+        }
     }
 }
 
-/// Checks a notification's amount and currency against the deposit's.
-fn amount_matches(n: &AmountNotification, d: &Deposit) -> Result<(), String> {
+/// Checks a notification's amount and currency against the order's.
+fn amount_matches(n: &AmountNotification, expected: Money) -> Result<(), String> {
     let parsed = n
         .currency
         .parse::<Currency>()
         .ok()
         .and_then(|c| Money::parse_trustly_lenient(&n.amount, c).ok());
     match parsed {
-        Some(m) if m == d.amount => Ok(()),
+        Some(m) if m == expected => Ok(()),
         _ => Err(format!(
-            "amount {:?} {:?} does not match the deposit's {}",
-            n.amount, n.currency, d.amount
+            "amount {:?} {:?} does not match the order's {}",
+            n.amount, n.currency, expected
         )),
     }
+}
+
+/// A payout step's outcome as an [`Effect`] (flags the withdrawal too).
+async fn payout_effect(
+    conn: &mut AnyConnection,
+    w: &Withdrawal,
+    applied: Applied,
+) -> Result<Effect, ProcessError> {
+    Ok(match applied {
+        Applied::Changed => Effect::changed(&w.user_id),
+        Applied::Note(n) => Effect {
+            note: Some(n),
+            ..Effect::changed(&w.user_id)
+        },
+        Applied::Flag(reason) => {
+            withdrawals::flag(conn, &w.id, &reason).await?;
+            Effect {
+                flagged: Some(reason),
+                ..Effect::changed(&w.user_id)
+            }
+        }
+    })
 }
 
 async fn apply(
@@ -321,13 +381,27 @@ async fn apply(
     notification_id: Option<&str>,
 ) -> Result<Effect, ProcessError> {
     let nid = notification_id.unwrap_or_default();
-    match kind {
-        NotificationKind::Pending(a) | NotificationKind::Credit(a) | NotificationKind::Debit(a) => {
-            let d = match matched_deposit(conn, backend, &a.messageid, &a.orderid).await? {
-                Ok(d) => d,
-                Err(effect) => return Ok(effect),
-            };
-            if let Err(reason) = amount_matches(a, &d) {
+    let (message_id, order_id) = match kind {
+        NotificationKind::Pending(a)
+        | NotificationKind::Credit(a)
+        | NotificationKind::Debit(a)
+        | NotificationKind::PayoutConfirmation(a) => (&a.messageid, &a.orderid),
+        NotificationKind::Cancel(c) => (&c.messageid, &c.orderid),
+        NotificationKind::Account(a) => (&a.messageid, &a.orderid),
+        NotificationKind::Unknown => {
+            return Ok(Effect::note("unknown method: acknowledged, ignored"))
+        }
+    };
+    let order = match matched_order(conn, backend, message_id, order_id).await? {
+        Ok(o) => o,
+        Err(effect) => return Ok(effect),
+    };
+    match (kind, order) {
+        (
+            NotificationKind::Pending(a) | NotificationKind::Credit(a) | NotificationKind::Debit(a),
+            Order::Deposit(d),
+        ) => {
+            if let Err(reason) = amount_matches(a, d.amount) {
                 deposits::flag(conn, &d.id, &reason).await?;
                 return Ok(Effect::flagged(reason, Some(&d.user_id)));
             }
@@ -337,31 +411,54 @@ async fn apply(
                 _ => debit(conn, &d, nid).await,
             }
         }
-        NotificationKind::Cancel(c) => cancel(conn, backend, c).await,
-        NotificationKind::Account(a) => {
-            let d = match matched_deposit(conn, backend, &a.messageid, &a.orderid).await? {
-                Ok(d) => d,
-                Err(effect) => return Ok(effect),
+        (
+            NotificationKind::Credit(a) | NotificationKind::PayoutConfirmation(a),
+            Order::Withdrawal(w),
+        ) => {
+            if let Err(reason) = amount_matches(a, w.amount) {
+                return payout_effect(conn, &w, Applied::Flag(reason)).await;
+            }
+            let applied = match kind {
+                NotificationKind::Credit(_) => withdrawals::payout_credited(conn, &w, nid).await?,
+                _ => withdrawals::payout_confirmed(conn, &w, nid).await?,
             };
+            payout_effect(conn, &w, applied).await
+        }
+        (NotificationKind::Pending(_), Order::Withdrawal(w)) => {
+            payout_effect(
+                conn,
+                &w,
+                Applied::Note("pending for a payout: nothing to do".into()),
+            )
+            .await
+        }
+        (NotificationKind::Cancel(_), Order::Deposit(d)) => cancel(conn, &d).await,
+        (NotificationKind::Cancel(_), Order::Withdrawal(w)) => {
+            let applied = withdrawals::payout_cancelled(conn, &w).await?;
+            payout_effect(conn, &w, applied).await
+        }
+        (NotificationKind::Cancel(_), Order::Selection(s)) => {
+            accounts::settle_selection(conn, &s.id, order_id, "cancelled").await?;
+            Ok(Effect::changed(&s.user_id))
+        }
+        (NotificationKind::Account(a), Order::Deposit(d)) => {
             accounts::upsert_from_notification(conn, &d.user_id, a).await?;
             Ok(Effect::changed(&d.user_id))
         }
-        NotificationKind::PayoutConfirmation(p) => {
-            // Payouts are withdrawals, which do not exist yet: no deposit
-            // can be confirmed as paid out.
-            match find_order(conn, backend, &p.messageid, &p.orderid).await? {
-                None => Ok(Effect::flagged(
-                    format!("unknown payout order (orderid {:?})", p.orderid),
-                    None,
-                )),
-                Some(Order::Deposit(d)) => {
-                    let reason = "payoutconfirmation for a deposit".to_string();
-                    deposits::flag(conn, &d.id, &reason).await?;
-                    Ok(Effect::flagged(reason, Some(&d.user_id)))
-                }
-            }
+        (NotificationKind::Account(a), Order::Selection(s)) => {
+            accounts::upsert_from_notification(conn, &s.user_id, a).await?;
+            accounts::settle_selection(conn, &s.id, order_id, "selected").await?;
+            Ok(Effect::changed(&s.user_id))
         }
-        NotificationKind::Unknown => Ok(Effect::note("unknown method: acknowledged, ignored")),
+        (NotificationKind::PayoutConfirmation(_), Order::Deposit(d)) => {
+            let reason = "payoutconfirmation for a deposit".to_string();
+            deposits::flag(conn, &d.id, &reason).await?;
+            Ok(Effect::flagged(reason, Some(&d.user_id)))
+        }
+        (_, order) => Ok(Effect::flagged(
+            format!("{} notification for {}", kind.method(), order.describe()),
+            Some(order.user_id()),
+        )),
     }
 }
 
@@ -453,15 +550,7 @@ async fn debit(conn: &mut AnyConnection, d: &Deposit, nid: &str) -> Result<Effec
     })
 }
 
-async fn cancel(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    c: &CancelNotification,
-) -> Result<Effect, ProcessError> {
-    let d = match matched_deposit(conn, backend, &c.messageid, &c.orderid).await? {
-        Ok(d) => d,
-        Err(effect) => return Ok(effect),
-    };
+async fn cancel(conn: &mut AnyConnection, d: &Deposit) -> Result<Effect, ProcessError> {
     if !d.status.accepts_cancel() {
         return Ok(Effect::note(format!(
             "cancel ignored: deposit already {}",

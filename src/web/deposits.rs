@@ -67,7 +67,7 @@ fn validate(state: &AppState, input: &NewDeposit) -> Result<Money, ApiError> {
     Ok(amount)
 }
 
-fn capitalise(s: &str) -> String {
+pub(crate) fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => format!("{}{}.", f.to_uppercase(), c.as_str()),

@@ -79,6 +79,22 @@ impl From<AuthError> for ApiError {
     }
 }
 
+impl From<crate::wallet::withdrawals::WithdrawalError> for ApiError {
+    fn from(e: crate::wallet::withdrawals::WithdrawalError) -> Self {
+        use crate::wallet::withdrawals::WithdrawalError as W;
+        match e {
+            W::Invalid { field, message } => ApiError::Field(FieldError::new(field, message)),
+            W::InsufficientFunds => ApiError::Field(FieldError::new("amount", e.to_string())),
+            W::Frozen => ApiError::Forbidden,
+            W::NotFound => ApiError::NotFound,
+            W::WrongState(_) | W::OwnWithdrawal => ApiError::Conflict(e.to_string()),
+            W::Trustly(m) => ApiError::Unavailable(m),
+            W::Db(e) => e.into(),
+            W::Ledger(e) => ApiError::internal(e),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();

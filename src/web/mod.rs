@@ -11,6 +11,7 @@ pub mod input;
 pub mod notifications;
 pub mod security;
 pub mod session;
+pub mod withdrawals;
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -39,6 +40,8 @@ pub struct AppState {
     pub events: tokio::sync::broadcast::Sender<String>,
     /// Turns true when the server stops (ends the live event streams).
     pub closing: tokio::sync::watch::Receiver<bool>,
+    /// Sends payouts (and its worker re-sends, polls, refreshes Balance).
+    pub payouts: crate::wallet::withdrawals::Payouts,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -113,14 +116,23 @@ pub async fn start(config: Config, listener: Option<TcpListener>) -> Result<Runn
         .build();
     let merchant = crate::merchant::start(&config)?;
     let (closing_tx, closing) = events::closing();
+    let events = events::channel();
+    let payouts = crate::wallet::withdrawals::Payouts::new(
+        db.clone(),
+        merchant.client.clone(),
+        format!("{}{}", config.public_url, notifications::PATH),
+        config.withdrawals.clone(),
+        events.clone(),
+    );
     let state = AppState {
         db: db.clone(),
         merchant,
         config: Arc::new(config),
         limiter: AddressLimiter::default(),
         leptos_options,
-        events: events::channel(),
-        closing,
+        events,
+        closing: closing.clone(),
+        payouts: payouts.clone(),
     };
     let app = router(state.clone()).await?;
 
@@ -137,6 +149,9 @@ pub async fn start(config: Config, listener: Option<TcpListener>) -> Result<Runn
             tracing::error!(error = %e, "server stopped");
         }
     });
+    // After the server is up: the worker's first round re-sends payouts a
+    // crash left queued, and the sandbox (same process) must be answering.
+    payouts.spawn_worker(closing);
     tracing::info!(%addr, public_url = %state.config.public_url, backend = ?state.db.backend, "Kassa is serving");
     Ok(Running {
         addr,
@@ -154,6 +169,7 @@ async fn router(state: AppState) -> Result<Router, StartError> {
         .merge(api::routes())
         .merge(admin::routes(state.clone()))
         .merge(deposits::routes())
+        .merge(withdrawals::routes())
         .merge(events::routes())
         .leptos_routes_with_context(
             &state,

@@ -50,6 +50,8 @@ pub struct TestApp {
     pub data_dir: PathBuf,
     pub backend: Backend,
     pg_database: Option<String>,
+    /// Kept to restart the server on the same database and port.
+    pub config: Config,
 }
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -102,7 +104,9 @@ impl TestApp {
             env.insert(k.to_string(), v.to_string());
         }
         let config = Config::from_lookup(|k| env.get(k).cloned()).unwrap();
-        let running = kassa::web::start(config, Some(listener)).await.unwrap();
+        let running = kassa::web::start(config.clone(), Some(listener))
+            .await
+            .unwrap();
         TestApp {
             url,
             client: TestApp::browserless_client(),
@@ -110,7 +114,32 @@ impl TestApp {
             data_dir,
             backend,
             pg_database,
+            config,
         }
+    }
+
+    /// Stops the server (its worker too), as a crash would, minus the
+    /// crash: requests in flight finish.
+    pub async fn stop(&mut self) {
+        if let Some(r) = self.running.take() {
+            r.stop().await;
+        }
+    }
+
+    /// Starts the server again on the same database, data and port.
+    pub async fn restart(&mut self) {
+        self.stop().await;
+        let addr: std::net::SocketAddr = self.url.trim_start_matches("http://").parse().unwrap();
+        let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+        self.running = Some(
+            kassa::web::start(self.config.clone(), Some(listener))
+                .await
+                .unwrap(),
+        );
+    }
+
+    pub fn state(&self) -> &kassa::web::AppState {
+        &self.running.as_ref().unwrap().state
     }
 
     /// A client with its own cookie jar: one per simulated person.

@@ -1,0 +1,695 @@
+//! Bank accounts and withdrawals end to end over HTTP against the real
+//! sandbox, on SQLite and PostgreSQL: RegisterAccount, SelectAccount with
+//! its account notification, AccountPayout with payoutconfirmation, credit
+//! (payout failed) and cancel, the reservation under concurrency, and
+//! recovery of a payout whose sending a crash interrupted. Every test ends
+//! with the ledger invariant.
+
+mod common;
+
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+
+use common::{wait_for, Backend, TestApp};
+use kassa::{
+    money::{Currency, Money},
+    sandbox::{Sandbox, SandboxConfig},
+    trustly::{AccountPayoutRequest, ClientConfig, ClientError, Signer, TrustlyClient, Verifier},
+};
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+
+on_both_backends!(
+    register_valid_invalid_and_duplicate,
+    select_account_through_the_sandbox,
+    withdraw_is_paid_on_payoutconfirmation,
+    payout_to_a_failing_account_returns_the_money,
+    cancel_notification_releases_the_reservation,
+    insufficient_funds_and_bad_input_change_nothing,
+    twenty_concurrent_withdrawals_only_one_fits,
+    large_withdrawal_waits_for_approval,
+    daily_limit_counts_earlier_withdrawals,
+    waiting_for_funds_when_trustly_balance_is_short,
+    crash_between_reserve_and_payout_is_recovered_once,
+);
+
+fn s(v: &Value, k: &str) -> String {
+    v[k].as_str()
+        .unwrap_or_else(|| panic!("{k} in {v}"))
+        .to_string()
+}
+
+/// A trader with `amount` EUR credited through the sandbox checkout.
+async fn funded_trader(app: &TestApp, email: &str, amount: &str) -> Client {
+    let c = app.trader(email).await;
+    let d = app.deposit(&c, amount, "EUR").await;
+    app.confirm(&s(&d, "order_id"), "success").await;
+    app.wait_deposit(&c, &s(&d, "id"), "credited").await;
+    c
+}
+
+async fn register_account(app: &TestApp, c: &Client, account_number: &str) -> Value {
+    let res = app
+        .post(
+            c,
+            "/api/bank-accounts",
+            json!({"clearing_house": "SWEDEN", "bank_number": "8327",
+                   "account_number": account_number}),
+        )
+        .await;
+    let status = res.status();
+    let body: Value = res.json().await.unwrap();
+    assert!(status.is_success(), "register {account_number}: {body}");
+    body
+}
+
+async fn withdraw(app: &TestApp, c: &Client, amount: &str, account: &Value) -> (StatusCode, Value) {
+    let res = app
+        .post(
+            c,
+            "/api/withdrawals",
+            json!({"amount": amount, "currency": "EUR", "bank_account_id": account["id"]}),
+        )
+        .await;
+    let status = res.status();
+    (status, res.json().await.unwrap())
+}
+
+async fn withdrawal_view(app: &TestApp, c: &Client, id: &str) -> Value {
+    let res = app.get(c, &format!("/api/withdrawals/{id}")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
+async fn wait_withdrawal(app: &TestApp, c: &Client, id: &str, status: &str) -> Value {
+    wait_for(&format!("withdrawal {id} to be {status}"), || async {
+        let v = withdrawal_view(app, c, id).await;
+        if v["status"] == status {
+            Ok(v)
+        } else {
+            Err(v.to_string())
+        }
+    })
+    .await
+}
+
+fn balance(available: &str, reserved: &str) -> (String, String, String) {
+    (available.into(), reserved.into(), "0.00".into())
+}
+
+async fn register_valid_invalid_and_duplicate(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let c = app.trader("reg@example.com").await;
+
+    let a = register_account(&app, &c, "9302 114821").await;
+    assert_eq!(a["source"], "registered");
+    assert_eq!(a["last_digits"], "4821");
+    assert_eq!(a["clearing_house"], "SWEDEN");
+    assert!(!s(&a, "account_id").is_empty());
+    assert!(a["descriptor"].as_str().unwrap().ends_with("4821"));
+
+    // Same details: Trustly answers the same accountid; one stored account.
+    let res = app
+        .post(
+            &c,
+            "/api/bank-accounts",
+            json!({"clearing_house": "SWEDEN", "bank_number": "8327", "account_number": "9302114821"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let again: Value = res.json().await.unwrap();
+    assert_eq!(again["id"], a["id"]);
+
+    // Trustly's 624 becomes a message next to the field.
+    let res = app
+        .post(
+            &c,
+            "/api/bank-accounts",
+            json!({"clearing_house": "SWEDEN", "bank_number": "8327", "account_number": "9302110000"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let e: Value = res.json().await.unwrap();
+    assert_eq!(e["field"], "account_number");
+    assert_eq!(e["error"], "This account number is not valid.");
+
+    // Checked before Trustly is asked.
+    for (body, field) in [
+        (
+            json!({"clearing_house": "ATLANTIS", "bank_number": "1", "account_number": "1"}),
+            "clearing_house",
+        ),
+        (
+            json!({"clearing_house": "SWEDEN", "bank_number": "83x7", "account_number": "9302114821"}),
+            "bank_number",
+        ),
+        (
+            json!({"clearing_house": "GERMANY", "bank_number": "", "account_number": "DE89370400440532013001"}),
+            "account_number",
+        ),
+    ] {
+        let res = app.post(&c, "/api/bank-accounts", body.clone()).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{body}");
+        let e: Value = res.json().await.unwrap();
+        assert_eq!(e["field"], field, "{body}: {e}");
+    }
+    // A valid IBAN goes through.
+    let res = app
+        .post(
+            &c,
+            "/api/bank-accounts",
+            json!({"clearing_house": "GERMANY", "bank_number": "", "account_number": "DE89 3704 0044 0532 0130 00"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+
+    let res = app.get(&c, "/api/bank-accounts").await;
+    let text = res.text().await.unwrap();
+    let list: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 2, "{list}");
+    assert!(!text.contains("9302114821") && !text.contains("0532013000"));
+
+    // Someone else sees none of them; anonymous gets 401.
+    let other = app.trader("other@example.com").await;
+    let list: Value = app
+        .get(&other, "/api/bank-accounts")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list, json!([]));
+    let res = app.get(&app.new_client(), "/api/bank-accounts").await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    app.assert_ledger_invariant().await;
+}
+
+async fn select_account_through_the_sandbox(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let c = app.trader("sel@example.com").await;
+    let res = app.post(&c, "/api/bank-accounts/select", json!({})).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let sel: Value = res.json().await.unwrap();
+    let order = s(&sel, "order_id");
+    assert_eq!(
+        sel["checkout_url"],
+        json!(app.at(&format!("/sandbox/checkout/{order}")))
+    );
+    // "twice": the account notification arrives two times.
+    app.confirm(&order, "twice").await;
+    app.wait_delivered(&order, 2).await;
+    let list: Value = app
+        .get(&c, "/api/bank-accounts")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["source"], "notification");
+    assert_eq!(list[0]["verified"], true);
+    assert_eq!(list[0]["last_digits"], "4821");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM account_selections WHERE status = 'selected'")
+            .await,
+        1
+    );
+    app.assert_ledger_invariant().await;
+}
+
+async fn withdraw_is_paid_on_payoutconfirmation(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let c = funded_trader(&app, "pay@example.com", "100.00").await;
+    let account = register_account(&app, &c, "9302114821").await;
+    let (status, w) = withdraw(&app, &c, "60.00", &account).await;
+    assert_eq!(status, StatusCode::CREATED, "{w}");
+    assert_eq!(w["status"], "sent");
+    let order = s(&w, "order_id");
+    let id = s(&w, "id");
+    let v = wait_withdrawal(&app, &c, &id, "paid").await;
+    let steps: Vec<&str> = v["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["queued", "sent", "paid"]);
+    assert_eq!(v["order_id"], json!(order));
+    assert_eq!(app.balance(&c, "EUR").await, balance("40.00", "0.00"));
+    let wallet = app.wallet(&c).await;
+    assert_eq!(wallet["transactions"][0]["kind"], "withdrawal");
+    assert_eq!(wallet["transactions"][0]["status"], "paid");
+    // The sandbox saw exactly one payout, paid from Kassa's balance there.
+    let o = app.sandbox_order(&order).await;
+    assert_eq!(o["kind"], "AccountPayout", "{o}");
+    // Another trader cannot see it.
+    let other = app.trader("nosy@example.com").await;
+    let res = app.get(&other, &format!("/api/withdrawals/{id}")).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    app.assert_ledger_invariant().await;
+}
+
+async fn payout_to_a_failing_account_returns_the_money(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let c = funded_trader(&app, "bounce@example.com", "100.00").await;
+    let account = register_account(&app, &c, "9302111111").await;
+    let (status, w) = withdraw(&app, &c, "60.00", &account).await;
+    assert_eq!(status, StatusCode::CREATED, "{w}");
+    let order = s(&w, "order_id");
+    // credit (money back), then cancel: both delivered and acknowledged.
+    app.wait_delivered(&order, 2).await;
+    let v = wait_withdrawal(&app, &c, &s(&w, "id"), "returned").await;
+    assert_eq!(v["status"], "returned");
+    assert_eq!(app.balance(&c, "EUR").await, balance("100.00", "0.00"));
+    app.assert_ledger_invariant().await;
+}
+
+async fn cancel_notification_releases_the_reservation(backend: Backend) {
+    // Payouts stay queued at the sandbox for a minute: the cancel comes first.
+    let app = TestApp::spawn_with(backend, &[("KASSA_SANDBOX_PAYOUT_DELAY_MS", "60000")]).await;
+    let c = funded_trader(&app, "cancel@example.com", "100.00").await;
+    let account = register_account(&app, &c, "9302114821").await;
+    let (_, w) = withdraw(&app, &c, "60.00", &account).await;
+    assert_eq!(w["status"], "sent");
+    assert_eq!(app.balance(&c, "EUR").await, balance("40.00", "60.00"));
+    let data = json!({
+        "notificationid": "cancel-1", "messageid": w["id"], "orderid": w["order_id"],
+        "enduserid": "x", "timestamp": "2026-11-25 10:00:00.000000+00", "attributes": {},
+    });
+    let (_, body) = app.signed_notification("cancel", data);
+    let raw = serde_json::to_vec(&body).unwrap();
+    for _ in 0..2 {
+        let res = app.notify(&raw).await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    let v = wait_withdrawal(&app, &c, &s(&w, "id"), "cancelled").await;
+    assert_eq!(v["status"], "cancelled");
+    assert_eq!(app.balance(&c, "EUR").await, balance("100.00", "0.00"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM ledger_transactions WHERE kind = 'withdrawal_release'")
+            .await,
+        1
+    );
+    app.assert_ledger_invariant().await;
+}
+
+async fn insufficient_funds_and_bad_input_change_nothing(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let c = funded_trader(&app, "poor@example.com", "100.00").await;
+    let account = register_account(&app, &c, "9302114821").await;
+    let other = app.trader("thief@example.com").await;
+    let foreign = register_account(&app, &other, "9302115507").await;
+    for (amount, acc, field) in [
+        ("100.01", &account, "amount"),
+        ("-5.00", &account, "amount"),
+        ("10.001", &account, "amount"),
+        ("0.50", &account, "amount"),
+        ("abc", &account, "amount"),
+        ("10.00", &foreign, "bank_account_id"),
+    ] {
+        let (status, e) = withdraw(&app, &c, amount, acc).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{amount}: {e}");
+        assert_eq!(e["field"], field, "{amount}: {e}");
+    }
+    let (status, e) = withdraw(&app, &c, "100.01", &account).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        e["error"],
+        "Your available balance is not enough for this withdrawal."
+    );
+    let res = app
+        .client
+        .post(app.at("/api/withdrawals"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED); // no session on this client
+    let res = c
+        .post(app.at("/api/withdrawals"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(app.count("SELECT COUNT(*) FROM withdrawals").await, 0);
+    assert_eq!(app.balance(&c, "EUR").await, balance("100.00", "0.00"));
+    app.assert_ledger_invariant().await;
+}
+
+async fn twenty_concurrent_withdrawals_only_one_fits(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let c = funded_trader(&app, "race@example.com", "100.00").await;
+    let account = register_account(&app, &c, "9302114821").await;
+    let tries = (0..20).map(|_| withdraw(&app, &c, "60.00", &account));
+    let results = futures_util::future::join_all(tries).await;
+    let accepted = results
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::CREATED)
+        .count();
+    let refused = results
+        .iter()
+        .filter(|(s, e)| *s == StatusCode::BAD_REQUEST && e["field"] == "amount")
+        .count();
+    assert_eq!((accepted, refused), (1, 19), "{results:?}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM withdrawals").await, 1);
+    let (available, _, _) = app.balance(&c, "EUR").await;
+    assert_eq!(available, "40.00");
+    app.assert_ledger_invariant().await;
+}
+
+async fn large_withdrawal_waits_for_approval(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("KASSA_WITHDRAWAL_APPROVAL_ABOVE", "50.00")]).await;
+    let c = funded_trader(&app, "big@example.com", "200.00").await;
+    let account = register_account(&app, &c, "9302114821").await;
+    let (status, w) = withdraw(&app, &c, "60.00", &account).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(w["status"], "pending_approval");
+    assert_eq!(w["order_id"], Value::Null);
+    assert_eq!(app.balance(&c, "EUR").await, balance("140.00", "60.00"));
+    let id = s(&w, "id");
+    let payouts = &app.state().payouts;
+    let app_ref = &app;
+    let user_id = |email: &'static str| async move {
+        use sqlx::Row;
+        sqlx::query("SELECT id FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_one(&app_ref.db().pool)
+            .await
+            .unwrap()
+            .try_get::<String, _>(0)
+            .unwrap()
+    };
+    let trader_id = user_id("big@example.com").await;
+    let admin_id = user_id(common::ADMIN_EMAIL).await;
+    // Nobody approves their own withdrawal.
+    assert!(payouts.approve(&id, &trader_id).await.is_err());
+    let approved = payouts.approve(&id, &admin_id).await.unwrap();
+    assert_eq!(approved.status.as_str(), "sent");
+    wait_withdrawal(&app, &c, &id, "paid").await;
+    assert_eq!(app.balance(&c, "EUR").await, balance("140.00", "0.00"));
+    // Approving twice does nothing more.
+    assert!(payouts.approve(&id, &admin_id).await.is_err());
+
+    // A denied one gives the money back, with the reason for the trader.
+    let (_, w2) = withdraw(&app, &c, "70.00", &account).await;
+    assert_eq!(w2["status"], "pending_approval");
+    assert!(payouts.deny(&s(&w2, "id"), &admin_id, " ").await.is_err());
+    let denied = payouts
+        .deny(&s(&w2, "id"), &admin_id, "Ask support about this one")
+        .await
+        .unwrap();
+    assert_eq!(denied.status.as_str(), "denied");
+    let v = withdrawal_view(&app, &c, &s(&w2, "id")).await;
+    assert_eq!(v["message"], "Ask support about this one");
+    assert_eq!(app.balance(&c, "EUR").await, balance("140.00", "0.00"));
+    app.assert_ledger_invariant().await;
+}
+
+async fn daily_limit_counts_earlier_withdrawals(backend: Backend) {
+    let app = TestApp::spawn_with(
+        backend,
+        &[
+            ("KASSA_WITHDRAWAL_MAX", "50.00"),
+            ("KASSA_WITHDRAWAL_DAILY_MAX", "70.00"),
+        ],
+    )
+    .await;
+    let c = funded_trader(&app, "daily@example.com", "200.00").await;
+    let account = register_account(&app, &c, "9302114821").await;
+    let (status, e) = withdraw(&app, &c, "60.00", &account).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(e["error"], "The largest withdrawal is 50.00 EUR.");
+    let (status, _) = withdraw(&app, &c, "50.00", &account).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, e) = withdraw(&app, &c, "25.00", &account).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{e}");
+    assert!(s(&e, "error").contains("20.00 EUR is left today"), "{e}");
+    let (status, _) = withdraw(&app, &c, "20.00", &account).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(app.count("SELECT COUNT(*) FROM withdrawals").await, 2);
+    app.assert_ledger_invariant().await;
+}
+
+// -- A sandbox of its own: survives Kassa's restarts, can be switched off ----
+
+const SB_USER: &str = "merchant";
+const SB_PASS: &str = "sandbox password";
+
+/// The sandbox served as a separate party, as real Trustly would be: Kassa
+/// is pointed at it with URLs and keys only (KASSA_SANDBOX=off).
+struct OwnSandbox {
+    sandbox: Arc<Sandbox>,
+    addr: SocketAddr,
+    dir: std::path::PathBuf,
+    merchant: Signer,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl OwnSandbox {
+    async fn start(initial: Vec<Money>) -> OwnSandbox {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let dir = std::env::temp_dir().join(format!("kassa-own-sandbox-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let merchant = Signer::generate().unwrap();
+        std::fs::write(dir.join("merchant.pem"), merchant.private_key_pem()).unwrap();
+        let mut config = SandboxConfig::new(
+            format!("http://{addr}/sandbox"),
+            dir.join("sandbox.pem"),
+            SB_USER,
+            SB_PASS,
+            merchant.verifier(),
+        );
+        config.retry_intervals = vec![Duration::from_millis(20), Duration::from_millis(100)];
+        config.payout_delay = Duration::from_millis(50);
+        config.initial_balances = initial;
+        let sandbox = Sandbox::start(config).unwrap();
+        std::fs::write(dir.join("trustly.pem"), sandbox.public_key_pem()).unwrap();
+        let mut me = OwnSandbox {
+            sandbox,
+            addr,
+            dir,
+            merchant,
+            shutdown: None,
+            task: None,
+        };
+        me.serve(listener);
+        me
+    }
+
+    fn serve(&mut self, listener: tokio::net::TcpListener) {
+        let app = axum::Router::new().nest("/sandbox", self.sandbox.router());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        self.shutdown = Some(tx);
+        self.task = Some(tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = rx.await;
+                })
+                .await
+                .unwrap()
+        }));
+    }
+
+    /// Trustly unreachable: connections are refused.
+    async fn go_offline(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.task.take() {
+            t.await.unwrap();
+        }
+    }
+
+    async fn go_online(&mut self) {
+        let listener = tokio::net::TcpListener::bind(self.addr).await.unwrap();
+        self.serve(listener);
+    }
+
+    fn base(&self) -> String {
+        format!("http://{}/sandbox", self.addr)
+    }
+
+    /// What Kassa needs to talk to this "Trustly": URLs and keys.
+    fn kassa_env(&self) -> Vec<(String, String)> {
+        let f = |n: &str| self.dir.join(n).to_str().unwrap().to_string();
+        vec![
+            ("KASSA_SANDBOX".into(), "off".into()),
+            (
+                "KASSA_TRUSTLY_API_URL".into(),
+                format!("{}/api/1", self.base()),
+            ),
+            (
+                "KASSA_TRUSTLY_CHECKOUT_ORIGIN".into(),
+                format!("http://{}", self.addr),
+            ),
+            ("KASSA_TRUSTLY_USERNAME".into(), SB_USER.into()),
+            ("KASSA_TRUSTLY_PASSWORD".into(), SB_PASS.into()),
+            ("KASSA_TRUSTLY_PRIVATE_KEY_FILE".into(), f("merchant.pem")),
+            ("KASSA_TRUSTLY_PUBLIC_KEY_FILE".into(), f("trustly.pem")),
+        ]
+    }
+
+    /// The merchant's own client, to play a request that reached Trustly.
+    fn client(&self) -> TrustlyClient {
+        TrustlyClient::new(ClientConfig {
+            api_url: format!("{}/api/1", self.base()),
+            username: SB_USER.into(),
+            password: SB_PASS.into(),
+            signer: self.merchant.clone(),
+            trustly_key: Verifier::from_pem(self.sandbox.public_key_pem().as_bytes()).unwrap(),
+            timeout: Duration::from_secs(10),
+        })
+        .unwrap()
+    }
+
+    async fn confirm(&self, order_id: &str) {
+        let res = TestApp::browserless_client()
+            .post(format!("{}/checkout/{order_id}/confirm", self.base()))
+            .form(&[("scenario", "success")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
+}
+
+impl Drop for OwnSandbox {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+async fn spawn_against(backend: Backend, sb: &OwnSandbox, extra: &[(&str, &str)]) -> TestApp {
+    let env = sb.kassa_env();
+    let mut all: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    all.extend_from_slice(extra);
+    TestApp::spawn_with(backend, &all).await
+}
+
+async fn funded_at(app: &TestApp, sb: &OwnSandbox, email: &str, amount: &str) -> Client {
+    let c = app.trader(email).await;
+    let d = app.deposit(&c, amount, "EUR").await;
+    sb.confirm(&s(&d, "order_id")).await;
+    app.wait_deposit(&c, &s(&d, "id"), "credited").await;
+    c
+}
+
+async fn waiting_for_funds_when_trustly_balance_is_short(backend: Backend) {
+    // Kassa's balance at Trustly is what deposits brought, minus 80.00 EUR
+    // (a refund made elsewhere, say): a 60.00 payout must not be sent.
+    let sb = OwnSandbox::start(vec![Money::new(-8000, Currency::EUR)]).await;
+    let app = spawn_against(
+        backend,
+        &sb,
+        &[
+            ("KASSA_TRUSTLY_BALANCE_INTERVAL_MS", "0"),
+            ("KASSA_PAYOUT_WORKER_INTERVAL_MS", "100"),
+        ],
+    )
+    .await;
+    let c = funded_at(&app, &sb, "short@example.com", "100.00").await;
+    let account = register_account(&app, &c, "9302114821").await;
+    let (status, w) = withdraw(&app, &c, "60.00", &account).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(w["status"], "waiting_for_funds");
+    assert_eq!(app.balance(&c, "EUR").await, balance("40.00", "60.00"));
+    // Another trader's deposit brings the money: the worker sends it.
+    let _rich = funded_at(&app, &sb, "rich@example.com", "100.00").await;
+    let v = wait_withdrawal(&app, &c, &s(&w, "id"), "paid").await;
+    let steps: Vec<&str> = v["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        ["queued", "waiting_for_funds", "queued", "sent", "paid"]
+    );
+    app.assert_ledger_invariant().await;
+}
+
+async fn crash_between_reserve_and_payout_is_recovered_once(backend: Backend) {
+    let mut sb = OwnSandbox::start(Vec::new()).await;
+    let mut app = spawn_against(backend, &sb, &[]).await;
+    let c = funded_at(&app, &sb, "crash@example.com", "100.00").await;
+    let account = register_account(&app, &c, "9302114821").await;
+
+    // 1. Reserved, but Trustly never got the AccountPayout (unreachable);
+    //    then Kassa stops before anything else happens.
+    sb.go_offline().await;
+    let (status, w1) = withdraw(&app, &c, "30.00", &account).await;
+    assert_eq!(status, StatusCode::CREATED, "{w1}");
+    assert_eq!(w1["status"], "queued");
+    // 2. Reserved, and the AccountPayout did reach Trustly, but its answer
+    //    was lost: played here by sending the same MessageID ourselves.
+    let (status, w2) = withdraw(&app, &c, "20.00", &account).await;
+    assert_eq!(status, StatusCode::CREATED, "{w2}");
+    assert_eq!(w2["status"], "queued");
+    assert_eq!(app.balance(&c, "EUR").await, balance("50.00", "50.00"));
+    app.stop().await;
+    sb.go_online().await;
+    let end_user_id: String = {
+        let pool = sqlx::AnyPool::connect(&app.config.database_url)
+            .await
+            .unwrap();
+        use sqlx::Row;
+        sqlx::query("SELECT end_user_id FROM users WHERE email = 'crash@example.com'")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+            .try_get(0)
+            .unwrap()
+    };
+    let early = sb
+        .client()
+        .account_payout(&AccountPayoutRequest {
+            notification_url: app.at("/trustly/notifications"),
+            account_id: s(&account, "account_id"),
+            end_user_id,
+            message_id: s(&w2, "id"),
+            amount: "20.00".into(),
+            currency: "EUR".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(early.accepted());
+
+    // Restart: the worker's first round sends both again with their own
+    // MessageIDs; Trustly takes the first and refuses the second with 637.
+    app.restart().await;
+    let v1 = wait_withdrawal(&app, &c, &s(&w1, "id"), "paid").await;
+    let v2 = wait_withdrawal(&app, &c, &s(&w2, "id"), "paid").await;
+    assert_eq!(v2["order_id"], json!(early.orderid));
+    assert!(v1["order_id"].is_string());
+    assert_eq!(app.balance(&c, "EUR").await, balance("50.00", "0.00"));
+    // Exactly one payout per withdrawal left Kassa's balance at "Trustly":
+    // 100.00 deposited, 30.00 and 20.00 paid out.
+    let balances = sb.client().balance().await.unwrap();
+    let eur = balances.iter().find(|b| b.currency == "EUR").unwrap();
+    assert_eq!(eur.balance, "50.00");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM ledger_transactions WHERE kind = 'withdrawal_paid'")
+            .await,
+        2
+    );
+    // And a duplicate answer is not an error any more.
+    let again = sb
+        .client()
+        .account_payout(&AccountPayoutRequest {
+            notification_url: app.at("/trustly/notifications"),
+            account_id: s(&account, "account_id"),
+            end_user_id: "x".into(),
+            message_id: s(&w1, "id"),
+            amount: "30.00".into(),
+            currency: "EUR".into(),
+            ..Default::default()
+        })
+        .await;
+    assert!(matches!(again, Err(ClientError::Trustly(e)) if e.code == 637));
+    app.assert_ledger_invariant().await;
+}
