@@ -22,6 +22,9 @@ on_both_backends!(
     notification_log_shows_rejected_and_flagged,
     overview_adds_up_and_raises_alerts,
     reconciliation_finds_the_planted_difference,
+    approval_and_denial_keep_the_ledger_whole,
+    nobody_approves_their_own_withdrawal,
+    trustly_refreshes_respect_the_limits,
 );
 
 fn s(v: &Value, k: &str) -> String {
@@ -62,6 +65,46 @@ async fn deposit(
     d
 }
 
+async fn register_account(app: &TestApp, c: &Client, account_number: &str) -> Value {
+    let res = app
+        .post(
+            c,
+            "/api/bank-accounts",
+            json!({"clearing_house": "SWEDEN", "bank_number": "8327",
+                   "account_number": account_number}),
+        )
+        .await;
+    let status = res.status();
+    let body: Value = res.json().await.unwrap();
+    assert!(status.is_success(), "register {account_number}: {body}");
+    body
+}
+
+async fn withdraw(app: &TestApp, c: &Client, amount: &str, account: &Value) -> (StatusCode, Value) {
+    let res = app
+        .post(
+            c,
+            "/api/withdrawals",
+            json!({"amount": amount, "currency": "EUR", "bank_account_id": account["id"]}),
+        )
+        .await;
+    let status = res.status();
+    (status, res.json().await.unwrap())
+}
+
+/// Polls the admin's view of an order until its status is `status`.
+async fn wait_order(app: &TestApp, admin: &Client, id: &str, status: &str) -> Value {
+    wait_for(&format!("order {id} to be {status}"), || async {
+        let v = get_json(app, admin, &format!("/api/admin/orders/{id}")).await;
+        if v["order"]["status"] == status {
+            Ok(v)
+        } else {
+            Err(v["order"].to_string())
+        }
+    })
+    .await
+}
+
 async fn get_json(app: &TestApp, c: &Client, path: &str) -> Value {
     let res = app.get(c, path).await;
     let status = res.status();
@@ -80,8 +123,9 @@ async fn send(c: &Client, method: Method, url: String, body: Option<Value>) -> r
 
 async fn every_admin_route_and_page_checks_the_role(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let (trader, trader_id) = trader_named(&app, "tess@example.com", "Tess", "Trader").await;
-    let d = deposit(&app, &trader, "10.00", "EUR", "success", "credited").await;
+    let (victim, trader_id) = trader_named(&app, "vic@example.com", "Victor", "Victim").await;
+    let d = deposit(&app, &victim, "10.00", "EUR", "success", "credited").await;
+    let (trader, _) = trader_named(&app, "tess@example.com", "Tess", "Trader").await;
     let deposit_id = s(&d, "id");
     let order_id = s(&d, "order_id");
     let admin = app.admin().await;
@@ -92,7 +136,7 @@ async fn every_admin_route_and_page_checks_the_role(backend: Backend) {
     let routes: Vec<(Method, String, Option<Value>)> = vec![
         (get.clone(), "/api/admin/overview".into(), None),
         (post.clone(), "/api/admin/trustly-balance/refresh".into(), None),
-        (get.clone(), "/api/admin/traders?q=tess".into(), None),
+        (get.clone(), "/api/admin/traders?q=vic".into(), None),
         (get.clone(), "/api/admin/traders?format=csv".into(), None),
         (get.clone(), format!("/api/admin/traders/{trader_id}"), None),
         (post.clone(), format!("/api/admin/traders/{trader_id}/freeze"), Some(json!({"reason": "r"}))),
@@ -122,7 +166,7 @@ async fn every_admin_route_and_page_checks_the_role(backend: Backend) {
         let res = send(&trader, method.clone(), app.at(path), body.clone()).await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "trader {method} {path}");
         let text = res.text().await.unwrap();
-        assert!(!text.contains("tess@example.com") && !text.contains(&deposit_id), "{text}");
+        assert!(!text.contains("vic@example.com") && !text.contains(&deposit_id), "{text}");
     }
     // Refused before anything ran: the trader's own freeze did not happen.
     assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE frozen = 1").await, 0);
@@ -170,9 +214,7 @@ async fn every_admin_route_and_page_checks_the_role(backend: Backend) {
             assert_eq!(res.status(), StatusCode::FORBIDDEN, "{page}");
             let html = res.text().await.unwrap();
             assert!(html.contains("Log in with an admin account"), "{page}");
-            // (the trader's own email is in the header; their name and
-            // orders are not)
-            assert!(!html.contains("Tess"), "{page}");
+            assert!(!html.contains("vic@example.com") && !html.contains("Victor"), "{page}");
             assert!(!html.contains(&order_id), "{page}");
         }
         let res = app.get(&admin, page).await;
@@ -197,6 +239,7 @@ async fn freezing_stops_deposits_but_notifications_still_book(backend: Backend) 
     let app = TestApp::spawn(backend).await;
     let admin = app.admin().await;
     let (c, id) = trader_named(&app, "frida@example.com", "Frida", "Frost").await;
+    let account = register_account(&app, &c, "9302114821").await;
     // A deposit started before the freeze...
     let before = app.deposit(&c, "100.00", "EUR").await;
 
@@ -222,6 +265,10 @@ async fn freezing_stops_deposits_but_notifications_still_book(backend: Backend) 
     let t = get_json(&app, &admin, &format!("/api/admin/traders/{id}")).await;
     assert_eq!(t["trader"]["frozen"], true);
     assert_eq!(t["trader"]["balances"][0]["available"], "100.00");
+    // Nor withdraw what arrived.
+    let (status, _) = withdraw(&app, &c, "10.00", &account).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(app.count("SELECT COUNT(*) FROM withdrawals").await, 0);
 
     // Unfrozen: deposits work again.
     let res = app
@@ -659,8 +706,11 @@ async fn overview_adds_up_and_raises_alerts(backend: Backend) {
     assert!(a["problem_notifications"][0]["raw"].is_null(), "no bodies in the overview");
     assert_eq!(a["pending_approval"], 0);
     assert_eq!(a["stale_payouts"], 0);
-    assert_eq!(o["trustly_balance"]["balances"], json!([]));
-    assert!(o["trustly_balance"]["fetched_at"].is_null());
+    // (the payout worker asks for the Balance when it starts)
+    let tb = &o["trustly_balance"];
+    if let Some(t) = tb["fetched_at"].as_i64() {
+        assert_eq!(tb["refresh_allowed_at"].as_i64(), Some(t + 15 * 60_000));
+    }
 
     let html = app.get(&admin, "/admin").await.text().await.unwrap();
     assert!(html.contains("2 traders"));
@@ -756,5 +806,203 @@ async fn reconciliation_finds_the_planted_difference(backend: Backend) {
     }
     let html = app.get(&admin, "/admin/reconciliation?date=2026-01-15").await.text().await.unwrap();
     assert!(html.contains("1 differences on 2026-01-15"), "{html}");
+    app.assert_ledger_invariant().await;
+}
+
+async fn approval_and_denial_keep_the_ledger_whole(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("KASSA_WITHDRAWAL_APPROVAL_ABOVE", "50.00")]).await;
+    let admin = app.admin().await;
+    let (c, trader_id) = trader_named(&app, "big@example.com", "Big", "Spender").await;
+    deposit(&app, &c, "200.00", "EUR", "success", "credited").await;
+    let account = register_account(&app, &c, "9302114821").await;
+    let (status, w) = withdraw(&app, &c, "60.00", &account).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(w["status"], "pending_approval");
+    let id = s(&w, "id");
+
+    let list = get_json(&app, &admin, "/api/admin/approvals").await;
+    assert_eq!(list["total"], 1);
+    let a = &list["approvals"][0];
+    assert_eq!(a["id"], json!(id));
+    assert_eq!((a["amount"].as_str(), a["currency"].as_str()), (Some("60.00"), Some("EUR")));
+    assert_eq!(a["email"], "big@example.com");
+    assert_eq!(a["own"], false);
+    let o = get_json(&app, &admin, "/api/admin/overview").await;
+    assert_eq!(o["alerts"]["pending_approval"], 1);
+    assert_eq!(o["alerts"]["waiting"][0]["id"], json!(id));
+    let csv = app.get(&admin, "/api/admin/approvals?format=csv").await.text().await.unwrap();
+    assert!(csv.contains(&format!("{id},{trader_id},big@example.com,60.00,EUR,")), "{csv}");
+
+    // The trader cannot decide; a denial needs a reason; neither changes anything.
+    let res = app.post(&c, &format!("/api/admin/withdrawals/{id}/approve"), json!({})).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = app.post(&admin, &format!("/api/admin/withdrawals/{id}/deny"), json!({"reason": "  "})).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let e: Value = res.json().await.unwrap();
+    assert_eq!(e["field"], "reason");
+    let res = app.post(&admin, "/api/admin/withdrawals/nothing/approve", json!({})).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.balance(&c, "EUR").await, ("140.00".into(), "60.00".into(), "0.00".into()));
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, 0);
+    app.assert_ledger_invariant().await;
+
+    // Approved: AccountPayout goes out and the payout is paid.
+    let res = app.post(&admin, &format!("/api/admin/withdrawals/{id}/approve"), json!({})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: Value = res.json().await.unwrap();
+    assert_ne!(v["order"]["status"], "pending_approval");
+    assert!(v["withdrawal"]["decided_by"].is_string());
+    app.assert_ledger_invariant().await;
+    let v = wait_order(&app, &admin, &id, "paid").await;
+    let steps: Vec<String> = v["history"].as_array().unwrap().iter().map(|h| s(h, "status")).collect();
+    assert_eq!(steps, ["pending_approval", "queued", "sent", "paid"]);
+    let methods: Vec<String> = v["notifications"].as_array().unwrap().iter().map(|n| s(n, "method")).collect();
+    assert!(methods.contains(&"payoutconfirmation".to_string()), "{methods:?}");
+    assert_eq!(app.balance(&c, "EUR").await, ("140.00".into(), "0.00".into(), "0.00".into()));
+    app.assert_ledger_invariant().await;
+    // Once decided, decided.
+    let res = app.post(&admin, &format!("/api/admin/withdrawals/{id}/approve"), json!({})).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let res = app.post(&admin, &format!("/api/admin/withdrawals/{id}/deny"), json!({"reason": "late"})).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+
+    // Denied: the reservation goes back to available.
+    let (_, w2) = withdraw(&app, &c, "70.00", &account).await;
+    assert_eq!(w2["status"], "pending_approval");
+    let id2 = s(&w2, "id");
+    assert_eq!(app.balance(&c, "EUR").await.0, "70.00");
+    let res = app
+        .post(&admin, &format!("/api/admin/withdrawals/{id2}/deny"), json!({"reason": "Ask support"}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["order"]["status"], "denied");
+    assert_eq!(v["withdrawal"]["decision_reason"], "Ask support");
+    assert_eq!(app.balance(&c, "EUR").await, ("140.00".into(), "0.00".into(), "0.00".into()));
+    app.assert_ledger_invariant().await;
+    assert_eq!(get_json(&app, &admin, "/api/admin/approvals").await["total"], 0);
+
+    // Both decisions are in the audit log, with before and after.
+    let audit = get_json(&app, &admin, "/api/admin/audit?action=approve").await;
+    assert_eq!(audit["total"], 1);
+    let e = &audit["entries"][0];
+    assert_eq!((e["target_kind"].as_str(), e["target_id"].as_str()), (Some("withdrawal"), Some(id.as_str())));
+    assert_eq!(e["before"]["status"], "pending_approval");
+    assert_ne!(e["after"]["status"], "pending_approval");
+    let audit = get_json(&app, &admin, "/api/admin/audit?action=deny").await;
+    assert_eq!(audit["entries"][0]["reason"], "Ask support");
+    assert_eq!(audit["entries"][0]["after"]["status"], "denied");
+
+    // Form posts from the approvals page redirect.
+    let (_, w3) = withdraw(&app, &c, "55.00", &account).await;
+    let res = admin
+        .post(app.at(&format!("/api/admin/withdrawals/{}/deny", s(&w3, "id"))))
+        .form(&[("reason", "form post"), ("_next", "/admin/approvals")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[header::LOCATION], "/admin/approvals");
+    app.assert_ledger_invariant().await;
+}
+
+async fn nobody_approves_their_own_withdrawal(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("KASSA_WITHDRAWAL_APPROVAL_ABOVE", "50.00")]).await;
+    let admin = app.admin().await;
+    // The admin has a wallet too.
+    deposit(&app, &admin, "100.00", "EUR", "success", "credited").await;
+    let account = register_account(&app, &admin, "9302114821").await;
+    let (status, w) = withdraw(&app, &admin, "60.00", &account).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let id = s(&w, "id");
+    let list = get_json(&app, &admin, "/api/admin/approvals").await;
+    assert_eq!(list["approvals"][0]["own"], true);
+    let res = app.post(&admin, &format!("/api/admin/withdrawals/{id}/approve"), json!({})).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let e: Value = res.json().await.unwrap();
+    assert!(s(&e, "error").contains("own"), "{e}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, 0);
+    let page = app.get(&admin, "/admin/approvals").await.text().await.unwrap();
+    assert!(page.contains("another admin decides"));
+
+    // A second admin may.
+    let new = kassa::traders::service::NewUser::try_from(kassa::traders::service::Registration {
+        email: "second@kassa.test".into(),
+        password: PASSWORD.into(),
+        first_name: "Second".into(),
+        last_name: "Admin".into(),
+        country: "SE".into(),
+        locale: "en_GB".into(),
+    })
+    .unwrap();
+    kassa::traders::service::register(app.db(), new, kassa::traders::service::Role::Admin)
+        .await
+        .unwrap();
+    let second = app.new_client();
+    assert_eq!(app.login(&second, "second@kassa.test", PASSWORD).await.status(), StatusCode::OK);
+    let res = app.post(&second, &format!("/api/admin/withdrawals/{id}/approve"), json!({})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    wait_order(&app, &second, &id, "paid").await;
+    let audit = get_json(&app, &admin, "/api/admin/audit").await;
+    assert_eq!(audit["entries"][0]["admin_email"], "second@kassa.test");
+    app.assert_ledger_invariant().await;
+}
+
+async fn trustly_refreshes_respect_the_limits(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("KASSA_TRUSTLY_BALANCE_INTERVAL_MS", "5000")]).await;
+    let admin = app.admin().await;
+    let (c, _) = trader_named(&app, "pay@example.com", "Pay", "Out").await;
+    deposit(&app, &c, "100.00", "EUR", "success", "credited").await;
+    let account = register_account(&app, &c, "9302114821").await;
+    let (_, w) = withdraw(&app, &c, "10.00", &account).await;
+    let id = s(&w, "id");
+    wait_order(&app, &admin, &id, "paid").await;
+
+    // Balance: allowed once per interval (5 s here; 15 minutes by
+    // default). The worker and the payout's funds check ask too, so wait
+    // until a refresh is allowed, then the next one within the interval is
+    // refused and records nothing.
+    let res = wait_for("a Balance refresh to be allowed", || async {
+        let res = app.post(&admin, "/api/admin/trustly-balance/refresh", json!({})).await;
+        match res.status() {
+            StatusCode::OK => Ok(res),
+            StatusCode::TOO_MANY_REQUESTS => Err("429".to_string()),
+            other => panic!("refresh: {other}"),
+        }
+    })
+    .await;
+    let tb: Value = res.json().await.unwrap();
+    // the sandbox holds the deposit minus the payout
+    assert_eq!(tb["balances"], json!([{"currency": "EUR", "balance": "90.00", "fetched_at": tb["fetched_at"]}]));
+    let fetched = tb["fetched_at"].as_i64().expect("Balance was asked");
+    assert_eq!(tb["refresh_allowed_at"].as_i64(), Some(fetched + 5_000));
+    let audited = app.count("SELECT COUNT(*) FROM audit_log").await;
+    let res = app.post(&admin, "/api/admin/trustly-balance/refresh", json!({})).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let e: Value = res.json().await.unwrap();
+    assert!(s(&e, "error").contains("one Balance call every 5 seconds"), "{e}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, audited);
+    let o = get_json(&app, &admin, "/api/admin/overview").await;
+    assert_eq!(o["trustly_balance"], tb);
+    let audit = get_json(&app, &admin, "/api/admin/audit?action=refresh_balance").await;
+    assert_eq!(audit["total"], 1);
+    assert_eq!(audit["entries"][0]["after"], tb);
+
+    // GetWithdrawals: the state is stored; a second ask within the poll
+    // interval does not call Trustly again.
+    let res = app.post(&admin, &format!("/api/admin/withdrawals/{id}/refresh"), json!({})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: Value = res.json().await.unwrap();
+    let checked = v["withdrawal"]["transfer_checked_at"].as_i64().expect("checked");
+    assert!(v["withdrawal"]["transfer_state"].is_string(), "{v}");
+    let res = app.post(&admin, &format!("/api/admin/withdrawals/{id}/refresh"), json!({})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["withdrawal"]["transfer_checked_at"].as_i64(), Some(checked));
+    let audit = get_json(&app, &admin, "/api/admin/audit?action=refresh_transfer_state").await;
+    assert_eq!(audit["total"], 1);
+    // A deposit has no transfer state.
+    let res = app.post(&admin, "/api/admin/withdrawals/nothing/refresh", json!({})).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
     app.assert_ledger_invariant().await;
 }

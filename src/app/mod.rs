@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 use deposit::{DepositFailPage, DepositPage, DepositSuccessPage};
@@ -77,15 +77,17 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/register") view=RegisterPage/>
                     <Route path=path!("/wallet") view=WalletPage/>
-                    <Route path=path!("/admin") view=admin::pages::OverviewPage/>
-                    <Route path=path!("/admin/traders") view=admin::pages::TradersPage/>
-                    <Route path=path!("/admin/traders/:id") view=admin::pages::TraderPage/>
-                    <Route path=path!("/admin/orders") view=admin::pages::OrdersPage/>
-                    <Route path=path!("/admin/orders/:id") view=admin::pages::OrderPage/>
-                    <Route path=path!("/admin/approvals") view=admin::pages::ApprovalsPage/>
-                    <Route path=path!("/admin/notifications") view=admin::pages::NotificationsPage/>
-                    <Route path=path!("/admin/audit") view=admin::pages::AuditPage/>
-                    <Route path=path!("/admin/reconciliation") view=admin::pages::ReconciliationPage/>
+                    // Back office pages render whole before the first byte, so
+                    // the 403 a non-admin gets is the response's status.
+                    <Route path=path!("/admin") view=admin::pages::OverviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/traders") view=admin::pages::TradersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/traders/:id") view=admin::pages::TraderPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/orders") view=admin::pages::OrdersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/orders/:id") view=admin::pages::OrderPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/approvals") view=admin::pages::ApprovalsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/notifications") view=admin::pages::NotificationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/audit") view=admin::pages::AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/reconciliation") view=admin::pages::ReconciliationPage ssr=SsrMode::Async/>
                     <Route path=path!("/deposit") view=DepositPage/>
                     <Route path=path!("/deposit/success") view=DepositSuccessPage/>
                     <Route path=path!("/deposit/fail") view=DepositFailPage/>

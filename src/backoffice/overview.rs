@@ -14,15 +14,15 @@ use crate::{
     db::{now_ms, Db},
 };
 
-/// Trustly allows one Balance call per 15 minutes.
-pub const BALANCE_INTERVAL_MS: i64 = 15 * 60 * 1000;
 /// A payout queued or sent longer ago than this without a final
 /// notification (paid, returned, cancelled) is an alert.
 pub const STALE_PAYOUT_MS: i64 = 24 * 3600 * 1000;
 /// How many rows each alert list shows.
 const ALERT_ROWS: i64 = 20;
 
-pub async fn overview(db: &Db) -> Result<OverviewView> {
+/// `balance_interval_ms`: the least time between two Balance calls
+/// (Trustly: 15 minutes; `KASSA_TRUSTLY_BALANCE_INTERVAL_MS`).
+pub async fn overview(db: &Db, balance_interval_ms: i64) -> Result<OverviewView> {
     let traders: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'trader'")
         .fetch_one(&db.pool)
         .await?
@@ -60,7 +60,7 @@ pub async fn overview(db: &Db) -> Result<OverviewView> {
         })
         .collect();
 
-    let trustly_balance = trustly_balance(db).await?;
+    let trustly_balance = trustly_balance(db, balance_interval_ms).await?;
 
     let negative_balances = sqlx::query(
         "SELECT b.user_id, u.email, b.currency, b.available FROM balances b
@@ -135,14 +135,23 @@ pub async fn overview(db: &Db) -> Result<OverviewView> {
 }
 
 /// The cached Balance answers, and when the next call is allowed.
-pub async fn trustly_balance(db: &Db) -> Result<TrustlyBalanceView> {
-    let balances = sqlx::query(
+pub async fn trustly_balance(db: &Db, interval_ms: i64) -> Result<TrustlyBalanceView> {
+    let rows = sqlx::query(
         "SELECT currency, balance, fetched_at FROM trustly_balances ORDER BY currency",
     )
     .fetch_all(&db.pool)
-    .await?
-    .iter()
-    .map(|r| {
+    .await?;
+    let fetched_at = rows
+        .iter()
+        .map(|r| r.try_get::<i64, _>("fetched_at"))
+        .collect::<std::result::Result<Vec<_>, _>>()?
+        .into_iter()
+        .max();
+    // (a row with no currency records a Balance answer that listed none)
+    let balances = rows
+        .iter()
+        .filter(|r| r.try_get::<String, _>("currency").is_ok_and(|c| !c.is_empty()))
+        .map(|r| {
         let currency: String = r.try_get("currency")?;
         Ok(TrustlyBalanceLine {
             balance: decimal(r.try_get("balance")?, &currency),
@@ -150,10 +159,9 @@ pub async fn trustly_balance(db: &Db) -> Result<TrustlyBalanceView> {
             fetched_at: r.try_get("fetched_at")?,
         })
     })
-    .collect::<Result<Vec<_>>>()?;
-    let fetched_at = balances.iter().map(|b| b.fetched_at).max();
+        .collect::<Result<Vec<_>>>()?;
     Ok(TrustlyBalanceView {
-        refresh_allowed_at: fetched_at.map(|t| t + BALANCE_INTERVAL_MS),
+        refresh_allowed_at: fetched_at.map(|t| t + interval_ms),
         fetched_at,
         balances,
     })

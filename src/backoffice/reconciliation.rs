@@ -8,7 +8,8 @@
 //!   account (a credit books `trustly -A`, a payout `trustly +A`);
 //! - notifications (verified ones only: ok or flagged; a rejected body is
 //!   not trusted, not even its amount): `credit` +A, `debit` -A,
-//!   `payoutconfirmation` -A.
+//!   `payoutconfirmation` -A (a payout's `credit` counts only after its
+//!   payoutconfirmation: before it, it returns money that never left).
 //!
 //! A ledger transaction is tied to its order through the notification that
 //! caused it (`event_key` = `notification:{notificationid}`) or, for keys
@@ -73,6 +74,8 @@ struct Notified {
     /// Signed flow into Kassa's account, and its currency; None when the
     /// body's amount could not be read.
     flow: Option<(i64, String)>,
+    /// Show `reason` in the row's note even though it was not flagged.
+    note_reason: bool,
 }
 
 /// The amount a verified notification announced, signed by its method.
@@ -195,6 +198,7 @@ pub async fn reconcile(db: &Db, date: Option<&str>) -> Result<ReconciliationView
             message_id: r.try_get("message_id")?,
             outcome: r.try_get("outcome")?,
             reason: r.try_get("reason")?,
+            note_reason: false,
         })
     })
     .collect::<Result<_>>()?;
@@ -237,6 +241,40 @@ pub async fn reconcile(db: &Db, date: Option<&str>) -> Result<ReconciliationView
             .and_then(|m| orders.get(m))
             .or_else(|| order_id.and_then(|o| orders.get(o)))
     };
+
+    // A payout's money leaves Kassa's Trustly account when Trustly accepts
+    // the AccountPayout, unannounced; a `credit` for a payout that was
+    // never confirmed paid is that money coming back, so it nets to zero on
+    // Trustly's side (and Kassa books none of it). Only a credit after a
+    // payoutconfirmation brings money in.
+    let mut notified = notified;
+    for n in notified.iter_mut().filter(|n| n.method == "credit") {
+        let Some(o) = find(n.message_id.as_ref(), n.order_id.as_ref()) else {
+            continue;
+        };
+        if o.kind != "withdrawal" {
+            continue;
+        }
+        let confirmed: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM notifications WHERE method = 'payoutconfirmation'
+             AND outcome <> 'rejected' AND (message_id = $1 OR order_id = $2)",
+        )
+        .bind(&o.id)
+        .bind(o.order_id.as_deref().unwrap_or(&o.id))
+        .fetch_one(&db.pool)
+        .await?
+        .try_get("n")?;
+        if confirmed == 0 {
+            if let Some((flow, _)) = n.flow.as_mut() {
+                *flow = 0;
+            }
+            n.reason = Some(match n.reason.take() {
+                Some(r) => format!("{r}; returned before it was paid out"),
+                None => "returned before it was paid out".into(),
+            });
+            n.note_reason = true;
+        }
+    }
 
     // (group, currency) -> sides; group -> what is known of the order
     let mut groups: BTreeMap<(String, String), Sides> = BTreeMap::new();
@@ -284,6 +322,13 @@ pub async fn reconcile(db: &Db, date: Option<&str>) -> Result<ReconciliationView
         s.notified_items += 1;
         if n.flow.is_none() {
             s.notes.push(format!("{} with an unreadable amount", n.method));
+        }
+        if n.note_reason && n.outcome != "flagged" {
+            s.notes.push(format!(
+                "{}: {}",
+                n.method,
+                n.reason.as_deref().unwrap_or_default()
+            ));
         }
         if n.outcome == "flagged" {
             s.notes.push(format!(

@@ -2,7 +2,9 @@
 //! contract listed in the README). Every route sits behind [`require_admin`]
 //! (401 without a session, 403 for a trader, before anything is read or
 //! parsed) and takes [`AdminUser`] for who is acting. The work is in
-//! `backoffice`; every list answers CSV with `?format=csv`.
+//! `backoffice` (reads, account actions) and `wallet::withdrawals`
+//! (approve, deny, the Trustly refreshes); every list answers CSV with
+//! `?format=csv`.
 
 use axum::{
     extract::{Path, Query, Request, State},
@@ -34,6 +36,7 @@ use crate::{
     },
     db::now_ms,
     traders::{newtypes::FieldError, service::Role},
+    wallet::withdrawals,
 };
 
 pub fn routes(state: AppState) -> Router<AppState> {
@@ -124,7 +127,8 @@ async fn overview(
     State(state): State<AppState>,
     AdminUser(_): AdminUser,
 ) -> Result<Response, ApiError> {
-    Ok(Json(backoffice::overview::overview(&state.db).await?).into_response())
+    let interval = state.config.withdrawals.balance_interval_ms as i64;
+    Ok(Json(backoffice::overview::overview(&state.db, interval).await?).into_response())
 }
 
 async fn traders(
@@ -284,48 +288,181 @@ async fn reconciliation(
 }
 
 // --- payouts (wallet::withdrawals) -------------------------------------------
+//
+// The decisions themselves are `Payouts`' (which refuses an admin's own
+// withdrawal and sends the AccountPayout); the withdrawal row records who
+// decided, when and why in the same transaction as the change. The audit
+// entry follows in its own transaction once the outcome is known (Payouts
+// offers no hook into its transaction).
 
-/// Until `wallet::withdrawals` (the lead's `Payouts`) is merged, the actions
-/// that need it answer this.
-fn payouts_missing() -> ApiError {
-    ApiError::Unavailable("Payouts are not available in this build yet.".into())
+/// The fields of a withdrawal an audit entry keeps.
+fn withdrawal_state(w: &crate::wallet::withdrawals::Withdrawal) -> serde_json::Value {
+    serde_json::json!({
+        "status": w.status.as_str(),
+        "amount": w.amount.to_decimal_string(),
+        "currency": w.amount.currency.code(),
+        "decided_by": w.decided_by,
+        "transfer_state": w.transfer_state,
+    })
+}
+
+/// Records `action` on withdrawal `id` when `changed(before, after)`.
+async fn audit_withdrawal(
+    state: &AppState,
+    admin: &crate::traders::service::User,
+    action: &str,
+    before: &crate::wallet::withdrawals::Withdrawal,
+    reason: Option<&str>,
+    changed: impl Fn(
+        &crate::wallet::withdrawals::Withdrawal,
+        &crate::wallet::withdrawals::Withdrawal,
+    ) -> bool,
+) -> Result<(), ApiError> {
+    let Some(after) = withdrawals::find(&state.db, &before.id).await? else {
+        return Ok(());
+    };
+    if !changed(before, &after) {
+        return Ok(());
+    }
+    let mut tx = state.db.begin_write().await?;
+    backoffice::audit::record(
+        &mut tx.tx,
+        admin,
+        backoffice::audit::Action {
+            action,
+            target_kind: "withdrawal",
+            target_id: &before.id,
+            before: Some(withdrawal_state(before)),
+            after: Some(withdrawal_state(&after)),
+            reason,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn decide(
+    state: &AppState,
+    admin: &crate::traders::service::User,
+    id: &str,
+    reason: Option<&str>,
+    approve: bool,
+) -> Result<Response, ApiError> {
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if !approve && reason.is_none() {
+        return Err(FieldError::new("reason", "Say why the withdrawal is denied.").into());
+    }
+    let before = withdrawals::find(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let result = if approve {
+        state.payouts.approve(id, &admin.id).await
+    } else {
+        state.payouts.deny(id, &admin.id, reason.unwrap_or_default()).await
+    };
+    // The decision may have been committed even when sending then failed:
+    // record whatever changed, then answer.
+    let me = admin.id.clone();
+    audit_withdrawal(
+        state,
+        admin,
+        if approve { "approve" } else { "deny" },
+        &before,
+        reason,
+        move |b, a| b.status != a.status && a.decided_by.as_deref() == Some(me.as_str()),
+    )
+    .await?;
+    let w = result?;
+    tracing::info!(admin_id = %admin.id, withdrawal_id = id, status = w.status.as_str(),
+        "withdrawal decided");
+    Ok(Json(backoffice::orders::detail(&state.db, id).await?).into_response())
 }
 
 async fn approve(
-    State(_state): State<AppState>,
-    AdminUser(_admin): AdminUser,
-    Path(_id): Path<String>,
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path(id): Path<String>,
     input: Input<ReasonBody>,
 ) -> Response {
-    respond(input.form, Err(payouts_missing()))
-}
-
-async fn deny(
-    State(_state): State<AppState>,
-    AdminUser(_admin): AdminUser,
-    Path(_id): Path<String>,
-    input: Input<ReasonBody>,
-) -> Response {
-    let result = match input.data.reason.as_deref().map(str::trim) {
-        None | Some("") => Err(FieldError::new("reason", "Say why the withdrawal is denied.").into()),
-        Some(_) => Err(payouts_missing()),
-    };
+    let result = decide(&state, &admin, &id, input.data.reason.as_deref(), true).await;
     respond(input.form, result)
 }
 
-async fn refresh_balance(
-    State(_state): State<AppState>,
-    AdminUser(_admin): AdminUser,
-    input: Input<serde_json::Value>,
+async fn deny(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path(id): Path<String>,
+    input: Input<ReasonBody>,
 ) -> Response {
-    respond(input.form, Err(payouts_missing()))
+    let result = decide(&state, &admin, &id, input.data.reason.as_deref(), false).await;
+    respond(input.form, result)
 }
 
-async fn refresh_transfer(
-    State(_state): State<AppState>,
-    AdminUser(_admin): AdminUser,
-    Path(_id): Path<String>,
+/// Asks Trustly for Kassa's balance, at most once per the Balance interval
+/// (sooner: 429 and the time it becomes possible).
+async fn refresh_balance(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
     input: Input<serde_json::Value>,
 ) -> Response {
-    respond(input.form, Err(payouts_missing()))
+    let result = async {
+        let interval = state.config.withdrawals.balance_interval_ms as i64;
+        let before = backoffice::overview::trustly_balance(&state.db, interval).await?;
+        if let Some(at) = before.refresh_allowed_at.filter(|t| *t > now_ms()) {
+            let every = if interval >= 60_000 {
+                format!("{} minutes", interval / 60_000)
+            } else {
+                format!("{} seconds", interval / 1000)
+            };
+            return Err(ApiError::TooManyRequests(format!(
+                "Trustly allows one Balance call every {every}; try again after {}.",
+                crate::app::admin::format::utc(at)
+            )));
+        }
+        state.payouts.trustly_balance(true).await?;
+        let after = backoffice::overview::trustly_balance(&state.db, interval).await?;
+        let mut tx = state.db.begin_write().await?;
+        backoffice::audit::record(
+            &mut tx.tx,
+            &admin,
+            backoffice::audit::Action {
+                action: "refresh_balance",
+                target_kind: "trustly",
+                target_id: "balance",
+                before: serde_json::to_value(&before).ok(),
+                after: serde_json::to_value(&after).ok(),
+                reason: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Json(after).into_response())
+    }
+    .await;
+    respond(input.form, result)
+}
+
+/// GetWithdrawals for one payout (Payouts keeps it to one call per poll
+/// interval; sooner, the withdrawal comes back unchanged).
+async fn refresh_transfer(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path(id): Path<String>,
+    input: Input<serde_json::Value>,
+) -> Response {
+    let result = async {
+        let before = withdrawals::find(&state.db, &id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let refreshed = state.payouts.refresh_transfer_state(&id).await;
+        audit_withdrawal(&state, &admin, "refresh_transfer_state", &before, None, |b, a| {
+            b.transfer_checked_at != a.transfer_checked_at
+        })
+        .await?;
+        refreshed?;
+        Ok(Json(backoffice::orders::detail(&state.db, &id).await?).into_response())
+    }
+    .await;
+    respond(input.form, result)
 }

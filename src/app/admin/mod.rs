@@ -71,7 +71,8 @@ fn parse_query<T: serde::de::DeserializeOwned + Default>(query: &str) -> T {
 #[server(prefix = "/_sf", endpoint = "admin_overview")]
 pub async fn admin_overview() -> Result<OverviewView, ServerFnError> {
     let (state, _) = admin().await?;
-    crate::backoffice::overview::overview(&state.db)
+    let interval = state.config.withdrawals.balance_interval_ms as i64;
+    crate::backoffice::overview::overview(&state.db, interval)
         .await
         .map_err(page_error)
 }
