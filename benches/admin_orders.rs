@@ -24,8 +24,29 @@ const DAY_MS: i64 = 86_400_000;
 /// 2026-01-01T00:00:00Z: the seed's first day.
 const START: i64 = 1_767_225_600_000;
 const CURRENCIES: &[&str] = &["EUR", "SEK", "NOK", "DKK", "PLN", "GBP"];
-const DEPOSIT_STATUSES: &[&str] = &["credited", "credited", "credited", "pending", "cancelled", "created", "failed", "reversed"];
-const WITHDRAWAL_STATUSES: &[&str] = &["paid", "paid", "paid", "sent", "pending_approval", "waiting_for_funds", "queued", "denied", "failed", "returned", "cancelled"];
+const DEPOSIT_STATUSES: &[&str] = &[
+    "credited",
+    "credited",
+    "credited",
+    "pending",
+    "cancelled",
+    "created",
+    "failed",
+    "reversed",
+];
+const WITHDRAWAL_STATUSES: &[&str] = &[
+    "paid",
+    "paid",
+    "paid",
+    "sent",
+    "pending_approval",
+    "waiting_for_funds",
+    "queued",
+    "denied",
+    "failed",
+    "returned",
+    "cancelled",
+];
 
 struct Args {
     n: usize,
@@ -60,6 +81,10 @@ impl Lcg {
             .wrapping_mul(6_364_136_223_846_793_005)
             .wrapping_add(1_442_695_040_888_963_407);
         self.0 >> 33
+    }
+    /// Uniform enough in 0..n for any n below 2^62.
+    fn below(&mut self, n: u64) -> u64 {
+        ((self.next() << 31) | self.next()) % n
     }
     fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
         xs[(self.next() % xs.len() as u64) as usize]
@@ -125,51 +150,129 @@ async fn seed(db: &Db, n: usize) -> Seeded {
     let users: Vec<Vec<Value>> = (0..TRADERS)
         .map(|i| {
             let email = format!("trader{i:04}@bench.example");
-            json!([format!("u{i:04}"), email, email, "x", format!("First{i}"), format!("Last{i}"),
-                   "SE", "sv_SE", "trader", format!("e{i:04}"), START - DAY_MS + i as i64])
+            json!([
+                format!("u{i:04}"),
+                email,
+                email,
+                "x",
+                format!("First{i}"),
+                format!("Last{i}"),
+                "SE",
+                "sv_SE",
+                "trader",
+                format!("e{i:04}"),
+                START - DAY_MS + i as i64
+            ])
             .as_array()
             .unwrap()
             .clone()
         })
         .collect();
-    insert(db, "users", &["id", "email", "email_key", "password_hash", "first_name", "last_name",
-        "country", "locale", "role", "end_user_id", "created_at"], users).await;
+    insert(
+        db,
+        "users",
+        &[
+            "id",
+            "email",
+            "email_key",
+            "password_hash",
+            "first_name",
+            "last_name",
+            "country",
+            "locale",
+            "role",
+            "end_user_id",
+            "created_at",
+        ],
+        users,
+    )
+    .await;
     let accounts: Vec<Vec<Value>> = (0..TRADERS)
         .map(|i| {
-            json!([format!("b{i:04}"), format!("u{i:04}"), format!("acc{i:04}"), "Bank",
-                   format!("Bank ***{i:04}"), 1, "registered", START, START])
+            json!([
+                format!("b{i:04}"),
+                format!("u{i:04}"),
+                format!("acc{i:04}"),
+                "Bank",
+                format!("Bank ***{i:04}"),
+                1,
+                "registered",
+                START,
+                START
+            ])
             .as_array()
             .unwrap()
             .clone()
         })
         .collect();
-    insert(db, "bank_accounts", &["id", "user_id", "account_id", "bank", "descriptor", "verified",
-        "source", "created_at", "updated_at"], accounts).await;
+    insert(
+        db,
+        "bank_accounts",
+        &[
+            "id",
+            "user_id",
+            "account_id",
+            "bank",
+            "descriptor",
+            "verified",
+            "source",
+            "created_at",
+            "updated_at",
+        ],
+        accounts,
+    )
+    .await;
 
     let mut deposits = Vec::new();
     let mut withdrawals = Vec::new();
     let mut notifications = Vec::new();
     for i in 0..n {
         let user = (rng.next() % TRADERS as u64) as usize;
-        let at = START + (rng.next() % (DAYS * DAY_MS) as u64) as i64;
+        let at = START + rng.below((DAYS * DAY_MS) as u64) as i64;
         let currency = rng.pick(CURRENCIES);
         let amount = 100 + (rng.next() % 1_000_000) as i64;
         let id = format!("o{i:07}");
         let order_id = format!("{}", 1_000_000_000 + i);
         if i % 10 < 7 {
             deposits.push(
-                json!([id, format!("u{user:04}"), order_id, amount, currency,
-                       rng.pick(DEPOSIT_STATUSES), at, at + 60_000])
-                .as_array().unwrap().clone(),
+                json!([
+                    id,
+                    format!("u{user:04}"),
+                    order_id,
+                    amount,
+                    currency,
+                    rng.pick(DEPOSIT_STATUSES),
+                    at,
+                    at + 60_000
+                ])
+                .as_array()
+                .unwrap()
+                .clone(),
             );
         } else {
             withdrawals.push(
-                json!([id, format!("u{user:04}"), format!("b{user:04}"), format!("acc{user:04}"),
-                       order_id, amount, currency, rng.pick(WITHDRAWAL_STATUSES), at, at + 60_000])
-                .as_array().unwrap().clone(),
+                json!([
+                    id,
+                    format!("u{user:04}"),
+                    format!("b{user:04}"),
+                    format!("acc{user:04}"),
+                    order_id,
+                    amount,
+                    currency,
+                    rng.pick(WITHDRAWAL_STATUSES),
+                    at,
+                    at + 60_000
+                ])
+                .as_array()
+                .unwrap()
+                .clone(),
             );
         }
-        let method = if i % 10 < 7 { "credit" } else { "payoutconfirmation" };
+        let method = if i % 10 < 7 {
+            "credit"
+        } else {
+            "payoutconfirmation"
+        };
         let outcome = match rng.next() % 100 {
             0 => "rejected",
             1 => "flagged",
@@ -178,17 +281,73 @@ async fn seed(db: &Db, n: usize) -> Seeded {
         let raw = json!({"method": method, "params": {"data": {"orderid": order_id, "messageid": id,
             "amount": format!("{}.{:02}", amount / 100, amount % 100), "currency": currency}}});
         notifications.push(
-            json!([format!("n{i:07}"), format!("{}", 5_000_000_000u64 + i as u64), method,
-                   order_id, id, outcome, raw.to_string(), "OK", at + 30_000])
-            .as_array().unwrap().clone(),
+            json!([
+                format!("n{i:07}"),
+                format!("{}", 5_000_000_000u64 + i as u64),
+                method,
+                order_id,
+                id,
+                outcome,
+                raw.to_string(),
+                "OK",
+                at + 30_000
+            ])
+            .as_array()
+            .unwrap()
+            .clone(),
         );
     }
-    insert(db, "deposits", &["id", "user_id", "order_id", "amount", "currency", "status",
-        "created_at", "updated_at"], deposits).await;
-    insert(db, "withdrawals", &["id", "user_id", "bank_account_id", "account_id", "order_id",
-        "amount", "currency", "status", "created_at", "updated_at"], withdrawals).await;
-    insert(db, "notifications", &["id", "notification_id", "method", "order_id", "message_id",
-        "outcome", "raw", "reply_status", "received_at"], notifications).await;
+    insert(
+        db,
+        "deposits",
+        &[
+            "id",
+            "user_id",
+            "order_id",
+            "amount",
+            "currency",
+            "status",
+            "created_at",
+            "updated_at",
+        ],
+        deposits,
+    )
+    .await;
+    insert(
+        db,
+        "withdrawals",
+        &[
+            "id",
+            "user_id",
+            "bank_account_id",
+            "account_id",
+            "order_id",
+            "amount",
+            "currency",
+            "status",
+            "created_at",
+            "updated_at",
+        ],
+        withdrawals,
+    )
+    .await;
+    insert(
+        db,
+        "notifications",
+        &[
+            "id",
+            "notification_id",
+            "method",
+            "order_id",
+            "message_id",
+            "outcome",
+            "raw",
+            "reply_status",
+            "received_at",
+        ],
+        notifications,
+    )
+    .await;
     // PostgreSQL plans from statistics: give it some, as autovacuum soon
     // would. (SQLite gets none: nothing runs ANALYZE for it in production.)
     if db.backend == kassa::db::Backend::Postgres {
@@ -237,9 +396,17 @@ async fn run(a: Args) {
 
     let t = Instant::now();
     let s = seed(&db, a.n).await;
-    eprintln!("seeded {} orders and {} notifications in {:.1}s", a.n, a.n, t.elapsed().as_secs_f64());
+    eprintln!(
+        "seeded {} orders and {} notifications in {:.1}s",
+        a.n,
+        a.n,
+        t.elapsed().as_secs_f64()
+    );
 
-    let http = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
     let res = http
         .post(format!("{url}/api/auth/login"))
         .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
@@ -264,22 +431,61 @@ async fn run(a: Args) {
     let mut report: Vec<(String, Duration, Duration, String)> = Vec::new();
     let day = "2026-02-15";
     let cases: Vec<(&str, String)> = vec![
-        ("orders, first page (both kinds)", "/api/admin/orders".into()),
-        ("orders, deposits credited", "/api/admin/orders?kind=deposit&status=credited".into()),
-        ("orders, withdrawals pending_approval", "/api/admin/orders?kind=withdrawal&status=pending_approval".into()),
-        ("orders, currency SEK", "/api/admin/orders?currency=SEK".into()),
-        ("orders, one day", format!("/api/admin/orders?from={day}&to={day}")),
-        ("orders, one trader", format!("/api/admin/orders?trader={}", s.trader_id)),
-        ("orders, q = email", format!("/api/admin/orders?q={}", s.trader_email)),
-        ("orders, q = order id", format!("/api/admin/orders?q={}", 1_000_050_000u64)),
-        ("order detail + timeline", format!("/api/admin/orders/{}", s.order_id)),
+        (
+            "orders, first page (both kinds)",
+            "/api/admin/orders".into(),
+        ),
+        (
+            "orders, deposits credited",
+            "/api/admin/orders?kind=deposit&status=credited".into(),
+        ),
+        (
+            "orders, withdrawals pending_approval",
+            "/api/admin/orders?kind=withdrawal&status=pending_approval".into(),
+        ),
+        (
+            "orders, currency SEK",
+            "/api/admin/orders?currency=SEK".into(),
+        ),
+        (
+            "orders, one day",
+            format!("/api/admin/orders?from={day}&to={day}"),
+        ),
+        (
+            "orders, one trader",
+            format!("/api/admin/orders?trader={}", s.trader_id),
+        ),
+        (
+            "orders, q = email",
+            format!("/api/admin/orders?q={}", s.trader_email),
+        ),
+        (
+            "orders, q = order id",
+            format!("/api/admin/orders?q={}", 1_000_050_000u64),
+        ),
+        (
+            "order detail + timeline",
+            format!("/api/admin/orders/{}", s.order_id),
+        ),
         ("traders, search", "/api/admin/traders?q=trader00".into()),
-        ("trader detail", format!("/api/admin/traders/{}", s.trader_id)),
-        ("notifications, flagged", "/api/admin/notifications?outcome=flagged".into()),
-        ("notifications, first page", "/api/admin/notifications".into()),
+        (
+            "trader detail",
+            format!("/api/admin/traders/{}", s.trader_id),
+        ),
+        (
+            "notifications, flagged",
+            "/api/admin/notifications?outcome=flagged".into(),
+        ),
+        (
+            "notifications, first page",
+            "/api/admin/notifications".into(),
+        ),
         ("approvals", "/api/admin/approvals".into()),
         ("overview", "/api/admin/overview".into()),
-        ("reconciliation of a day", format!("/api/admin/reconciliation?date={day}")),
+        (
+            "reconciliation of a day",
+            format!("/api/admin/reconciliation?date={day}"),
+        ),
     ];
     for (name, path) in &cases {
         let mut lat = Vec::new();
@@ -295,7 +501,12 @@ async fn run(a: Args) {
             Some(t) => format!("total {t}"),
             None => String::new(),
         };
-        report.push((name.to_string(), lat[lat.len() / 2], lat[lat.len() * 99 / 100], note));
+        report.push((
+            name.to_string(),
+            lat[lat.len() / 2],
+            lat[lat.len() * 99 / 100],
+            note,
+        ));
     }
 
     // Deep pages: follow the cursor 200 pages (10,000 rows) in.
@@ -315,16 +526,32 @@ async fn run(a: Args) {
         "orders, pages 1-200 by cursor".into(),
         lat[lat.len() / 2],
         lat[lat.len() * 99 / 100],
-        format!("{rows} rows, page 200 took {:.1} ms", last_page.as_secs_f64() * 1e3),
+        format!(
+            "{rows} rows, page 200 took {:.1} ms",
+            last_page.as_secs_f64() * 1e3
+        ),
     ));
 
     let (d, csv) = get("/api/admin/orders?format=csv".into()).await;
     let lines = csv.trim_end().split("\r\n").count() - 1;
     assert_eq!(lines, a.n, "the export holds every order");
-    report.push(("CSV export of every order".into(), d, d, format!("{lines} rows, {} MB", csv.len() / 1_000_000)));
+    report.push((
+        "CSV export of every order".into(),
+        d,
+        d,
+        format!("{lines} rows, {} MB", csv.len() / 1_000_000),
+    ));
 
-    println!("backend  {}   orders {}   repeat {}", if a.postgres { "postgres" } else { "sqlite" }, a.n, a.repeat);
-    println!("{:<40} {:>10} {:>10}  {}", "request", "p50 ms", "p99 ms", "");
+    println!(
+        "backend  {}   orders {}   repeat {}",
+        if a.postgres { "postgres" } else { "sqlite" },
+        a.n,
+        a.repeat
+    );
+    println!(
+        "{:<40} {:>10} {:>10}  {}",
+        "request", "p50 ms", "p99 ms", ""
+    );
     for (name, p50, p99, note) in report {
         println!(
             "{:<40} {:>10.1} {:>10.1}  {}",

@@ -135,41 +135,104 @@ async fn every_admin_route_and_page_checks_the_role(backend: Backend) {
     let post = Method::POST;
     let routes: Vec<(Method, String, Option<Value>)> = vec![
         (get.clone(), "/api/admin/overview".into(), None),
-        (post.clone(), "/api/admin/trustly-balance/refresh".into(), None),
+        (
+            post.clone(),
+            "/api/admin/trustly-balance/refresh".into(),
+            None,
+        ),
         (get.clone(), "/api/admin/traders?q=vic".into(), None),
         (get.clone(), "/api/admin/traders?format=csv".into(), None),
         (get.clone(), format!("/api/admin/traders/{trader_id}"), None),
-        (post.clone(), format!("/api/admin/traders/{trader_id}/freeze"), Some(json!({"reason": "r"}))),
-        (post.clone(), format!("/api/admin/traders/{trader_id}/unfreeze"), Some(json!({}))),
-        (post.clone(), format!("/api/admin/traders/{trader_id}/unlock"), Some(json!({}))),
-        (get.clone(), "/api/admin/orders?kind=deposit&status=credited".into(), None),
+        (
+            post.clone(),
+            format!("/api/admin/traders/{trader_id}/freeze"),
+            Some(json!({"reason": "r"})),
+        ),
+        (
+            post.clone(),
+            format!("/api/admin/traders/{trader_id}/unfreeze"),
+            Some(json!({})),
+        ),
+        (
+            post.clone(),
+            format!("/api/admin/traders/{trader_id}/unlock"),
+            Some(json!({})),
+        ),
+        (
+            get.clone(),
+            "/api/admin/orders?kind=deposit&status=credited".into(),
+            None,
+        ),
         (get.clone(), "/api/admin/orders?format=csv".into(), None),
         (get.clone(), format!("/api/admin/orders/{deposit_id}"), None),
-        (get.clone(), "/api/admin/notifications?outcome=ok".into(), None),
-        (get.clone(), "/api/admin/notifications?format=csv".into(), None),
+        (
+            get.clone(),
+            "/api/admin/notifications?outcome=ok".into(),
+            None,
+        ),
+        (
+            get.clone(),
+            "/api/admin/notifications?format=csv".into(),
+            None,
+        ),
         (get.clone(), "/api/admin/approvals".into(), None),
         (get.clone(), "/api/admin/approvals?format=csv".into(), None),
-        (post.clone(), "/api/admin/withdrawals/w-1/approve".into(), Some(json!({}))),
-        (post.clone(), "/api/admin/withdrawals/w-1/deny".into(), Some(json!({"reason": "no"}))),
-        (post.clone(), "/api/admin/withdrawals/w-1/refresh".into(), Some(json!({}))),
+        (
+            post.clone(),
+            "/api/admin/withdrawals/w-1/approve".into(),
+            Some(json!({})),
+        ),
+        (
+            post.clone(),
+            "/api/admin/withdrawals/w-1/deny".into(),
+            Some(json!({"reason": "no"})),
+        ),
+        (
+            post.clone(),
+            "/api/admin/withdrawals/w-1/refresh".into(),
+            Some(json!({})),
+        ),
         (get.clone(), "/api/admin/audit".into(), None),
         (get.clone(), "/api/admin/audit?format=csv".into(), None),
-        (get.clone(), "/api/admin/reconciliation?date=2026-01-15".into(), None),
-        (get.clone(), "/api/admin/reconciliation?date=2026-01-15&format=csv".into(), None),
+        (
+            get.clone(),
+            "/api/admin/reconciliation?date=2026-01-15".into(),
+            None,
+        ),
+        (
+            get.clone(),
+            "/api/admin/reconciliation?date=2026-01-15&format=csv".into(),
+            None,
+        ),
     ];
     for (method, path, body) in &routes {
         let res = send(&anonymous, method.clone(), app.at(path), body.clone()).await;
-        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "anonymous {method} {path}");
+        assert_eq!(
+            res.status(),
+            StatusCode::UNAUTHORIZED,
+            "anonymous {method} {path}"
+        );
         let err: Value = res.json().await.unwrap();
         assert_eq!(err, json!({"error": "Sign in first."}));
 
         let res = send(&trader, method.clone(), app.at(path), body.clone()).await;
-        assert_eq!(res.status(), StatusCode::FORBIDDEN, "trader {method} {path}");
+        assert_eq!(
+            res.status(),
+            StatusCode::FORBIDDEN,
+            "trader {method} {path}"
+        );
         let text = res.text().await.unwrap();
-        assert!(!text.contains("vic@example.com") && !text.contains(&deposit_id), "{text}");
+        assert!(
+            !text.contains("vic@example.com") && !text.contains(&deposit_id),
+            "{text}"
+        );
     }
     // Refused before anything ran: the trader's own freeze did not happen.
-    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE frozen = 1").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE frozen = 1")
+            .await,
+        0
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, 0);
     // Even for ids that do not exist (nothing is learned from a 404).
     for path in ["/api/admin/traders/nobody", "/api/admin/orders/nothing"] {
@@ -187,7 +250,10 @@ async fn every_admin_route_and_page_checks_the_role(backend: Backend) {
         );
         if *method == Method::GET {
             assert_eq!(status, StatusCode::OK, "admin {path}");
-            let ct = res.headers()[header::CONTENT_TYPE].to_str().unwrap().to_string();
+            let ct = res.headers()[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .to_string();
             if path.contains("format=csv") {
                 assert!(ct.starts_with("text/csv"), "{path}: {ct}");
             } else {
@@ -214,7 +280,10 @@ async fn every_admin_route_and_page_checks_the_role(backend: Backend) {
             assert_eq!(res.status(), StatusCode::FORBIDDEN, "{page}");
             let html = res.text().await.unwrap();
             assert!(html.contains("Log in with an admin account"), "{page}");
-            assert!(!html.contains("vic@example.com") && !html.contains("Victor"), "{page}");
+            assert!(
+                !html.contains("vic@example.com") && !html.contains("Victor"),
+                "{page}"
+            );
             assert!(!html.contains(&order_id), "{page}");
         }
         let res = app.get(&admin, page).await;
@@ -244,7 +313,11 @@ async fn freezing_stops_deposits_but_notifications_still_book(backend: Backend) 
     let before = app.deposit(&c, "100.00", "EUR").await;
 
     let res = app
-        .post(&admin, &format!("/api/admin/traders/{id}/freeze"), json!({"reason": "KYC review"}))
+        .post(
+            &admin,
+            &format!("/api/admin/traders/{id}/freeze"),
+            json!({"reason": "KYC review"}),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let v: Value = res.json().await.unwrap();
@@ -253,7 +326,11 @@ async fn freezing_stops_deposits_but_notifications_still_book(backend: Backend) 
 
     // ...a frozen trader cannot start another one...
     let res = app
-        .post(&c, "/api/deposits", json!({"amount": "10.00", "currency": "EUR"}))
+        .post(
+            &c,
+            "/api/deposits",
+            json!({"amount": "10.00", "currency": "EUR"}),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.count("SELECT COUNT(*) FROM deposits").await, 1);
@@ -272,7 +349,11 @@ async fn freezing_stops_deposits_but_notifications_still_book(backend: Backend) 
 
     // Unfrozen: deposits work again.
     let res = app
-        .post(&admin, &format!("/api/admin/traders/{id}/unfreeze"), json!({}))
+        .post(
+            &admin,
+            &format!("/api/admin/traders/{id}/unfreeze"),
+            json!({}),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     app.deposit(&c, "10.00", "EUR").await;
@@ -280,7 +361,11 @@ async fn freezing_stops_deposits_but_notifications_still_book(backend: Backend) 
     // Admins are not frozen; unknown ids are 404; a bad body is 400.
     let admin_id = s(&get_json(&app, &admin, "/api/me").await, "id");
     let res = app
-        .post(&admin, &format!("/api/admin/traders/{admin_id}/freeze"), json!({}))
+        .post(
+            &admin,
+            &format!("/api/admin/traders/{admin_id}/freeze"),
+            json!({}),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     let res = app
@@ -296,22 +381,40 @@ async fn freezing_stops_deposits_but_notifications_still_book(backend: Backend) 
         .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let res = app
-        .post(&admin, &format!("/api/admin/traders/{id}/freeze"), json!({"reason": "x".repeat(501)}))
+        .post(
+            &admin,
+            &format!("/api/admin/traders/{id}/freeze"),
+            json!({"reason": "x".repeat(501)}),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE frozen = 1").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE frozen = 1")
+            .await,
+        0
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, 2);
 
     // A form post (the page without JavaScript) redirects to _next.
     let res = admin
         .post(app.at(&format!("/api/admin/traders/{id}/freeze")))
-        .form(&[("reason", "form"), ("_next", &format!("/admin/traders/{id}"))])
+        .form(&[
+            ("reason", "form"),
+            ("_next", &format!("/admin/traders/{id}")),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(res.headers()[header::LOCATION], format!("/admin/traders/{id}").as_str());
-    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE frozen = 1").await, 1);
+    assert_eq!(
+        res.headers()[header::LOCATION],
+        format!("/admin/traders/{id}").as_str()
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE frozen = 1")
+            .await,
+        1
+    );
     app.assert_ledger_invariant().await;
 }
 
@@ -320,8 +423,19 @@ async fn account_actions_are_audited_and_the_audit_log_is_append_only(backend: B
     let admin = app.admin().await;
     let (_, id) = trader_named(&app, "aud@example.com", "Aud", "It").await;
     let path = |a: &str| format!("/api/admin/traders/{id}/{a}");
-    for (action, changed) in [("freeze", true), ("freeze", false), ("unfreeze", true), ("unfreeze", false)] {
-        let res = app.post(&admin, &path(action), json!({"reason": format!("{action} test")})).await;
+    for (action, changed) in [
+        ("freeze", true),
+        ("freeze", false),
+        ("unfreeze", true),
+        ("unfreeze", false),
+    ] {
+        let res = app
+            .post(
+                &admin,
+                &path(action),
+                json!({"reason": format!("{action} test")}),
+            )
+            .await;
         assert_eq!(res.status(), StatusCode::OK);
         let v: Value = res.json().await.unwrap();
         assert_eq!(v["changed"], changed, "{action}");
@@ -339,26 +453,51 @@ async fn account_actions_are_audited_and_the_audit_log_is_append_only(backend: B
     assert_eq!(e[1]["after"], json!({"frozen": true}));
     assert_eq!(e[1]["reason"], "freeze test");
     assert!(e[0]["at"].as_i64() >= e[1]["at"].as_i64());
-    let filtered = get_json(&app, &admin, &format!("/api/admin/audit?target={id}&action=freeze")).await;
+    let filtered = get_json(
+        &app,
+        &admin,
+        &format!("/api/admin/audit?target={id}&action=freeze"),
+    )
+    .await;
     assert_eq!(filtered["total"], 1);
     let paged = get_json(&app, &admin, "/api/admin/audit?limit=1").await;
     assert_eq!(paged["entries"].as_array().unwrap().len(), 1);
     let next = s(&paged, "next");
-    let page2 = get_json(&app, &admin, &format!("/api/admin/audit?limit=1&cursor={next}")).await;
+    let page2 = get_json(
+        &app,
+        &admin,
+        &format!("/api/admin/audit?limit=1&cursor={next}"),
+    )
+    .await;
     assert_eq!(page2["entries"][0]["action"], "freeze");
     assert!(page2["next"].is_null());
-    let csv = app.get(&admin, "/api/admin/audit?format=csv").await.text().await.unwrap();
-    assert!(csv.starts_with("id,at,admin_id,admin_email,action,"), "{csv}");
+    let csv = app
+        .get(&admin, "/api/admin/audit?format=csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.starts_with("id,at,admin_id,admin_email,action,"),
+        "{csv}"
+    );
     assert!(csv.contains(",freeze,trader,"), "{csv}");
     assert!(csv.contains("\"{\"\"frozen\"\":false}\""), "{csv}");
 
     // The database itself refuses to rewrite history.
     let db = app.db();
-    assert!(db.write(sqlx::query("UPDATE audit_log SET reason = 'rewritten'")).await.is_err());
-    assert!(db.write(sqlx::query("DELETE FROM audit_log")).await.is_err());
+    assert!(db
+        .write(sqlx::query("UPDATE audit_log SET reason = 'rewritten'"))
+        .await
+        .is_err());
+    assert!(db
+        .write(sqlx::query("DELETE FROM audit_log"))
+        .await
+        .is_err());
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, 2);
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM audit_log WHERE reason = 'rewritten'").await,
+        app.count("SELECT COUNT(*) FROM audit_log WHERE reason = 'rewritten'")
+            .await,
         0
     );
 }
@@ -378,7 +517,13 @@ async fn unlock_resets_the_failed_login_lock(backend: Backend) {
     assert_eq!(t["trader"]["locked"], true);
     assert_eq!(t["failed_logins"], 5);
 
-    let res = app.post(&admin, &format!("/api/admin/traders/{id}/unlock"), json!({})).await;
+    let res = app
+        .post(
+            &admin,
+            &format!("/api/admin/traders/{id}/unlock"),
+            json!({}),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let v: Value = res.json().await.unwrap();
     assert_eq!(v["changed"], true);
@@ -388,7 +533,10 @@ async fn unlock_resets_the_failed_login_lock(backend: Backend) {
     let audit = get_json(&app, &admin, "/api/admin/audit").await;
     assert_eq!(audit["entries"][0]["action"], "unlock");
     assert_eq!(audit["entries"][0]["before"]["failed_logins"], 5);
-    assert_eq!(audit["entries"][0]["after"], json!({"failed_logins": 0, "locked_until": null}));
+    assert_eq!(
+        audit["entries"][0]["after"],
+        json!({"failed_logins": 0, "locked_until": null})
+    );
 }
 
 async fn traders_are_searched_and_shown_whole(backend: Backend) {
@@ -402,7 +550,10 @@ async fn traders_are_searched_and_shown_whole(backend: Backend) {
 
     let all = get_json(&app, &admin, "/api/admin/traders").await;
     assert_eq!(all["total"], 3, "admins are not traders");
-    assert_eq!(all["traders"][0]["email"], "c_100%@example.org", "newest first");
+    assert_eq!(
+        all["traders"][0]["email"], "c_100%@example.org",
+        "newest first"
+    );
 
     for (q, expected) in [
         ("ANN.BERG", vec!["ann.berg@example.com"]),
@@ -414,7 +565,12 @@ async fn traders_are_searched_and_shown_whole(backend: Backend) {
         ("_", vec!["c_100%@example.org"]),
         ("nobody", vec![]),
     ] {
-        let v = get_json(&app, &admin, &format!("/api/admin/traders?q={}", urlencode(q))).await;
+        let v = get_json(
+            &app,
+            &admin,
+            &format!("/api/admin/traders?q={}", urlencode(q)),
+        )
+        .await;
         let emails: Vec<&str> = v["traders"]
             .as_array()
             .unwrap()
@@ -426,7 +582,14 @@ async fn traders_are_searched_and_shown_whole(backend: Backend) {
     }
     let v = get_json(&app, &admin, "/api/admin/traders?q=ann").await;
     let t = &v["traders"][0];
-    for k in ["id", "email", "first_name", "last_name", "frozen", "balances"] {
+    for k in [
+        "id",
+        "email",
+        "first_name",
+        "last_name",
+        "frozen",
+        "balances",
+    ] {
         assert!(!t[k].is_null(), "{k} in {t}");
     }
     assert_eq!(t["first_name"], "Ann");
@@ -440,7 +603,12 @@ async fn traders_are_searched_and_shown_whole(backend: Backend) {
 
     let page1 = get_json(&app, &admin, "/api/admin/traders?limit=2").await;
     assert_eq!(page1["traders"].as_array().unwrap().len(), 2);
-    let page2 = get_json(&app, &admin, &format!("/api/admin/traders?limit=2&cursor={}", s(&page1, "next"))).await;
+    let page2 = get_json(
+        &app,
+        &admin,
+        &format!("/api/admin/traders?limit=2&cursor={}", s(&page1, "next")),
+    )
+    .await;
     assert_eq!(page2["traders"][0]["email"], "ann.berg@example.com");
     assert!(page2["next"].is_null());
     for bad in ["limit=0", "limit=501", "limit=x", "cursor=garbage", "q="] {
@@ -455,17 +623,25 @@ async fn traders_are_searched_and_shown_whole(backend: Backend) {
     }
     let long = "x".repeat(101);
     assert_eq!(
-        app.get(&admin, &format!("/api/admin/traders?q={long}")).await.status(),
+        app.get(&admin, &format!("/api/admin/traders?q={long}"))
+            .await
+            .status(),
         StatusCode::BAD_REQUEST
     );
 
     let csv = app.get(&admin, "/api/admin/traders?q=ann&format=csv").await;
-    assert!(csv.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().contains("kassa-traders-"));
+    assert!(csv.headers()[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .contains("kassa-traders-"));
     let csv = csv.text().await.unwrap();
     let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
     assert_eq!(lines.len(), 2, "{csv}");
     assert!(lines[0].starts_with("id,email,first_name,last_name,frozen"));
-    assert!(lines[1].contains("ann.berg@example.com,Ann,Berg,no,no,no,"), "{csv}");
+    assert!(
+        lines[1].contains("ann.berg@example.com,Ann,Berg,no,no,no,"),
+        "{csv}"
+    );
 
     let d = get_json(&app, &admin, &format!("/api/admin/traders/{ann_id}")).await;
     assert_eq!(d["trader"]["email"], "ann.berg@example.com");
@@ -508,16 +684,28 @@ async fn orders_filter_paginate_and_show_their_notifications(backend: Backend) {
     deposit(&app, &ann, "20.00", "SEK", "cancel", "cancelled").await;
     deposit(&app, &bob, "30.00", "EUR", "pending", "pending").await;
     app.deposit(&bob, "40.00", "EUR").await; // created
-    // Orders with the same timestamp still page correctly.
+                                             // Orders with the same timestamp still page correctly.
     app.db()
-        .write(sqlx::query("UPDATE deposits SET created_at = 1768435200000"))
+        .write(sqlx::query(
+            "UPDATE deposits SET created_at = 1768435200000",
+        ))
         .await
         .unwrap();
 
     let all = get_json(&app, &admin, "/api/admin/orders").await;
     assert_eq!(all["total"], 4);
     let o = &all["orders"][0];
-    for k in ["kind", "id", "order_id", "user_id", "email", "amount", "currency", "status", "created_at"] {
+    for k in [
+        "kind",
+        "id",
+        "order_id",
+        "user_id",
+        "email",
+        "amount",
+        "currency",
+        "status",
+        "created_at",
+    ] {
         assert!(!o[k].is_null(), "{k} in {o}");
     }
     for (query, total) in [
@@ -559,7 +747,12 @@ async fn orders_filter_paginate_and_show_their_notifications(backend: Backend) {
     let mut seen = Vec::new();
     let mut cursor = String::new();
     loop {
-        let v = get_json(&app, &admin, &format!("/api/admin/orders?limit=3&cursor={cursor}")).await;
+        let v = get_json(
+            &app,
+            &admin,
+            &format!("/api/admin/orders?limit=3&cursor={cursor}"),
+        )
+        .await;
         seen.extend(v["orders"].as_array().unwrap().iter().map(|o| s(o, "id")));
         match v["next"].as_str() {
             Some(n) => cursor = n.to_string(),
@@ -571,18 +764,36 @@ async fn orders_filter_paginate_and_show_their_notifications(backend: Backend) {
     unique.dedup();
     assert_eq!((seen.len(), unique.len()), (4, 4), "{seen:?}");
 
-    let csv = app.get(&admin, "/api/admin/orders?currency=EUR&format=csv").await.text().await.unwrap();
+    let csv = app
+        .get(&admin, "/api/admin/orders?currency=EUR&format=csv")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert_eq!(csv.trim_end().split("\r\n").count(), 4, "{csv}");
-    assert!(csv.contains(",100.00,EUR,credited,no,2026-01-15T00:00:00Z,"), "{csv}");
+    assert!(
+        csv.contains(",100.00,EUR,credited,no,2026-01-15T00:00:00Z,"),
+        "{csv}"
+    );
 
     // One order: by Kassa's id or Trustly's order id, with its timeline.
     let id = s(&credited, "id");
     let v = get_json(&app, &admin, &format!("/api/admin/orders/{id}")).await;
-    let by_order = get_json(&app, &admin, &format!("/api/admin/orders/{}", s(&credited, "order_id"))).await;
+    let by_order = get_json(
+        &app,
+        &admin,
+        &format!("/api/admin/orders/{}", s(&credited, "order_id")),
+    )
+    .await;
     assert_eq!(v, by_order);
     assert_eq!(v["order"]["status"], "credited");
     assert_eq!(v["order"]["email"], "ann@example.com");
-    let steps: Vec<String> = v["history"].as_array().unwrap().iter().map(|h| s(h, "status")).collect();
+    let steps: Vec<String> = v["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| s(h, "status"))
+        .collect();
     assert_eq!(steps, ["created", "pending", "credited"]);
     let ns = v["notifications"].as_array().unwrap();
     let methods: Vec<String> = ns.iter().map(|n| s(n, "method")).collect();
@@ -598,12 +809,28 @@ async fn orders_filter_paginate_and_show_their_notifications(backend: Backend) {
         assert!(n["received_at"].as_i64().unwrap() > 0);
     }
     assert!(v["withdrawal"].is_null());
-    assert_eq!(app.get(&admin, "/api/admin/orders/nothing").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&admin, "/api/admin/orders/nothing").await.status(),
+        StatusCode::NOT_FOUND
+    );
 
     // The page shows the same timeline.
-    let html = app.get(&admin, &format!("/admin/orders/{id}")).await.text().await.unwrap();
-    assert!(html.contains("verification: ok") && html.contains("our reply: OK"), "{html}");
-    let html = app.get(&admin, "/admin/orders?kind=deposit&status=credited").await.text().await.unwrap();
+    let html = app
+        .get(&admin, &format!("/admin/orders/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("verification: ok") && html.contains("our reply: OK"),
+        "{html}"
+    );
+    let html = app
+        .get(&admin, "/admin/orders?kind=deposit&status=credited")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("1 orders") && html.contains("ann@example.com"));
     assert!(!html.contains("bob@example.com"));
     app.assert_ledger_invariant().await;
@@ -616,7 +843,9 @@ async fn notification_log_shows_rejected_and_flagged(backend: Backend) {
     let ok = deposit(&app, &c, "10.00", "EUR", "success", "credited").await;
     let d = app.deposit(&c, "100.00", "EUR").await;
     // Forged content: rejected, recorded, not trusted.
-    let res = app.notify(br#"{"method":"credit","params":{"data":{"orderid":"123"}}}"#).await;
+    let res = app
+        .notify(br#"{"method":"credit","params":{"data":{"orderid":"123"}}}"#)
+        .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     // Signed, but the amount does not match: flagged.
     let (_, body) = app.signed_notification(
@@ -625,38 +854,77 @@ async fn notification_log_shows_rejected_and_flagged(backend: Backend) {
                "enduserid": "x", "amount": "999.00", "currency": "EUR",
                "timestamp": "2026-01-01 10:00:00.000000+00", "attributes": {}}),
     );
-    assert_eq!(app.notify(&serde_json::to_vec(&body).unwrap()).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.notify(&serde_json::to_vec(&body).unwrap())
+            .await
+            .status(),
+        StatusCode::OK
+    );
 
     let all = get_json(&app, &admin, "/api/admin/notifications").await;
-    assert_eq!(all["total"], 5, "3 for the credited deposit, 1 rejected, 1 flagged");
+    assert_eq!(
+        all["total"], 5,
+        "3 for the credited deposit, 1 rejected, 1 flagged"
+    );
     let rejected = get_json(&app, &admin, "/api/admin/notifications?outcome=rejected").await;
     assert_eq!(rejected["total"], 1);
     let r = &rejected["notifications"][0];
-    assert!(r["order_id"].is_null() && r["method"].is_null(), "nothing read from it: {r}");
+    assert!(
+        r["order_id"].is_null() && r["method"].is_null(),
+        "nothing read from it: {r}"
+    );
     assert!(r["reply_status"].is_null());
     assert!(!s(r, "reason").is_empty());
     assert!(s(r, "raw").contains("\"orderid\":\"123\""));
     let flagged = get_json(&app, &admin, "/api/admin/notifications?outcome=flagged").await;
     assert_eq!(flagged["total"], 1);
     assert!(s(&flagged["notifications"][0], "reason").contains("does not match"));
-    let credits = get_json(&app, &admin, "/api/admin/notifications?method=credit&outcome=ok").await;
+    let credits = get_json(
+        &app,
+        &admin,
+        "/api/admin/notifications?method=credit&outcome=ok",
+    )
+    .await;
     assert_eq!(credits["total"], 1);
-    let by_order = get_json(&app, &admin, &format!("/api/admin/notifications?order={}", s(&ok, "order_id"))).await;
+    let by_order = get_json(
+        &app,
+        &admin,
+        &format!("/api/admin/notifications?order={}", s(&ok, "order_id")),
+    )
+    .await;
     assert_eq!(by_order["total"], 3);
-    let res = app.get(&admin, "/api/admin/notifications?outcome=maybe").await;
+    let res = app
+        .get(&admin, "/api/admin/notifications?outcome=maybe")
+        .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 
     // The flagged one shows on its order's timeline; the rejected one on none.
     let v = get_json(&app, &admin, &format!("/api/admin/orders/{}", s(&d, "id"))).await;
     assert_eq!(v["notifications"].as_array().unwrap().len(), 1);
     assert_eq!(v["notifications"][0]["outcome"], "flagged");
-    assert!(v["flag_reason"].as_str().unwrap().contains("does not match"));
+    assert!(v["flag_reason"]
+        .as_str()
+        .unwrap()
+        .contains("does not match"));
 
-    let csv = app.get(&admin, "/api/admin/notifications?outcome=rejected&format=csv").await.text().await.unwrap();
+    let csv = app
+        .get(
+            &admin,
+            "/api/admin/notifications?outcome=rejected&format=csv",
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
     let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
     assert_eq!(lines.len(), 2, "{csv}");
     assert!(lines[1].contains(",rejected,"));
-    let page = app.get(&admin, "/admin/notifications?outcome=rejected").await.text().await.unwrap();
+    let page = app
+        .get(&admin, "/admin/notifications?outcome=rejected")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("1 notifications"), "{page}");
     app.assert_ledger_invariant().await;
 }
@@ -673,16 +941,37 @@ async fn overview_adds_up_and_raises_alerts(backend: Backend) {
     app.notify(b"not even json").await;
     // Ann spends what she has and then her deposit is debited: below zero.
     {
-        use kassa::{money::Currency, wallet::ledger::{post_transaction, Account, Leg}};
+        use kassa::{
+            money::Currency,
+            wallet::ledger::{post_transaction, Account, Leg},
+        };
         let mut tx = app.db().begin_write().await.unwrap();
-        post_transaction(&mut tx.tx, "test:spend", "test_spend", Some(&ann_id), Currency::EUR,
-            &[Leg::trader(Account::Available, &ann_id, -8000), Leg::kassa(Account::Trustly, 8000)])
-            .await
-            .unwrap();
-        post_transaction(&mut tx.tx, "test:debit", "deposit_debit", Some(&ann_id), Currency::EUR,
-            &[Leg::trader(Account::Available, &ann_id, -10000), Leg::kassa(Account::Trustly, 10000)])
-            .await
-            .unwrap();
+        post_transaction(
+            &mut tx.tx,
+            "test:spend",
+            "test_spend",
+            Some(&ann_id),
+            Currency::EUR,
+            &[
+                Leg::trader(Account::Available, &ann_id, -8000),
+                Leg::kassa(Account::Trustly, 8000),
+            ],
+        )
+        .await
+        .unwrap();
+        post_transaction(
+            &mut tx.tx,
+            "test:debit",
+            "deposit_debit",
+            Some(&ann_id),
+            Currency::EUR,
+            &[
+                Leg::trader(Account::Available, &ann_id, -10000),
+                Leg::kassa(Account::Trustly, 10000),
+            ],
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
     }
 
@@ -703,7 +992,10 @@ async fn overview_adds_up_and_raises_alerts(backend: Backend) {
     assert_eq!(a["rejected_notifications"], 1);
     assert_eq!(a["flagged_notifications"], 0);
     assert_eq!(a["problem_notifications"][0]["outcome"], "rejected");
-    assert!(a["problem_notifications"][0]["raw"].is_null(), "no bodies in the overview");
+    assert!(
+        a["problem_notifications"][0]["raw"].is_null(),
+        "no bodies in the overview"
+    );
     assert_eq!(a["pending_approval"], 0);
     assert_eq!(a["stale_payouts"], 0);
     // (the payout worker asks for the Balance when it starts)
@@ -732,18 +1024,34 @@ async fn reconciliation_finds_the_planted_difference(backend: Backend) {
     let c = deposit(&app, &bob, "200.00", "SEK", "success", "credited").await;
     wait_for("every notification delivered", || async {
         let n = app.count("SELECT COUNT(*) FROM notifications").await;
-        if n == 10 { Ok(()) } else { Err(n.to_string()) }
+        if n == 10 {
+            Ok(())
+        } else {
+            Err(n.to_string())
+        }
     })
     .await;
     // The planted difference: 25.00 EUR booked to Ann by hand, with no
     // notification behind it.
     {
-        use kassa::{money::Currency, wallet::ledger::{post_transaction, Account, Leg}};
+        use kassa::{
+            money::Currency,
+            wallet::ledger::{post_transaction, Account, Leg},
+        };
         let mut tx = app.db().begin_write().await.unwrap();
-        post_transaction(&mut tx.tx, "manual:goodwill", "manual_credit", Some(&ann_id), Currency::EUR,
-            &[Leg::trader(Account::Available, &ann_id, 2500), Leg::kassa(Account::Trustly, -2500)])
-            .await
-            .unwrap();
+        post_transaction(
+            &mut tx.tx,
+            "manual:goodwill",
+            "manual_credit",
+            Some(&ann_id),
+            Currency::EUR,
+            &[
+                Leg::trader(Account::Available, &ann_id, 2500),
+                Leg::kassa(Account::Trustly, -2500),
+            ],
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
     }
     // Seed the day: everything happened on 2026-01-15 (UTC).
@@ -757,7 +1065,10 @@ async fn reconciliation_finds_the_planted_difference(backend: Backend) {
 
     let r = get_json(&app, &admin, "/api/admin/reconciliation?date=2026-01-15").await;
     assert_eq!(r["date"], "2026-01-15");
-    assert_eq!((r["from"].as_i64(), r["to"].as_i64()), (Some(day), Some(day + 86_400_000)));
+    assert_eq!(
+        (r["from"].as_i64(), r["to"].as_i64()),
+        (Some(day), Some(day + 86_400_000))
+    );
     assert_eq!(
         r["summary"],
         json!([
@@ -770,7 +1081,10 @@ async fn reconciliation_finds_the_planted_difference(backend: Backend) {
     let rows = r["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 4, "{rows:?}");
     for d in [&a, &b, &c] {
-        let row = rows.iter().find(|x| x["id"] == d["id"]).expect("a row per deposit");
+        let row = rows
+            .iter()
+            .find(|x| x["id"] == d["id"])
+            .expect("a row per deposit");
         assert_eq!(row["matched"], true, "{row}");
         assert_eq!(row["kind"], "deposit");
         assert_eq!(row["order_id"], d["order_id"]);
@@ -783,7 +1097,12 @@ async fn reconciliation_finds_the_planted_difference(backend: Backend) {
     assert_eq!(diffs[0]["currency"], "EUR");
     assert!(s(&diffs[0], "note").contains("without a notification"));
 
-    let res = app.get(&admin, "/api/admin/reconciliation?date=2026-01-15&format=csv").await;
+    let res = app
+        .get(
+            &admin,
+            "/api/admin/reconciliation?date=2026-01-15&format=csv",
+        )
+        .await;
     assert_eq!(
         res.headers()[header::CONTENT_DISPOSITION],
         "attachment; filename=\"kassa-reconciliation-2026-01-15.csv\""
@@ -791,20 +1110,32 @@ async fn reconciliation_finds_the_planted_difference(backend: Backend) {
     let csv = res.text().await.unwrap();
     let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
     assert_eq!(lines.len(), 5, "{csv}");
-    assert!(lines[0].starts_with("date,kind,id,order_id,email,currency,ledger,notified,difference,matched"));
-    assert_eq!(lines.iter().filter(|l| l.contains(",no,")).count(), 1, "{csv}");
+    assert!(lines[0]
+        .starts_with("date,kind,id,order_id,email,currency,ledger,notified,difference,matched"));
+    assert_eq!(
+        lines.iter().filter(|l| l.contains(",no,")).count(),
+        1,
+        "{csv}"
+    );
     assert!(csv.contains("EUR,25.00,0.00,25.00,no,"), "{csv}");
 
     // Another day is empty; a bad date is a 400 that names the field.
     let other = get_json(&app, &admin, "/api/admin/reconciliation?date=2026-01-16").await;
     assert_eq!(other["rows"], json!([]));
     for bad in ["2026-13-01", "15.01.2026", "yesterday"] {
-        let res = app.get(&admin, &format!("/api/admin/reconciliation?date={bad}")).await;
+        let res = app
+            .get(&admin, &format!("/api/admin/reconciliation?date={bad}"))
+            .await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST);
         let e: Value = res.json().await.unwrap();
         assert_eq!(e["field"], "date");
     }
-    let html = app.get(&admin, "/admin/reconciliation?date=2026-01-15").await.text().await.unwrap();
+    let html = app
+        .get(&admin, "/admin/reconciliation?date=2026-01-15")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("1 differences on 2026-01-15"), "{html}");
     app.assert_ledger_invariant().await;
 }
@@ -824,46 +1155,108 @@ async fn approval_and_denial_keep_the_ledger_whole(backend: Backend) {
     assert_eq!(list["total"], 1);
     let a = &list["approvals"][0];
     assert_eq!(a["id"], json!(id));
-    assert_eq!((a["amount"].as_str(), a["currency"].as_str()), (Some("60.00"), Some("EUR")));
+    assert_eq!(
+        (a["amount"].as_str(), a["currency"].as_str()),
+        (Some("60.00"), Some("EUR"))
+    );
     assert_eq!(a["email"], "big@example.com");
     assert_eq!(a["own"], false);
     let o = get_json(&app, &admin, "/api/admin/overview").await;
     assert_eq!(o["alerts"]["pending_approval"], 1);
     assert_eq!(o["alerts"]["waiting"][0]["id"], json!(id));
-    let csv = app.get(&admin, "/api/admin/approvals?format=csv").await.text().await.unwrap();
-    assert!(csv.contains(&format!("{id},{trader_id},big@example.com,60.00,EUR,")), "{csv}");
+    let csv = app
+        .get(&admin, "/api/admin/approvals?format=csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.contains(&format!("{id},{trader_id},big@example.com,60.00,EUR,")),
+        "{csv}"
+    );
 
     // The trader cannot decide; a denial needs a reason; neither changes anything.
-    let res = app.post(&c, &format!("/api/admin/withdrawals/{id}/approve"), json!({})).await;
+    let res = app
+        .post(
+            &c,
+            &format!("/api/admin/withdrawals/{id}/approve"),
+            json!({}),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let res = app.post(&admin, &format!("/api/admin/withdrawals/{id}/deny"), json!({"reason": "  "})).await;
+    let res = app
+        .post(
+            &admin,
+            &format!("/api/admin/withdrawals/{id}/deny"),
+            json!({"reason": "  "}),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let e: Value = res.json().await.unwrap();
     assert_eq!(e["field"], "reason");
-    let res = app.post(&admin, "/api/admin/withdrawals/nothing/approve", json!({})).await;
+    let res = app
+        .post(&admin, "/api/admin/withdrawals/nothing/approve", json!({}))
+        .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    assert_eq!(app.balance(&c, "EUR").await, ("140.00".into(), "60.00".into(), "0.00".into()));
+    assert_eq!(
+        app.balance(&c, "EUR").await,
+        ("140.00".into(), "60.00".into(), "0.00".into())
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, 0);
     app.assert_ledger_invariant().await;
 
     // Approved: AccountPayout goes out and the payout is paid.
-    let res = app.post(&admin, &format!("/api/admin/withdrawals/{id}/approve"), json!({})).await;
+    let res = app
+        .post(
+            &admin,
+            &format!("/api/admin/withdrawals/{id}/approve"),
+            json!({}),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let v: Value = res.json().await.unwrap();
     assert_ne!(v["order"]["status"], "pending_approval");
     assert!(v["withdrawal"]["decided_by"].is_string());
     app.assert_ledger_invariant().await;
     let v = wait_order(&app, &admin, &id, "paid").await;
-    let steps: Vec<String> = v["history"].as_array().unwrap().iter().map(|h| s(h, "status")).collect();
+    let steps: Vec<String> = v["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| s(h, "status"))
+        .collect();
     assert_eq!(steps, ["pending_approval", "queued", "sent", "paid"]);
-    let methods: Vec<String> = v["notifications"].as_array().unwrap().iter().map(|n| s(n, "method")).collect();
-    assert!(methods.contains(&"payoutconfirmation".to_string()), "{methods:?}");
-    assert_eq!(app.balance(&c, "EUR").await, ("140.00".into(), "0.00".into(), "0.00".into()));
+    let methods: Vec<String> = v["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| s(n, "method"))
+        .collect();
+    assert!(
+        methods.contains(&"payoutconfirmation".to_string()),
+        "{methods:?}"
+    );
+    assert_eq!(
+        app.balance(&c, "EUR").await,
+        ("140.00".into(), "0.00".into(), "0.00".into())
+    );
     app.assert_ledger_invariant().await;
     // Once decided, decided.
-    let res = app.post(&admin, &format!("/api/admin/withdrawals/{id}/approve"), json!({})).await;
+    let res = app
+        .post(
+            &admin,
+            &format!("/api/admin/withdrawals/{id}/approve"),
+            json!({}),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
-    let res = app.post(&admin, &format!("/api/admin/withdrawals/{id}/deny"), json!({"reason": "late"})).await;
+    let res = app
+        .post(
+            &admin,
+            &format!("/api/admin/withdrawals/{id}/deny"),
+            json!({"reason": "late"}),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
 
     // Denied: the reservation goes back to available.
@@ -872,21 +1265,34 @@ async fn approval_and_denial_keep_the_ledger_whole(backend: Backend) {
     let id2 = s(&w2, "id");
     assert_eq!(app.balance(&c, "EUR").await.0, "70.00");
     let res = app
-        .post(&admin, &format!("/api/admin/withdrawals/{id2}/deny"), json!({"reason": "Ask support"}))
+        .post(
+            &admin,
+            &format!("/api/admin/withdrawals/{id2}/deny"),
+            json!({"reason": "Ask support"}),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let v: Value = res.json().await.unwrap();
     assert_eq!(v["order"]["status"], "denied");
     assert_eq!(v["withdrawal"]["decision_reason"], "Ask support");
-    assert_eq!(app.balance(&c, "EUR").await, ("140.00".into(), "0.00".into(), "0.00".into()));
+    assert_eq!(
+        app.balance(&c, "EUR").await,
+        ("140.00".into(), "0.00".into(), "0.00".into())
+    );
     app.assert_ledger_invariant().await;
-    assert_eq!(get_json(&app, &admin, "/api/admin/approvals").await["total"], 0);
+    assert_eq!(
+        get_json(&app, &admin, "/api/admin/approvals").await["total"],
+        0
+    );
 
     // Both decisions are in the audit log, with before and after.
     let audit = get_json(&app, &admin, "/api/admin/audit?action=approve").await;
     assert_eq!(audit["total"], 1);
     let e = &audit["entries"][0];
-    assert_eq!((e["target_kind"].as_str(), e["target_id"].as_str()), (Some("withdrawal"), Some(id.as_str())));
+    assert_eq!(
+        (e["target_kind"].as_str(), e["target_id"].as_str()),
+        (Some("withdrawal"), Some(id.as_str()))
+    );
     assert_eq!(e["before"]["status"], "pending_approval");
     assert_ne!(e["after"]["status"], "pending_approval");
     let audit = get_json(&app, &admin, "/api/admin/audit?action=deny").await;
@@ -917,12 +1323,23 @@ async fn nobody_approves_their_own_withdrawal(backend: Backend) {
     let id = s(&w, "id");
     let list = get_json(&app, &admin, "/api/admin/approvals").await;
     assert_eq!(list["approvals"][0]["own"], true);
-    let res = app.post(&admin, &format!("/api/admin/withdrawals/{id}/approve"), json!({})).await;
+    let res = app
+        .post(
+            &admin,
+            &format!("/api/admin/withdrawals/{id}/approve"),
+            json!({}),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     let e: Value = res.json().await.unwrap();
     assert!(s(&e, "error").contains("own"), "{e}");
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, 0);
-    let page = app.get(&admin, "/admin/approvals").await.text().await.unwrap();
+    let page = app
+        .get(&admin, "/admin/approvals")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("another admin decides"));
 
     // A second admin may.
@@ -939,8 +1356,19 @@ async fn nobody_approves_their_own_withdrawal(backend: Backend) {
         .await
         .unwrap();
     let second = app.new_client();
-    assert_eq!(app.login(&second, "second@kassa.test", PASSWORD).await.status(), StatusCode::OK);
-    let res = app.post(&second, &format!("/api/admin/withdrawals/{id}/approve"), json!({})).await;
+    assert_eq!(
+        app.login(&second, "second@kassa.test", PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let res = app
+        .post(
+            &second,
+            &format!("/api/admin/withdrawals/{id}/approve"),
+            json!({}),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     wait_order(&app, &second, &id, "paid").await;
     let audit = get_json(&app, &admin, "/api/admin/audit").await;
@@ -963,7 +1391,9 @@ async fn trustly_refreshes_respect_the_limits(backend: Backend) {
     // until a refresh is allowed, then the next one within the interval is
     // refused and records nothing.
     let res = wait_for("a Balance refresh to be allowed", || async {
-        let res = app.post(&admin, "/api/admin/trustly-balance/refresh", json!({})).await;
+        let res = app
+            .post(&admin, "/api/admin/trustly-balance/refresh", json!({}))
+            .await;
         match res.status() {
             StatusCode::OK => Ok(res),
             StatusCode::TOO_MANY_REQUESTS => Err("429".to_string()),
@@ -973,14 +1403,22 @@ async fn trustly_refreshes_respect_the_limits(backend: Backend) {
     .await;
     let tb: Value = res.json().await.unwrap();
     // the sandbox holds the deposit minus the payout
-    assert_eq!(tb["balances"], json!([{"currency": "EUR", "balance": "90.00", "fetched_at": tb["fetched_at"]}]));
+    assert_eq!(
+        tb["balances"],
+        json!([{"currency": "EUR", "balance": "90.00", "fetched_at": tb["fetched_at"]}])
+    );
     let fetched = tb["fetched_at"].as_i64().expect("Balance was asked");
     assert_eq!(tb["refresh_allowed_at"].as_i64(), Some(fetched + 5_000));
     let audited = app.count("SELECT COUNT(*) FROM audit_log").await;
-    let res = app.post(&admin, "/api/admin/trustly-balance/refresh", json!({})).await;
+    let res = app
+        .post(&admin, "/api/admin/trustly-balance/refresh", json!({}))
+        .await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     let e: Value = res.json().await.unwrap();
-    assert!(s(&e, "error").contains("one Balance call every 5 seconds"), "{e}");
+    assert!(
+        s(&e, "error").contains("one Balance call every 5 seconds"),
+        "{e}"
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, audited);
     let o = get_json(&app, &admin, "/api/admin/overview").await;
     assert_eq!(o["trustly_balance"], tb);
@@ -990,19 +1428,43 @@ async fn trustly_refreshes_respect_the_limits(backend: Backend) {
 
     // GetWithdrawals: the state is stored; a second ask within the poll
     // interval does not call Trustly again.
-    let res = app.post(&admin, &format!("/api/admin/withdrawals/{id}/refresh"), json!({})).await;
+    let res = app
+        .post(
+            &admin,
+            &format!("/api/admin/withdrawals/{id}/refresh"),
+            json!({}),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let v: Value = res.json().await.unwrap();
-    let checked = v["withdrawal"]["transfer_checked_at"].as_i64().expect("checked");
+    let checked = v["withdrawal"]["transfer_checked_at"]
+        .as_i64()
+        .expect("checked");
     assert!(v["withdrawal"]["transfer_state"].is_string(), "{v}");
-    let res = app.post(&admin, &format!("/api/admin/withdrawals/{id}/refresh"), json!({})).await;
+    let res = app
+        .post(
+            &admin,
+            &format!("/api/admin/withdrawals/{id}/refresh"),
+            json!({}),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let v: Value = res.json().await.unwrap();
-    assert_eq!(v["withdrawal"]["transfer_checked_at"].as_i64(), Some(checked));
-    let audit = get_json(&app, &admin, "/api/admin/audit?action=refresh_transfer_state").await;
+    assert_eq!(
+        v["withdrawal"]["transfer_checked_at"].as_i64(),
+        Some(checked)
+    );
+    let audit = get_json(
+        &app,
+        &admin,
+        "/api/admin/audit?action=refresh_transfer_state",
+    )
+    .await;
     assert_eq!(audit["total"], 1);
     // A deposit has no transfer state.
-    let res = app.post(&admin, "/api/admin/withdrawals/nothing/refresh", json!({})).await;
+    let res = app
+        .post(&admin, "/api/admin/withdrawals/nothing/refresh", json!({}))
+        .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     app.assert_ledger_invariant().await;
 }

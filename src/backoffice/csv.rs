@@ -18,7 +18,7 @@ use super::{
 use crate::{
     app::admin::{
         format::iso,
-        types::{ApprovalRow, BalanceView, ReconciliationView},
+        types::{BalanceView, ReconciliationView},
     },
     db::Db,
 };
@@ -101,7 +101,14 @@ fn balances(b: &[BalanceView]) -> String {
 pub async fn traders(db: &Db, q: &TraderQuery) -> Result<String> {
     let text = search_text(q.q.as_deref())?;
     let mut csv = Csv::new(&[
-        "id", "email", "first_name", "last_name", "frozen", "flagged", "locked", "created_at",
+        "id",
+        "email",
+        "first_name",
+        "last_name",
+        "frozen",
+        "flagged",
+        "locked",
+        "created_at",
         "balances",
     ]);
     let mut cursor: Option<Cursor> = None;
@@ -131,10 +138,20 @@ pub async fn traders(db: &Db, q: &TraderQuery) -> Result<String> {
 }
 
 pub async fn orders(db: &Db, q: &OrderQuery) -> Result<String> {
-    let f = Filters::parse(q)?;
+    let mut f = Filters::parse(q)?;
+    f.resolve(db).await?;
     let mut csv = Csv::new(&[
-        "kind", "id", "order_id", "user_id", "email", "amount", "currency", "status", "flagged",
-        "created_at", "updated_at",
+        "kind",
+        "id",
+        "order_id",
+        "user_id",
+        "email",
+        "amount",
+        "currency",
+        "status",
+        "flagged",
+        "created_at",
+        "updated_at",
     ]);
     let mut cursor: Option<Cursor> = None;
     let mut written = 0;
@@ -166,14 +183,21 @@ pub async fn orders(db: &Db, q: &OrderQuery) -> Result<String> {
 
 pub async fn notifications(db: &Db, q: &NotificationQuery) -> Result<String> {
     let mut csv = Csv::new(&[
-        "id", "received_at", "method", "outcome", "reason", "notification_id", "order_id",
-        "message_id", "reply_status", "raw",
+        "id",
+        "received_at",
+        "method",
+        "outcome",
+        "reason",
+        "notification_id",
+        "order_id",
+        "message_id",
+        "reply_status",
+        "raw",
     ]);
     let mut cursor: Option<Cursor> = None;
     let mut written = 0;
     loop {
-        let (rows, next) =
-            notifications::page(db, q, cursor.as_ref(), EXPORT_PAGE, None).await?;
+        let (rows, next) = notifications::page(db, q, cursor.as_ref(), EXPORT_PAGE, None).await?;
         for n in &rows {
             csv.row([
                 n.id.as_str(),
@@ -199,8 +223,16 @@ pub async fn notifications(db: &Db, q: &NotificationQuery) -> Result<String> {
 
 pub async fn audit(db: &Db, q: &AuditQuery) -> Result<String> {
     let mut csv = Csv::new(&[
-        "id", "at", "admin_id", "admin_email", "action", "target_kind", "target_id", "before",
-        "after", "reason",
+        "id",
+        "at",
+        "admin_id",
+        "admin_email",
+        "action",
+        "target_kind",
+        "target_id",
+        "before",
+        "after",
+        "reason",
     ]);
     let mut cursor: Option<Cursor> = None;
     let mut written = 0;
@@ -231,29 +263,56 @@ pub async fn audit(db: &Db, q: &AuditQuery) -> Result<String> {
     Ok(csv.finish())
 }
 
-pub fn approvals(rows: &[ApprovalRow]) -> String {
+pub async fn approvals(db: &Db, admin_id: &str) -> Result<String> {
     let mut csv = Csv::new(&[
-        "id", "user_id", "email", "amount", "currency", "bank", "descriptor", "created_at",
+        "id",
+        "user_id",
+        "email",
+        "amount",
+        "currency",
+        "bank",
+        "descriptor",
+        "created_at",
     ]);
-    for a in rows {
-        csv.row([
-            a.id.as_str(),
-            &a.user_id,
-            &a.email,
-            &a.amount,
-            &a.currency,
-            opt(&a.bank),
-            opt(&a.descriptor),
-            &iso(a.created_at),
-        ]);
+    let mut cursor: Option<Cursor> = None;
+    let mut written = 0;
+    loop {
+        let (rows, next) =
+            orders::approvals_page(db, admin_id, cursor.as_ref(), EXPORT_PAGE).await?;
+        for a in &rows {
+            csv.row([
+                a.id.as_str(),
+                &a.user_id,
+                &a.email,
+                &a.amount,
+                &a.currency,
+                opt(&a.bank),
+                opt(&a.descriptor),
+                &iso(a.created_at),
+            ]);
+        }
+        written += rows.len();
+        match next {
+            Some(n) if written < MAX_EXPORT_ROWS => cursor = Cursor::parse(Some(&n))?,
+            _ => break,
+        }
     }
-    csv.finish()
+    Ok(csv.finish())
 }
 
 pub fn reconciliation(r: &ReconciliationView) -> String {
     let mut csv = Csv::new(&[
-        "date", "kind", "id", "order_id", "email", "currency", "ledger", "notified", "difference",
-        "matched", "note",
+        "date",
+        "kind",
+        "id",
+        "order_id",
+        "email",
+        "currency",
+        "ledger",
+        "notified",
+        "difference",
+        "matched",
+        "note",
     ]);
     for row in &r.rows {
         csv.row([

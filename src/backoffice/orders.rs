@@ -97,9 +97,35 @@ pub struct Filters {
     pub until: Option<i64>,
     pub trader: Option<String>,
     pub q: Option<String>,
+    /// The traders whose email matches `q` (see [`Filters::resolve`]);
+    /// None: match through a subquery.
+    pub q_users: Option<Vec<String>>,
 }
 
+/// Above this many matching traders, `q` is matched by a subquery instead.
+const Q_USERS_MAX: usize = 500;
+
 impl Filters {
+    /// Looks up the traders `q` names first, so the order query is an OR of
+    /// three indexed equalities (which PostgreSQL turns into a bitmap OR)
+    /// instead of an OR with a subquery (a full scan).
+    pub async fn resolve(&mut self, db: &Db) -> Result<()> {
+        let Some(q) = &self.q else {
+            return Ok(());
+        };
+        let ids: Vec<String> =
+            sqlx::query("SELECT id FROM users WHERE email_key LIKE $1 ESCAPE '\\' LIMIT $2")
+                .bind(super::contains_pattern(&q.to_lowercase()))
+                .bind(Q_USERS_MAX as i64 + 1)
+                .fetch_all(&db.pool)
+                .await?
+                .iter()
+                .map(|r| r.try_get("id"))
+                .collect::<std::result::Result<_, _>>()?;
+        self.q_users = (ids.len() <= Q_USERS_MAX).then_some(ids);
+        Ok(())
+    }
+
     pub fn parse(q: &OrderQuery) -> Result<Filters> {
         let kinds = match q.kind.as_deref().map(str::trim).unwrap_or("") {
             "" | "all" => vec![Kind::Deposit, Kind::Withdrawal],
@@ -115,8 +141,10 @@ impl Filters {
             None => None,
             Some(s) if kinds.iter().any(|k| k.statuses().contains(&s)) => Some(s.to_string()),
             Some(_) => {
-                let mut known: Vec<&str> =
-                    kinds.iter().flat_map(|k| k.statuses().iter().copied()).collect();
+                let mut known: Vec<&str> = kinds
+                    .iter()
+                    .flat_map(|k| k.statuses().iter().copied())
+                    .collect();
                 known.dedup();
                 return Err(FieldError::new(
                     "status",
@@ -146,6 +174,7 @@ impl Filters {
             until,
             trader,
             q: search_text(q.q.as_deref())?,
+            q_users: None,
         })
     }
 }
@@ -175,11 +204,18 @@ fn conditions(sql: &mut Sql, f: &Filters, kind: Kind) -> String {
     }
     if let Some(q) = &f.q {
         let exact = sql.text_arg(q.clone());
-        let email = sql.text_arg(super::contains_pattern(&q.to_lowercase()));
-        w.push(format!(
-            "(o.id = {exact} OR o.order_id = {exact} OR o.user_id IN \
-             (SELECT id FROM users WHERE email_key LIKE {email} ESCAPE '\\'))"
-        ));
+        let users = match &f.q_users {
+            Some(ids) if ids.is_empty() => String::new(),
+            Some(ids) => format!(" OR o.user_id IN ({})", super::in_list(sql, ids)),
+            None => {
+                let email = sql.text_arg(super::contains_pattern(&q.to_lowercase()));
+                format!(
+                    " OR o.user_id IN (SELECT id FROM users WHERE email_key LIKE {email} \
+                     ESCAPE '\\')"
+                )
+            }
+        };
+        w.push(format!("(o.id = {exact} OR o.order_id = {exact}{users})"));
     }
     w.join(" AND ")
 }
@@ -205,7 +241,8 @@ fn order_row(r: &sqlx::any::AnyRow) -> Result<OrderRow> {
 }
 
 pub async fn list(db: &Db, q: &OrderQuery) -> Result<OrderList> {
-    let f = Filters::parse(q)?;
+    let mut f = Filters::parse(q)?;
+    f.resolve(db).await?;
     let limit = page_size(q.limit.as_deref())?;
     let cursor = Cursor::parse(q.cursor.as_deref())?;
     let total = count(db, &f).await?;
@@ -226,7 +263,11 @@ pub async fn count(db: &Db, f: &Filters) -> Result<i64> {
             "SELECT COUNT(*) AS n FROM {} o WHERE {w}",
             kind.table()
         ));
-        total += sql.query().fetch_one(&db.pool).await?.try_get::<i64, _>("n")?;
+        total += sql
+            .query()
+            .fetch_one(&db.pool)
+            .await?
+            .try_get::<i64, _>("n")?;
     }
     Ok(total)
 }
@@ -311,7 +352,9 @@ pub async fn detail(db: &Db, id: &str) -> Result<OrderDetail> {
         };
         let order = order_row(&r)?;
         let history_sql = match kind {
-            Kind::Deposit => "SELECT status, at FROM deposit_events WHERE deposit_id = $1 ORDER BY seq",
+            Kind::Deposit => {
+                "SELECT status, at FROM deposit_events WHERE deposit_id = $1 ORDER BY seq"
+            }
             Kind::Withdrawal => {
                 "SELECT status, at FROM withdrawal_events WHERE withdrawal_id = $1 ORDER BY seq"
             }
@@ -403,18 +446,60 @@ pub async fn withdrawals_in(
         .collect()
 }
 
-/// Withdrawals waiting for an admin's decision, oldest first.
-pub async fn approvals(db: &Db, admin_id: &str) -> Result<crate::app::admin::types::ApprovalList> {
-    use crate::app::admin::types::{ApprovalList, ApprovalRow};
-    let rows = sqlx::query(
+/// Filters of `GET /api/admin/approvals`, as received.
+#[derive(Debug, Default, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
+pub struct ApprovalQuery {
+    pub cursor: Option<String>,
+    pub limit: Option<String>,
+}
+
+/// Withdrawals waiting for an admin's decision, oldest first (the queue is
+/// worked from its head), one page.
+pub async fn approvals(
+    db: &Db,
+    admin_id: &str,
+    q: &ApprovalQuery,
+) -> Result<crate::app::admin::types::ApprovalList> {
+    let limit = page_size(q.limit.as_deref())?;
+    let cursor = Cursor::parse(q.cursor.as_deref())?;
+    let total: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM withdrawals WHERE status = 'pending_approval'")
+            .fetch_one(&db.pool)
+            .await?
+            .try_get("n")?;
+    let (approvals, next) = approvals_page(db, admin_id, cursor.as_ref(), limit).await?;
+    Ok(crate::app::admin::types::ApprovalList {
+        approvals,
+        total,
+        next,
+    })
+}
+
+pub async fn approvals_page(
+    db: &Db,
+    admin_id: &str,
+    cursor: Option<&Cursor>,
+    limit: i64,
+) -> Result<(Vec<crate::app::admin::types::ApprovalRow>, Option<String>)> {
+    use crate::app::admin::types::ApprovalRow;
+    let mut sql = Sql::new(
         "SELECT o.id, o.user_id, u.email, o.amount, o.currency, o.created_at, b.bank, b.descriptor
          FROM withdrawals o JOIN users u ON u.id = o.user_id
          LEFT JOIN bank_accounts b ON b.id = o.bank_account_id
-         WHERE o.status = 'pending_approval' ORDER BY o.created_at, o.id",
-    )
-    .fetch_all(&db.pool)
-    .await?;
-    let approvals = rows
+         WHERE o.status = 'pending_approval'",
+    );
+    if let Some(c) = cursor {
+        let (at, id) = (sql.int_arg(c.at), sql.text_arg(c.id.clone()));
+        sql.push(&format!(
+            " AND o.created_at >= {at} AND (o.created_at > {at} OR o.id > {id})"
+        ));
+    }
+    let l = sql.int_arg(limit + 1);
+    sql.push(&format!(" ORDER BY o.created_at, o.id LIMIT {l}"));
+    let mut rows = sql
+        .query()
+        .fetch_all(&db.pool)
+        .await?
         .iter()
         .map(|r| {
             let currency: String = r.try_get("currency")?;
@@ -432,8 +517,11 @@ pub async fn approvals(db: &Db, admin_id: &str) -> Result<crate::app::admin::typ
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(ApprovalList {
-        total: approvals.len() as i64,
-        approvals,
-    })
+    let next = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|a| Cursor::encode(a.created_at, &a.id))
+    } else {
+        None
+    };
+    Ok((rows, next))
 }

@@ -97,9 +97,13 @@ pub async fn overview(db: &Db, balance_interval_ms: i64) -> Result<OverviewView>
             _ => waiting_for_funds = n,
         }
     }
-    let waiting =
-        orders::withdrawals_in(db, &["pending_approval", "waiting_for_funds"], None, ALERT_ROWS)
-            .await?;
+    let waiting = orders::withdrawals_in(
+        db,
+        &["pending_approval", "waiting_for_funds"],
+        None,
+        ALERT_ROWS,
+    )
+    .await?;
 
     let stale_before = now_ms() - STALE_PAYOUT_MS;
     let stale_payouts: i64 = sqlx::query(
@@ -110,8 +114,8 @@ pub async fn overview(db: &Db, balance_interval_ms: i64) -> Result<OverviewView>
     .fetch_one(&db.pool)
     .await?
     .try_get("n")?;
-    let stale = orders::withdrawals_in(db, &["queued", "sent"], Some(stale_before), ALERT_ROWS)
-        .await?;
+    let stale =
+        orders::withdrawals_in(db, &["queued", "sent"], Some(stale_before), ALERT_ROWS).await?;
 
     let (rejected_notifications, flagged_notifications, problem_notifications) =
         notifications::problems(db, ALERT_ROWS).await?;
@@ -136,11 +140,10 @@ pub async fn overview(db: &Db, balance_interval_ms: i64) -> Result<OverviewView>
 
 /// The cached Balance answers, and when the next call is allowed.
 pub async fn trustly_balance(db: &Db, interval_ms: i64) -> Result<TrustlyBalanceView> {
-    let rows = sqlx::query(
-        "SELECT currency, balance, fetched_at FROM trustly_balances ORDER BY currency",
-    )
-    .fetch_all(&db.pool)
-    .await?;
+    let rows =
+        sqlx::query("SELECT currency, balance, fetched_at FROM trustly_balances ORDER BY currency")
+            .fetch_all(&db.pool)
+            .await?;
     let fetched_at = rows
         .iter()
         .map(|r| r.try_get::<i64, _>("fetched_at"))
@@ -150,15 +153,18 @@ pub async fn trustly_balance(db: &Db, interval_ms: i64) -> Result<TrustlyBalance
     // (a row with no currency records a Balance answer that listed none)
     let balances = rows
         .iter()
-        .filter(|r| r.try_get::<String, _>("currency").is_ok_and(|c| !c.is_empty()))
-        .map(|r| {
-        let currency: String = r.try_get("currency")?;
-        Ok(TrustlyBalanceLine {
-            balance: decimal(r.try_get("balance")?, &currency),
-            currency,
-            fetched_at: r.try_get("fetched_at")?,
+        .filter(|r| {
+            r.try_get::<String, _>("currency")
+                .is_ok_and(|c| !c.is_empty())
         })
-    })
+        .map(|r| {
+            let currency: String = r.try_get("currency")?;
+            Ok(TrustlyBalanceLine {
+                balance: decimal(r.try_get("balance")?, &currency),
+                currency,
+                fetched_at: r.try_get("fetched_at")?,
+            })
+        })
         .collect::<Result<Vec<_>>>()?;
     Ok(TrustlyBalanceView {
         refresh_allowed_at: fetched_at.map(|t| t + interval_ms),

@@ -123,7 +123,8 @@ pub async fn balances_of(db: &Db, ids: &[String]) -> Result<BTreeMap<String, Vec
     }
     // user -> currency -> (available, reserved, pending)
     let mut acc: BTreeMap<String, BTreeMap<String, (i64, i64, i64)>> = BTreeMap::new();
-    let mut sql = Sql::new("SELECT user_id, currency, available, reserved FROM balances WHERE user_id IN (");
+    let mut sql =
+        Sql::new("SELECT user_id, currency, available, reserved FROM balances WHERE user_id IN (");
     let list = in_list(&mut sql, ids);
     sql.push(&list).push(")");
     for r in sql.query().fetch_all(&db.pool).await? {
@@ -213,13 +214,22 @@ pub async fn detail(db: &Db, id: &str) -> Result<TraderDetail> {
         trader: Some(id.to_string()),
         ..Default::default()
     };
-    let deposits = orders::page(db, &orders::Filters::parse(&of_trader("deposit"))?, None, DETAIL_ROWS)
-        .await?
-        .0;
-    let withdrawals =
-        orders::page(db, &orders::Filters::parse(&of_trader("withdrawal"))?, None, DETAIL_ROWS)
-            .await?
-            .0;
+    let deposits = orders::page(
+        db,
+        &orders::Filters::parse(&of_trader("deposit"))?,
+        None,
+        DETAIL_ROWS,
+    )
+    .await?
+    .0;
+    let withdrawals = orders::page(
+        db,
+        &orders::Filters::parse(&of_trader("withdrawal"))?,
+        None,
+        DETAIL_ROWS,
+    )
+    .await?
+    .0;
 
     let bank_accounts = bank_accounts(db, id).await?;
     let sessions = sessions(db, id, now).await?;
@@ -286,7 +296,12 @@ async fn sessions(db: &Db, user_id: &str, now: i64) -> Result<Vec<SessionView>> 
              ORDER BY expiry_date DESC"
         }
     };
-    let rows = match sqlx::query(sql).bind(user_id).bind(now).fetch_all(&db.pool).await {
+    let rows = match sqlx::query(sql)
+        .bind(user_id)
+        .bind(now)
+        .fetch_all(&db.pool)
+        .await
+    {
         Ok(rows) => rows,
         Err(e) => {
             // The store's table is tower-sessions' business: a change there

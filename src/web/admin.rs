@@ -30,7 +30,7 @@ use crate::{
         audit::AuditQuery,
         csv,
         notifications::NotificationQuery,
-        orders::OrderQuery,
+        orders::{ApprovalQuery, OrderQuery},
         traders::{AccountAction, TraderQuery},
         BackofficeError,
     },
@@ -54,7 +54,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/api/admin/approvals", get(approvals))
         .route("/api/admin/withdrawals/{id}/approve", post(approve))
         .route("/api/admin/withdrawals/{id}/deny", post(deny))
-        .route("/api/admin/withdrawals/{id}/refresh", post(refresh_transfer))
+        .route(
+            "/api/admin/withdrawals/{id}/refresh",
+            post(refresh_transfer),
+        )
         .route("/api/admin/audit", get(audit))
         .route("/api/admin/reconciliation", get(reconciliation))
         .route_layer(axum::middleware::from_fn_with_state(state, require_admin))
@@ -138,7 +141,11 @@ async fn traders(
     Query(q): Query<TraderQuery>,
 ) -> Result<Response, ApiError> {
     if format.csv()? {
-        return Ok(csv_response("traders", None, csv::traders(&state.db, &q).await?));
+        return Ok(csv_response(
+            "traders",
+            None,
+            csv::traders(&state.db, &q).await?,
+        ));
     }
     Ok(Json(backoffice::traders::list(&state.db, &q).await?).into_response())
 }
@@ -164,16 +171,11 @@ async fn account_action(
     input: Input<ReasonBody>,
     action: AccountAction,
 ) -> Response {
-    let result = backoffice::traders::act(
-        &state.db,
-        &admin,
-        &id,
-        action,
-        input.data.reason.as_deref(),
-    )
-    .await
-    .map(|r| Json(r).into_response())
-    .map_err(ApiError::from);
+    let result =
+        backoffice::traders::act(&state.db, &admin, &id, action, input.data.reason.as_deref())
+            .await
+            .map(|r| Json(r).into_response())
+            .map_err(ApiError::from);
     respond(input.form, result)
 }
 
@@ -211,7 +213,11 @@ async fn orders(
     Query(q): Query<OrderQuery>,
 ) -> Result<Response, ApiError> {
     if format.csv()? {
-        return Ok(csv_response("orders", None, csv::orders(&state.db, &q).await?));
+        return Ok(csv_response(
+            "orders",
+            None,
+            csv::orders(&state.db, &q).await?,
+        ));
     }
     Ok(Json(backoffice::orders::list(&state.db, &q).await?).into_response())
 }
@@ -244,12 +250,16 @@ async fn approvals(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
     Query(format): Query<Format>,
+    Query(q): Query<ApprovalQuery>,
 ) -> Result<Response, ApiError> {
-    let list = backoffice::orders::approvals(&state.db, &admin.id).await?;
     if format.csv()? {
-        return Ok(csv_response("approvals", None, csv::approvals(&list.approvals)));
+        return Ok(csv_response(
+            "approvals",
+            None,
+            csv::approvals(&state.db, &admin.id).await?,
+        ));
     }
-    Ok(Json(list).into_response())
+    Ok(Json(backoffice::orders::approvals(&state.db, &admin.id, &q).await?).into_response())
 }
 
 async fn audit(
@@ -259,7 +269,11 @@ async fn audit(
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, ApiError> {
     if format.csv()? {
-        return Ok(csv_response("audit", None, csv::audit(&state.db, &q).await?));
+        return Ok(csv_response(
+            "audit",
+            None,
+            csv::audit(&state.db, &q).await?,
+        ));
     }
     Ok(Json(backoffice::audit::list(&state.db, &q).await?).into_response())
 }
@@ -359,7 +373,10 @@ async fn decide(
     let result = if approve {
         state.payouts.approve(id, &admin.id).await
     } else {
-        state.payouts.deny(id, &admin.id, reason.unwrap_or_default()).await
+        state
+            .payouts
+            .deny(id, &admin.id, reason.unwrap_or_default())
+            .await
     };
     // The decision may have been committed even when sending then failed:
     // record whatever changed, then answer.
@@ -456,9 +473,14 @@ async fn refresh_transfer(
             .await?
             .ok_or(ApiError::NotFound)?;
         let refreshed = state.payouts.refresh_transfer_state(&id).await;
-        audit_withdrawal(&state, &admin, "refresh_transfer_state", &before, None, |b, a| {
-            b.transfer_checked_at != a.transfer_checked_at
-        })
+        audit_withdrawal(
+            &state,
+            &admin,
+            "refresh_transfer_state",
+            &before,
+            None,
+            |b, a| b.transfer_checked_at != a.transfer_checked_at,
+        )
         .await?;
         refreshed?;
         Ok(Json(backoffice::orders::detail(&state.db, &id).await?).into_response())

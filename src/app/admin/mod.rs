@@ -22,13 +22,7 @@ pub const NOT_ADMIN: &str = "forbidden";
 
 /// The signed-in admin, or a 403 on this response and an error.
 #[cfg(feature = "ssr")]
-async fn admin() -> Result<
-    (
-        crate::web::AppState,
-        crate::traders::service::User,
-    ),
-    ServerFnError,
-> {
+async fn admin() -> Result<(crate::web::AppState, crate::traders::service::User), ServerFnError> {
     let (state, user) = super::signed_in().await?;
     match user {
         Some(u) if u.role == crate::traders::service::Role::Admin => Ok((state, u)),
@@ -112,9 +106,10 @@ pub async fn admin_order(id: String) -> Result<OrderDetail, ServerFnError> {
 }
 
 #[server(prefix = "/_sf", endpoint = "admin_approvals")]
-pub async fn admin_approvals() -> Result<ApprovalList, ServerFnError> {
+pub async fn admin_approvals(query: String) -> Result<ApprovalList, ServerFnError> {
     let (state, user) = admin().await?;
-    crate::backoffice::orders::approvals(&state.db, &user.id)
+    let q: crate::backoffice::orders::ApprovalQuery = parse_query(&query);
+    crate::backoffice::orders::approvals(&state.db, &user.id, &q)
         .await
         .map_err(page_error)
 }

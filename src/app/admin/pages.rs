@@ -7,8 +7,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 
 use super::{
-    admin_approvals, admin_audit, admin_notifications, admin_order, admin_orders,
-    admin_overview, admin_reconciliation, admin_trader, admin_traders,
+    admin_approvals, admin_audit, admin_notifications, admin_order, admin_orders, admin_overview,
+    admin_reconciliation, admin_trader, admin_traders,
     types::{
         BalanceView, NotificationRow, OrderDetail, OrderRow, OverviewView, ReconciliationRow,
         TraderDetail,
@@ -26,7 +26,10 @@ fn search() -> Memo<String> {
 }
 
 fn param(name: &'static str) -> String {
-    use_query_map().get_untracked().get(name).unwrap_or_default()
+    use_query_map()
+        .get_untracked()
+        .get(name)
+        .unwrap_or_default()
 }
 
 // --- overview ----------------------------------------------------------------
@@ -383,11 +386,19 @@ fn OrderTable(orders: Vec<OrderRow>, caption: &'static str) -> impl IntoView {
     .into_any()
 }
 
-const KINDS: &[(&str, &str)] = &[("", "Both"), ("deposit", "Deposits"), ("withdrawal", "Withdrawals")];
+const KINDS: &[(&str, &str)] = &[
+    ("", "Both"),
+    ("deposit", "Deposits"),
+    ("withdrawal", "Withdrawals"),
+];
 const CURRENCIES: &[&str] = &["", "EUR", "SEK", "NOK", "DKK", "PLN", "GBP", "CZK", "USD"];
 
 #[component]
-fn Select(name: &'static str, label: &'static str, options: Vec<(String, String)>) -> impl IntoView {
+fn Select(
+    name: &'static str,
+    label: &'static str,
+    options: Vec<(String, String)>,
+) -> impl IntoView {
     let current = param(name);
     let id = format!("f-{name}");
     view! {
@@ -404,7 +415,11 @@ fn Select(name: &'static str, label: &'static str, options: Vec<(String, String)
 }
 
 #[component]
-fn TextFilter(name: &'static str, label: &'static str, #[prop(default = "text")] kind: &'static str) -> impl IntoView {
+fn TextFilter(
+    name: &'static str,
+    label: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+) -> impl IntoView {
     let id = format!("f-{name}");
     view! {
         <div class="field">
@@ -420,10 +435,23 @@ pub fn OrdersPage() -> impl IntoView {
     let data = Resource::new(move || search.get(), admin_orders);
     let statuses: Vec<(String, String)> = std::iter::once(("".to_string(), "Any".to_string()))
         .chain(
-            ["created", "pending", "credited", "reversed", "pending_approval", "waiting_for_funds",
-             "queued", "sent", "paid", "returned", "failed", "cancelled", "denied"]
-                .iter()
-                .map(|s| (s.to_string(), s.replace('_', " "))),
+            [
+                "created",
+                "pending",
+                "credited",
+                "reversed",
+                "pending_approval",
+                "waiting_for_funds",
+                "queued",
+                "sent",
+                "paid",
+                "returned",
+                "failed",
+                "cancelled",
+                "denied",
+            ]
+            .iter()
+            .map(|s| (s.to_string(), s.replace('_', " "))),
         )
         .collect();
     view! {
@@ -477,7 +505,15 @@ pub fn OrderPage() -> impl IntoView {
 #[component]
 fn Order(d: OrderDetail) -> impl IntoView {
     let o = d.order;
-    let title = format!("{} {}", if o.kind == "deposit" { "Deposit" } else { "Withdrawal" }, super::format::amount(&o.amount, &o.currency));
+    let title = format!(
+        "{} {}",
+        if o.kind == "deposit" {
+            "Deposit"
+        } else {
+            "Withdrawal"
+        },
+        super::format::amount(&o.amount, &o.currency)
+    );
     let here = format!("/admin/orders/{}", o.id);
     let withdrawal = d.withdrawal.map(|w| {
         let refresh = format!("/api/admin/withdrawals/{}/refresh", o.id);
@@ -558,7 +594,8 @@ fn NotificationItem(n: NotificationRow) -> impl IntoView {
 
 #[component]
 pub fn ApprovalsPage() -> impl IntoView {
-    let data = Resource::new(|| (), |_| admin_approvals());
+    let search = search();
+    let data = Resource::new(move || search.get(), admin_approvals);
     view! {
         <Title text="Approvals · Back office · Kassa"/>
         <Suspense fallback=loading>
@@ -606,6 +643,7 @@ pub fn ApprovalsPage() -> impl IntoView {
                                 </table>
                             }.into_any()
                         }}
+                        <Pager path="/admin/approvals" next=list.next/>
                     </section>
                 })
             })}

@@ -234,6 +234,7 @@ pub struct NotificationList {
 pub struct ApprovalList {
     pub approvals: Vec<ApprovalRow>,
     pub total: i64,
+    pub next: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
