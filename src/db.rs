@@ -101,7 +101,21 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "withdrawals",
         include_str!("../migrations/0004_withdrawals.sql"),
     ),
+    (
+        5,
+        "backoffice",
+        include_str!("../migrations/0005_backoffice.sql"),
+    ),
 ];
+
+/// The few migrations SQLite and PostgreSQL cannot share (trigger syntax),
+/// as (version, name, SQLite text, PostgreSQL text); run after the others.
+const BACKEND_MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
+    6,
+    "audit_append_only",
+    include_str!("../migrations/0006_audit_append_only.sqlite.sql"),
+    include_str!("../migrations/0006_audit_append_only.postgres.sql"),
+)];
 
 impl Db {
     pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
@@ -184,8 +198,17 @@ impl Db {
     }
 
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        let backend_specific = BACKEND_MIGRATIONS.iter().map(|(version, name, lite, pg)| {
+            let sql = match self.backend {
+                Backend::Sqlite => lite,
+                Backend::Postgres => pg,
+            };
+            (version, name, sql)
+        });
         let migrations = MIGRATIONS
             .iter()
+            .map(|(version, name, sql)| (version, name, sql))
+            .chain(backend_specific)
             .map(|(version, name, sql)| {
                 Migration::new(
                     *version,

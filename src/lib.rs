@@ -5,6 +5,7 @@
 //! - `sandbox`: a simulator of Trustly built on `trustly` only
 //! - `money`: integer minor units with a currency
 //! - `traders`, `wallet`: the domain (accounts, ledger, balances)
+//! - `backoffice`: what admins read and do (queries, audit log, CSV)
 //! - `web`: the axum server, JSON API, sessions and security headers
 //! - `app`: the Leptos pages (rendered on the server, hydrated in the browser)
 #![recursion_limit = "256"]
@@ -13,6 +14,8 @@ pub mod app;
 pub mod money;
 pub mod traders;
 
+#[cfg(feature = "ssr")]
+pub mod backoffice;
 #[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]

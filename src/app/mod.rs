@@ -1,6 +1,7 @@
 //! The Leptos UI: one `App` shell rendered on the server and hydrated in the
 //! browser. Pages read through server functions; forms post to the JSON API.
 
+pub mod admin;
 #[cfg(feature = "hydrate")]
 pub mod client;
 pub mod deposit;
@@ -14,11 +15,11 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 use deposit::{DepositFailPage, DepositPage, DepositSuccessPage};
-use pages::{AdminPage, HomePage, LoginPage, NotFound, RegisterPage, WalletPage};
+use pages::{HomePage, LoginPage, NotFound, RegisterPage, WalletPage};
 use types::{MeView, WalletView};
 use withdraw::{BankAccountsPage, WithdrawPage};
 
@@ -78,7 +79,17 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/register") view=RegisterPage/>
                     <Route path=path!("/wallet") view=WalletPage/>
-                    <Route path=path!("/admin") view=AdminPage/>
+                    // Back office pages render whole before the first byte, so
+                    // the 403 a non-admin gets is the response's status.
+                    <Route path=path!("/admin") view=admin::pages::OverviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/traders") view=admin::pages::TradersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/traders/:id") view=admin::pages::TraderPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/orders") view=admin::pages::OrdersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/orders/:id") view=admin::pages::OrderPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/approvals") view=admin::pages::ApprovalsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/notifications") view=admin::pages::NotificationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/audit") view=admin::pages::AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/reconciliation") view=admin::pages::ReconciliationPage ssr=SsrMode::Async/>
                     <Route path=path!("/deposit") view=DepositPage/>
                     <Route path=path!("/deposit/success") view=DepositSuccessPage/>
                     <Route path=path!("/deposit/fail") view=DepositFailPage/>

@@ -192,62 +192,6 @@ pub fn WalletPage() -> impl IntoView {
 }
 
 #[component]
-pub fn AdminPage() -> impl IntoView {
-    let overview = Resource::new(|| (), |_| admin_overview());
-    view! {
-        <Title text="Back office · Kassa"/>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Ok(o) => view! {
-                        <section class="card">
-                            <h1>"Back office"</h1>
-                            <p data-testid="admin-traders">{format!("{} traders", o.traders)}</p>
-                        </section>
-                    }.into_any(),
-                    Err(_) => view! {
-                        <section class="card narrow">
-                            <h1>"Back office"</h1>
-                            <p role="alert">"This page is for Kassa's operations team. Log in with an admin account."</p>
-                        </section>
-                    }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-}
-
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct AdminOverviewView {
-    pub traders: i64,
-}
-
-/// The admin check happens here, on the server, for every call.
-#[server(prefix = "/_sf", endpoint = "admin_overview")]
-pub async fn admin_overview() -> Result<AdminOverviewView, ServerFnError> {
-    use sqlx::Row;
-    let (state, user) = super::signed_in().await?;
-    match user {
-        Some(u) if u.role == crate::traders::service::Role::Admin => {}
-        _ => {
-            if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-                res.set_status(axum::http::StatusCode::FORBIDDEN);
-            }
-            return Err(ServerFnError::new("forbidden"));
-        }
-    }
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'trader'")
-        .fetch_one(&state.db.pool)
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
-    Ok(AdminOverviewView {
-        traders: row
-            .try_get("n")
-            .map_err(|e| ServerFnError::new(e.to_string()))?,
-    })
-}
-
-#[component]
 pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {

@@ -2,6 +2,7 @@
 //! API, Trustly's notification endpoint and (when on) the sandbox, with
 //! sessions and security headers around them.
 
+pub mod admin;
 pub mod api;
 pub mod deposits;
 pub mod error;
@@ -166,6 +167,7 @@ async fn router(state: AppState) -> Result<Router, StartError> {
     let leptos_state = state.clone();
     let kassa: Router<AppState> = Router::new()
         .merge(api::routes())
+        .merge(admin::routes(state.clone()))
         .merge(deposits::routes())
         .merge(withdrawals::routes())
         .merge(events::routes())

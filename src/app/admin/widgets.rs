@@ -1,0 +1,200 @@
+//! Small pieces every back office page uses: times in the admin's zone
+//! (UTC on hover), amounts per currency, the section navigation, links that
+//! keep the page's filters, and the note a non-admin gets.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_location, use_query_map};
+
+use super::{format, NOT_ADMIN};
+
+/// A moment: rendered in UTC on the server, re-rendered in the browser's
+/// time zone once hydrated; the UTC time stays on hover.
+#[component]
+pub fn Time(ms: i64) -> impl IntoView {
+    let utc = format::utc(ms);
+    let text = RwSignal::new(utc.clone());
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| text.set(local_time(ms)));
+    view! { <time datetime=format::iso(ms) title=utc>{move || text.get()}</time> }
+}
+
+#[cfg(feature = "hydrate")]
+fn local_time(ms: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"long".into());
+    String::from(date.to_locale_string("en-GB", &options))
+}
+
+#[component]
+pub fn MaybeTime(ms: Option<i64>) -> impl IntoView {
+    match ms {
+        Some(ms) => view! { <Time ms/> }.into_any(),
+        None => view! { <span class="muted">"—"</span> }.into_any(),
+    }
+}
+
+/// "12 345.50 EUR".
+#[component]
+pub fn Amount(amount: String, currency: String) -> impl IntoView {
+    view! { <span class="amount">{format::amount(&amount, &currency)}</span> }
+}
+
+/// A status as a badge (`data-status` for tests and styles).
+#[component]
+pub fn Status(status: String) -> impl IntoView {
+    view! { <span class=format!("status {status}") data-status=status.clone()>{status.replace('_', " ")}</span> }
+}
+
+const SECTIONS: &[(&str, &str)] = &[
+    ("/admin", "Overview"),
+    ("/admin/traders", "Traders"),
+    ("/admin/orders", "Orders"),
+    ("/admin/approvals", "Approvals"),
+    ("/admin/notifications", "Notifications"),
+    ("/admin/audit", "Audit log"),
+    ("/admin/reconciliation", "Reconciliation"),
+];
+
+#[component]
+pub fn AdminNav() -> impl IntoView {
+    let path = use_location().pathname;
+    view! {
+        <nav class="admin-nav" aria-label="Back office">
+            {SECTIONS
+                .iter()
+                .map(|(href, label)| {
+                    let href = *href;
+                    let current = move || {
+                        let p = path.get();
+                        let here = if href == "/admin" {
+                            p == "/admin"
+                        } else {
+                            p == href || p.starts_with(&format!("{href}/"))
+                        };
+                        here.then_some("page")
+                    };
+                    view! { <a href=href aria-current=current>{*label}</a> }
+                })
+                .collect_view()}
+        </nav>
+    }
+}
+
+/// The error a form post came back with (`?error=`), if any.
+#[component]
+pub fn Flash() -> impl IntoView {
+    let query = use_query_map();
+    move || {
+        query
+            .get()
+            .get("error")
+            .map(|e| view! { <p class="form-error" role="alert" data-testid="admin-error">{e}</p> })
+    }
+}
+
+/// What a failed page load shows: a non-admin gets the same note whatever
+/// they asked for.
+pub fn failure(e: ServerFnError) -> AnyView {
+    let message = match &e {
+        ServerFnError::ServerError(m) => m.clone(),
+        other => other.to_string(),
+    };
+    if message == NOT_ADMIN {
+        view! {
+            <section class="card narrow">
+                <h1>"Back office"</h1>
+                <p role="alert">"This page is for Kassa's operations team. Log in with an admin account."</p>
+            </section>
+        }
+        .into_any()
+    } else {
+        view! {
+            <AdminNav/>
+            <section class="card">
+                <p class="form-error" role="alert">{message}</p>
+            </section>
+        }
+        .into_any()
+    }
+}
+
+/// The navigation, the flash error and the page, or the failure note.
+pub fn gate<T, V: IntoView + 'static>(
+    result: Result<T, ServerFnError>,
+    page: impl FnOnce(T) -> V,
+) -> AnyView {
+    match result {
+        Ok(v) => view! { <AdminNav/> <Flash/> {page(v)} }.into_any(),
+        Err(e) => failure(e),
+    }
+}
+
+/// The current page with `key` set to `value` (and `drop` keys removed),
+/// e.g. the next page of the same filtered list.
+pub fn link_with(path: &str, set: &[(&'static str, String)], drop: &[&str]) -> String {
+    let mut q = use_query_map().get_untracked();
+    for k in drop {
+        q.remove(k);
+    }
+    for (k, v) in set {
+        q.replace(*k, v.clone());
+    }
+    format!("{path}{}", q.to_query_string())
+}
+
+/// "Next page" (and "First page" when not on it) for a keyset list.
+#[component]
+pub fn Pager(path: &'static str, next: Option<String>) -> impl IntoView {
+    let on_first = use_query_map().get_untracked().get("cursor").is_none();
+    let first = (!on_first).then(|| link_with(path, &[], &["cursor"]));
+    let next = next.map(|n| link_with(path, &[("cursor", n)], &[]));
+    view! {
+        <p class="pager">
+            {first.map(|href| view! { <a href=href>"First page"</a> })}
+            {next.map(|href| view! { <a href=href rel="next">"Next page"</a> })}
+        </p>
+    }
+}
+
+/// A link to the same list as CSV from the JSON API.
+#[component]
+pub fn CsvLink(api: &'static str) -> impl IntoView {
+    let href = link_with(api, &[("format", "csv".into())], &["cursor", "limit"]);
+    view! { <a class="button" href=href download="">"Export CSV"</a> }
+}
+
+/// A one-button form that posts to the JSON API and comes back to `next`.
+#[component]
+pub fn ActionButton(
+    action: String,
+    next: String,
+    label: &'static str,
+    #[prop(optional)] primary: bool,
+    #[prop(optional)] reason: Option<&'static str>,
+    #[prop(optional)] reason_required: bool,
+    #[prop(optional)] disabled: bool,
+) -> impl IntoView {
+    let id = format!("reason-{}", action.replace('/', "-"));
+    view! {
+        <form method="post" action=action class="action">
+            <input type="hidden" name="_next" value=next/>
+            {reason.map(|label| {
+                view! {
+                    <label for=id.clone()>{label}</label>
+                    <input id=id.clone() name="reason" type="text" required=reason_required maxlength="500"/>
+                }
+            })}
+            <button type="submit" class:primary=primary disabled=disabled>{label}</button>
+        </form>
+    }
+}
+
+/// JSON text pretty-printed when it parses, as received otherwise.
+pub fn pretty(raw: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(raw)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| raw.to_string())
+}

@@ -1,0 +1,186 @@
+//! The notification log: every notification Kassa received, as recorded by
+//! `wallet::notifications` (verified or not), filterable by method, order
+//! and outcome. A rejected notification is shown as received, with the
+//! reason it was refused; nothing in it is read or trusted (its order and
+//! method columns are empty because they were never taken from it).
+
+use sqlx::Row;
+
+use super::{page_size, Cursor, Result, Sql};
+use crate::{
+    app::admin::types::{NotificationList, NotificationRow},
+    db::Db,
+    traders::newtypes::FieldError,
+};
+
+/// How much of a raw body a list shows (the order page shows it all).
+pub const LIST_RAW: usize = 4096;
+
+/// Filters of `GET /api/admin/notifications`, as received.
+#[derive(Debug, Default, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
+pub struct NotificationQuery {
+    /// "ok", "flagged" or "rejected"
+    pub outcome: Option<String>,
+    pub method: Option<String>,
+    /// Trustly's order id or Kassa's id (messageid).
+    pub order: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<String>,
+}
+
+fn nonempty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn filtered(q: &NotificationQuery, select: &str) -> Result<Sql> {
+    let mut sql = Sql::new(select);
+    sql.push(" FROM notifications WHERE 1 = 1");
+    if let Some(o) = nonempty(&q.outcome) {
+        if !matches!(o, "ok" | "flagged" | "rejected") {
+            return Err(FieldError::new("outcome", "Outcome is ok, flagged or rejected.").into());
+        }
+        let p = sql.text_arg(o);
+        sql.push(&format!(" AND outcome = {p}"));
+    }
+    if let Some(m) = nonempty(&q.method) {
+        let p = sql.text_arg(m);
+        sql.push(&format!(" AND method = {p}"));
+    }
+    if let Some(o) = nonempty(&q.order) {
+        let p = sql.text_arg(o);
+        sql.push(&format!(" AND (order_id = {p} OR message_id = {p})"));
+    }
+    Ok(sql)
+}
+
+const COLUMNS: &str = "id, notification_id, method, order_id, message_id, outcome, reason, raw, \
+                       reply_status, received_at";
+
+/// A row; `raw_limit` cuts the body (at a character boundary).
+pub fn row(r: &sqlx::any::AnyRow, raw_limit: Option<usize>) -> Result<NotificationRow> {
+    let mut raw: String = r.try_get("raw")?;
+    let mut truncated = false;
+    if let Some(max) = raw_limit {
+        if raw.len() > max {
+            let mut end = max;
+            while !raw.is_char_boundary(end) {
+                end -= 1;
+            }
+            raw.truncate(end);
+            truncated = true;
+        }
+    }
+    let outcome: String = r.try_get("outcome")?;
+    Ok(NotificationRow {
+        id: r.try_get("id")?,
+        notification_id: r.try_get("notification_id")?,
+        method: r.try_get("method")?,
+        order_id: r.try_get("order_id")?,
+        message_id: r.try_get("message_id")?,
+        reason: r.try_get("reason")?,
+        raw: Some(raw),
+        raw_truncated: truncated,
+        // A rejected notification got an HTTP error, not a signed reply.
+        reply_status: if outcome == "rejected" {
+            None
+        } else {
+            r.try_get("reply_status")?
+        },
+        outcome,
+        received_at: r.try_get("received_at")?,
+    })
+}
+
+pub async fn list(db: &Db, q: &NotificationQuery) -> Result<NotificationList> {
+    let limit = page_size(q.limit.as_deref())?;
+    let cursor = Cursor::parse(q.cursor.as_deref())?;
+    let total: i64 = filtered(q, "SELECT COUNT(*) AS n")?
+        .query()
+        .fetch_one(&db.pool)
+        .await?
+        .try_get("n")?;
+    let (notifications, next) = page(db, q, cursor.as_ref(), limit, Some(LIST_RAW)).await?;
+    Ok(NotificationList {
+        notifications,
+        total,
+        next,
+    })
+}
+
+pub async fn page(
+    db: &Db,
+    q: &NotificationQuery,
+    cursor: Option<&Cursor>,
+    limit: i64,
+    raw_limit: Option<usize>,
+) -> Result<(Vec<NotificationRow>, Option<String>)> {
+    let mut sql = filtered(q, &format!("SELECT {COLUMNS}"))?;
+    if let Some(c) = cursor {
+        let (at, id) = (sql.int_arg(c.at), sql.text_arg(c.id.clone()));
+        sql.push(&format!(
+            " AND received_at <= {at} AND (received_at < {at} OR id < {id})"
+        ));
+    }
+    let l = sql.int_arg(limit + 1);
+    sql.push(&format!(" ORDER BY received_at DESC, id DESC LIMIT {l}"));
+    let mut rows = sql
+        .query()
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(|r| row(r, raw_limit))
+        .collect::<Result<Vec<_>>>()?;
+    let next = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|n| Cursor::encode(n.received_at, &n.id))
+    } else {
+        None
+    };
+    Ok((rows, next))
+}
+
+/// Every notification about one order (by messageid = Kassa's id, or by
+/// Trustly's orderid), oldest first, bodies whole.
+pub async fn for_order(db: &Db, id: &str, order_id: Option<&str>) -> Result<Vec<NotificationRow>> {
+    sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM notifications WHERE message_id = $1 OR order_id = $2
+         ORDER BY received_at, id"
+    ))
+    .bind(id)
+    .bind(order_id.unwrap_or(id))
+    .fetch_all(&db.pool)
+    .await?
+    .iter()
+    .map(|r| row(r, None))
+    .collect()
+}
+
+/// The latest rejected or flagged notifications (no bodies), and how many
+/// of each there are.
+pub async fn problems(db: &Db, limit: i64) -> Result<(i64, i64, Vec<NotificationRow>)> {
+    // Two equality counts: each is a range of the outcome index.
+    let count = |outcome: &'static str| async move {
+        sqlx::query("SELECT COUNT(*) AS n FROM notifications WHERE outcome = $1")
+            .bind(outcome)
+            .fetch_one(&db.pool)
+            .await?
+            .try_get::<i64, _>("n")
+    };
+    let rejected = count("rejected").await?;
+    let flagged = count("flagged").await?;
+    let mut latest = Vec::new();
+    for outcome in ["rejected", "flagged"] {
+        let q = NotificationQuery {
+            outcome: Some(outcome.into()),
+            ..Default::default()
+        };
+        latest.extend(page(db, &q, None, limit, Some(0)).await?.0);
+    }
+    latest.sort_by(|a, b| b.received_at.cmp(&a.received_at).then(b.id.cmp(&a.id)));
+    latest.truncate(limit as usize);
+    for n in &mut latest {
+        n.raw = None;
+        n.raw_truncated = false;
+    }
+    Ok((rejected, flagged, latest))
+}

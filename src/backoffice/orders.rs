@@ -1,0 +1,527 @@
+//! Orders: deposits and withdrawals in one list (filtered by kind, status,
+//! currency, dates, trader or free text) and one order with its history and
+//! every notification about it.
+//!
+//! Both kinds newest first, keyset-paginated on `(created_at, id)`. With no
+//! kind the two tables are merged by a `UNION ALL` of two already-limited,
+//! index-ordered halves, so a page never reads more than `2 × limit` rows.
+
+use sqlx::Row;
+
+use super::{
+    currency_filter, day_filter, decimal, notifications, page_size, search_text,
+    traders::bank_account, BackofficeError, Cursor, Result, Sql,
+};
+use crate::{
+    app::admin::types::{OrderDetail, OrderList, OrderRow, OrderStep, WithdrawalInfo},
+    db::Db,
+    money::Currency,
+    traders::newtypes::FieldError,
+};
+
+/// The withdrawal statuses of migration 0004 (its comment is the contract).
+pub const WITHDRAWAL_STATUSES: &[&str] = &[
+    "pending_approval",
+    "waiting_for_funds",
+    "queued",
+    "sent",
+    "paid",
+    "returned",
+    "failed",
+    "cancelled",
+    "denied",
+];
+
+pub const DEPOSIT_STATUSES: &[&str] = &[
+    "created",
+    "pending",
+    "credited",
+    "cancelled",
+    "failed",
+    "reversed",
+];
+
+/// Filters of `GET /api/admin/orders`, as received.
+#[derive(Debug, Default, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
+pub struct OrderQuery {
+    /// "deposit", "withdrawal" or empty for both.
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    pub currency: Option<String>,
+    /// First and last day (UTC, inclusive), YYYY-MM-DD.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// A trader's id.
+    pub trader: Option<String>,
+    /// Kassa's id, Trustly's order id, or part of the trader's email.
+    pub q: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Deposit,
+    Withdrawal,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Deposit => "deposit",
+            Kind::Withdrawal => "withdrawal",
+        }
+    }
+    fn table(self) -> &'static str {
+        match self {
+            Kind::Deposit => "deposits",
+            Kind::Withdrawal => "withdrawals",
+        }
+    }
+    fn statuses(self) -> &'static [&'static str] {
+        match self {
+            Kind::Deposit => DEPOSIT_STATUSES,
+            Kind::Withdrawal => WITHDRAWAL_STATUSES,
+        }
+    }
+}
+
+/// Parsed, valid filters.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub kinds: Vec<Kind>,
+    pub status: Option<String>,
+    pub currency: Option<Currency>,
+    pub from: Option<i64>,
+    /// Exclusive end (the midnight after the `to` day).
+    pub until: Option<i64>,
+    pub trader: Option<String>,
+    pub q: Option<String>,
+    /// The traders whose email matches `q` (see [`Filters::resolve`]);
+    /// None: match through a subquery.
+    pub q_users: Option<Vec<String>>,
+}
+
+/// Above this many matching traders, `q` is matched by a subquery instead.
+const Q_USERS_MAX: usize = 500;
+
+impl Filters {
+    /// Looks up the traders `q` names first, so the order query is an OR of
+    /// three indexed equalities (which PostgreSQL turns into a bitmap OR)
+    /// instead of an OR with a subquery (a full scan).
+    pub async fn resolve(&mut self, db: &Db) -> Result<()> {
+        let Some(q) = &self.q else {
+            return Ok(());
+        };
+        let ids: Vec<String> =
+            sqlx::query("SELECT id FROM users WHERE email_key LIKE $1 ESCAPE '\\' LIMIT $2")
+                .bind(super::contains_pattern(&q.to_lowercase()))
+                .bind(Q_USERS_MAX as i64 + 1)
+                .fetch_all(&db.pool)
+                .await?
+                .iter()
+                .map(|r| r.try_get("id"))
+                .collect::<std::result::Result<_, _>>()?;
+        self.q_users = (ids.len() <= Q_USERS_MAX).then_some(ids);
+        Ok(())
+    }
+
+    pub fn parse(q: &OrderQuery) -> Result<Filters> {
+        let kinds = match q.kind.as_deref().map(str::trim).unwrap_or("") {
+            "" | "all" => vec![Kind::Deposit, Kind::Withdrawal],
+            "deposit" => vec![Kind::Deposit],
+            "withdrawal" => vec![Kind::Withdrawal],
+            _ => {
+                return Err(
+                    FieldError::new("kind", "Kind is deposit or withdrawal (or empty).").into(),
+                )
+            }
+        };
+        let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) if kinds.iter().any(|k| k.statuses().contains(&s)) => Some(s.to_string()),
+            Some(_) => {
+                let mut known: Vec<&str> = kinds
+                    .iter()
+                    .flat_map(|k| k.statuses().iter().copied())
+                    .collect();
+                known.dedup();
+                return Err(FieldError::new(
+                    "status",
+                    format!("Unknown status; one of: {}.", known.join(", ")),
+                )
+                .into());
+            }
+        };
+        let from = day_filter("from", q.from.as_deref())?;
+        let until = day_filter("to", q.to.as_deref())?.map(|d| d + 86_400_000);
+        if let (Some(f), Some(u)) = (from, until) {
+            if u <= f {
+                return Err(FieldError::new("to", "The last day is before the first.").into());
+            }
+        }
+        let trader = q
+            .trader
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
+        Ok(Filters {
+            kinds,
+            status,
+            currency: currency_filter(q.currency.as_deref())?,
+            from,
+            until,
+            trader,
+            q: search_text(q.q.as_deref())?,
+            q_users: None,
+        })
+    }
+}
+
+/// `WHERE …` of one kind's table (aliased `o`), bound on `sql`.
+fn conditions(sql: &mut Sql, f: &Filters, kind: Kind) -> String {
+    let mut w = vec!["1 = 1".to_string()];
+    if let Some(s) = &f.status {
+        if kind.statuses().contains(&s.as_str()) {
+            w.push(format!("o.status = {}", sql.text_arg(s.clone())));
+        } else {
+            // a status only the other kind has
+            w.push("1 = 0".into());
+        }
+    }
+    if let Some(c) = f.currency {
+        w.push(format!("o.currency = {}", sql.text_arg(c.code())));
+    }
+    if let Some(from) = f.from {
+        w.push(format!("o.created_at >= {}", sql.int_arg(from)));
+    }
+    if let Some(until) = f.until {
+        w.push(format!("o.created_at < {}", sql.int_arg(until)));
+    }
+    if let Some(t) = &f.trader {
+        w.push(format!("o.user_id = {}", sql.text_arg(t.clone())));
+    }
+    if let Some(q) = &f.q {
+        let exact = sql.text_arg(q.clone());
+        let users = match &f.q_users {
+            Some(ids) if ids.is_empty() => String::new(),
+            Some(ids) => format!(" OR o.user_id IN ({})", super::in_list(sql, ids)),
+            None => {
+                let email = sql.text_arg(super::contains_pattern(&q.to_lowercase()));
+                format!(
+                    " OR o.user_id IN (SELECT id FROM users WHERE email_key LIKE {email} \
+                     ESCAPE '\\')"
+                )
+            }
+        };
+        w.push(format!("(o.id = {exact} OR o.order_id = {exact}{users})"));
+    }
+    w.join(" AND ")
+}
+
+const SELECT: &str = "o.id, o.order_id, o.user_id, u.email, o.amount, o.currency, o.status, \
+                      o.flagged, o.created_at, o.updated_at";
+
+fn order_row(r: &sqlx::any::AnyRow) -> Result<OrderRow> {
+    let currency: String = r.try_get("currency")?;
+    Ok(OrderRow {
+        kind: r.try_get("kind")?,
+        id: r.try_get("id")?,
+        order_id: r.try_get("order_id")?,
+        user_id: r.try_get("user_id")?,
+        email: r.try_get("email")?,
+        amount: decimal(r.try_get("amount")?, &currency),
+        currency,
+        status: r.try_get("status")?,
+        flagged: r.try_get::<i64, _>("flagged")? != 0,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+pub async fn list(db: &Db, q: &OrderQuery) -> Result<OrderList> {
+    let mut f = Filters::parse(q)?;
+    f.resolve(db).await?;
+    let limit = page_size(q.limit.as_deref())?;
+    let cursor = Cursor::parse(q.cursor.as_deref())?;
+    let total = count(db, &f).await?;
+    let (orders, next) = page(db, &f, cursor.as_ref(), limit).await?;
+    Ok(OrderList {
+        orders,
+        total,
+        next,
+    })
+}
+
+pub async fn count(db: &Db, f: &Filters) -> Result<i64> {
+    let mut total = 0;
+    for kind in &f.kinds {
+        let mut sql = Sql::default();
+        let w = conditions(&mut sql, f, *kind);
+        sql.push(&format!(
+            "SELECT COUNT(*) AS n FROM {} o WHERE {w}",
+            kind.table()
+        ));
+        total += sql
+            .query()
+            .fetch_one(&db.pool)
+            .await?
+            .try_get::<i64, _>("n")?;
+    }
+    Ok(total)
+}
+
+/// One page (newest first) and the cursor of the next.
+pub async fn page(
+    db: &Db,
+    f: &Filters,
+    cursor: Option<&Cursor>,
+    limit: i64,
+) -> Result<(Vec<OrderRow>, Option<String>)> {
+    let mut sql = Sql::default();
+    let l = sql.int_arg(limit + 1);
+    let (c_at, c_id) = match cursor {
+        Some(c) => (Some(sql.int_arg(c.at)), Some(sql.text_arg(c.id.clone()))),
+        None => (None, None),
+    };
+    let mut halves = Vec::new();
+    for (i, kind) in f.kinds.iter().enumerate() {
+        let mut w = conditions(&mut sql, f, *kind);
+        if let (Some(at), Some(id)) = (&c_at, &c_id) {
+            w.push_str(&format!(
+                " AND o.created_at <= {at} AND (o.created_at < {at} OR o.id < {id})"
+            ));
+        }
+        halves.push(format!(
+            "SELECT * FROM (SELECT '{kind}' AS kind, {SELECT} FROM {table} o \
+             JOIN users u ON u.id = o.user_id WHERE {w} \
+             ORDER BY o.created_at DESC, o.id DESC LIMIT {l}) h{i}",
+            kind = kind.as_str(),
+            table = kind.table(),
+        ));
+    }
+    let text = if halves.len() == 1 {
+        halves.remove(0)
+    } else {
+        format!(
+            "{} ORDER BY created_at DESC, id DESC LIMIT {l}",
+            halves.join(" UNION ALL ")
+        )
+    };
+    sql.push(&text);
+    let mut rows = sql
+        .query()
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(order_row)
+        .collect::<Result<Vec<_>>>()?;
+    let next = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|o| Cursor::encode(o.created_at, &o.id))
+    } else {
+        None
+    };
+    Ok((rows, next))
+}
+
+/// An order by Kassa's id or Trustly's order id, with its history and the
+/// notifications that named it (by orderid or messageid), oldest first.
+pub async fn detail(db: &Db, id: &str) -> Result<OrderDetail> {
+    for kind in [Kind::Deposit, Kind::Withdrawal] {
+        let extra = match kind {
+            Kind::Deposit => "o.flag_reason, o.error_code, NULL AS error_message",
+            Kind::Withdrawal => {
+                "o.flag_reason, o.error_code, o.error_message, o.bank_account_id, o.decided_by, \
+                 o.decision_reason, o.decided_at, o.send_attempts, o.last_attempt_at, \
+                 o.transfer_state, o.transfer_checked_at, o.paid_at, o.returned_at"
+            }
+        };
+        let Some(r) = sqlx::query(&format!(
+            "SELECT '{}' AS kind, {SELECT}, {extra} FROM {} o JOIN users u ON u.id = o.user_id \
+             WHERE o.id = $1 OR o.order_id = $1",
+            kind.as_str(),
+            kind.table()
+        ))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?
+        else {
+            continue;
+        };
+        let order = order_row(&r)?;
+        let history_sql = match kind {
+            Kind::Deposit => {
+                "SELECT status, at FROM deposit_events WHERE deposit_id = $1 ORDER BY seq"
+            }
+            Kind::Withdrawal => {
+                "SELECT status, at FROM withdrawal_events WHERE withdrawal_id = $1 ORDER BY seq"
+            }
+        };
+        let history = sqlx::query(history_sql)
+            .bind(&order.id)
+            .fetch_all(&db.pool)
+            .await?
+            .iter()
+            .map(|h| {
+                Ok(OrderStep {
+                    status: h.try_get("status")?,
+                    at: h.try_get("at")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let notifications =
+            notifications::for_order(db, &order.id, order.order_id.as_deref()).await?;
+        let withdrawal = match kind {
+            Kind::Deposit => None,
+            Kind::Withdrawal => {
+                let account_id: String = r.try_get("bank_account_id")?;
+                let bank = sqlx::query(
+                    "SELECT id, bank, descriptor, verified, source, created_at FROM bank_accounts
+                     WHERE id = $1",
+                )
+                .bind(&account_id)
+                .fetch_optional(&db.pool)
+                .await?
+                .map(|a| bank_account(&a))
+                .transpose()?;
+                Some(WithdrawalInfo {
+                    bank_account: bank,
+                    decided_by: r.try_get("decided_by")?,
+                    decision_reason: r.try_get("decision_reason")?,
+                    decided_at: r.try_get("decided_at")?,
+                    send_attempts: r.try_get("send_attempts")?,
+                    last_attempt_at: r.try_get("last_attempt_at")?,
+                    transfer_state: r.try_get("transfer_state")?,
+                    transfer_checked_at: r.try_get("transfer_checked_at")?,
+                    paid_at: r.try_get("paid_at")?,
+                    returned_at: r.try_get("returned_at")?,
+                })
+            }
+        };
+        return Ok(OrderDetail {
+            order,
+            flag_reason: r.try_get("flag_reason")?,
+            error_code: r.try_get("error_code")?,
+            error_message: r.try_get("error_message")?,
+            history,
+            notifications,
+            withdrawal,
+        });
+    }
+    Err(BackofficeError::NotFound)
+}
+
+/// Withdrawals in `statuses`, oldest first (the approval queue, alerts).
+pub async fn withdrawals_in(
+    db: &Db,
+    statuses: &[&str],
+    older_than: Option<i64>,
+    limit: i64,
+) -> Result<Vec<OrderRow>> {
+    let mut sql = Sql::default();
+    let list = statuses
+        .iter()
+        .map(|s| sql.text_arg(*s))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut w = format!("o.status IN ({list})");
+    if let Some(t) = older_than {
+        w.push_str(&format!(
+            " AND COALESCE(o.last_attempt_at, o.created_at) < {}",
+            sql.int_arg(t)
+        ));
+    }
+    let l = sql.int_arg(limit);
+    sql.push(&format!(
+        "SELECT 'withdrawal' AS kind, {SELECT} FROM withdrawals o JOIN users u ON u.id = o.user_id \
+         WHERE {w} ORDER BY o.created_at, o.id LIMIT {l}"
+    ));
+    sql.query()
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(order_row)
+        .collect()
+}
+
+/// Filters of `GET /api/admin/approvals`, as received.
+#[derive(Debug, Default, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
+pub struct ApprovalQuery {
+    pub cursor: Option<String>,
+    pub limit: Option<String>,
+}
+
+/// Withdrawals waiting for an admin's decision, oldest first (the queue is
+/// worked from its head), one page.
+pub async fn approvals(
+    db: &Db,
+    admin_id: &str,
+    q: &ApprovalQuery,
+) -> Result<crate::app::admin::types::ApprovalList> {
+    let limit = page_size(q.limit.as_deref())?;
+    let cursor = Cursor::parse(q.cursor.as_deref())?;
+    let total: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM withdrawals WHERE status = 'pending_approval'")
+            .fetch_one(&db.pool)
+            .await?
+            .try_get("n")?;
+    let (approvals, next) = approvals_page(db, admin_id, cursor.as_ref(), limit).await?;
+    Ok(crate::app::admin::types::ApprovalList {
+        approvals,
+        total,
+        next,
+    })
+}
+
+pub async fn approvals_page(
+    db: &Db,
+    admin_id: &str,
+    cursor: Option<&Cursor>,
+    limit: i64,
+) -> Result<(Vec<crate::app::admin::types::ApprovalRow>, Option<String>)> {
+    use crate::app::admin::types::ApprovalRow;
+    let mut sql = Sql::new(
+        "SELECT o.id, o.user_id, u.email, o.amount, o.currency, o.created_at, b.bank, b.descriptor
+         FROM withdrawals o JOIN users u ON u.id = o.user_id
+         LEFT JOIN bank_accounts b ON b.id = o.bank_account_id
+         WHERE o.status = 'pending_approval'",
+    );
+    if let Some(c) = cursor {
+        let (at, id) = (sql.int_arg(c.at), sql.text_arg(c.id.clone()));
+        sql.push(&format!(
+            " AND o.created_at >= {at} AND (o.created_at > {at} OR o.id > {id})"
+        ));
+    }
+    let l = sql.int_arg(limit + 1);
+    sql.push(&format!(" ORDER BY o.created_at, o.id LIMIT {l}"));
+    let mut rows = sql
+        .query()
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            let currency: String = r.try_get("currency")?;
+            let user_id: String = r.try_get("user_id")?;
+            Ok(ApprovalRow {
+                id: r.try_get("id")?,
+                own: user_id == admin_id,
+                user_id,
+                email: r.try_get("email")?,
+                amount: decimal(r.try_get("amount")?, &currency),
+                currency,
+                bank: r.try_get("bank")?,
+                descriptor: r.try_get("descriptor")?,
+                created_at: r.try_get("created_at")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let next = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|a| Cursor::encode(a.created_at, &a.id))
+    } else {
+        None
+    };
+    Ok((rows, next))
+}

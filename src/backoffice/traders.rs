@@ -1,0 +1,441 @@
+//! Traders: search, a trader's whole picture, and the actions on an account
+//! (freeze, unfreeze, reset the failed-log-in lock), each recorded in the
+//! audit log within its own transaction.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+use sqlx::Row;
+
+use super::{
+    audit::{self, Action},
+    contains_pattern, decimal, in_list, orders, page_size, search_text, BackofficeError, Cursor,
+    Result, Sql,
+};
+use crate::{
+    app::admin::types::{
+        BalanceView, BankAccountView, LedgerLine, SessionView, TraderActionResult, TraderDetail,
+        TraderList, TraderRow,
+    },
+    db::{now_ms, Backend, Db},
+    traders::service::User,
+};
+
+/// Filters of `GET /api/admin/traders`, as received.
+#[derive(Debug, Default, Clone, serde::Deserialize, serde::Serialize)]
+pub struct TraderQuery {
+    /// Part of an email, first or last name (case-insensitive).
+    pub q: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<String>,
+}
+
+const COLUMNS: &str = "id, email, first_name, last_name, frozen, flagged, locked_until, created_at";
+
+fn filtered(q: Option<&str>, select: &str) -> Sql {
+    let mut sql = Sql::new(select);
+    sql.push(" FROM users WHERE role = 'trader'");
+    if let Some(q) = q {
+        let p = sql.text_arg(contains_pattern(&q.to_lowercase()));
+        sql.push(&format!(
+            " AND (email_key LIKE {p} ESCAPE '\\' \
+               OR LOWER(first_name || ' ' || last_name) LIKE {p} ESCAPE '\\')"
+        ));
+    }
+    sql
+}
+
+fn row(r: &sqlx::any::AnyRow, now: i64) -> Result<TraderRow> {
+    let locked_until: Option<i64> = r.try_get("locked_until")?;
+    Ok(TraderRow {
+        id: r.try_get("id")?,
+        email: r.try_get("email")?,
+        first_name: r.try_get("first_name")?,
+        last_name: r.try_get("last_name")?,
+        frozen: r.try_get::<i64, _>("frozen")? != 0,
+        balances: Vec::new(),
+        flagged: r.try_get::<i64, _>("flagged")? != 0,
+        locked: locked_until.is_some_and(|u| u > now),
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+/// One page of traders, newest first, with their balances.
+pub async fn list(db: &Db, q: &TraderQuery) -> Result<TraderList> {
+    let text = search_text(q.q.as_deref())?;
+    let limit = page_size(q.limit.as_deref())?;
+    let cursor = Cursor::parse(q.cursor.as_deref())?;
+    let total: i64 = filtered(text.as_deref(), "SELECT COUNT(*) AS n")
+        .query()
+        .fetch_one(&db.pool)
+        .await?
+        .try_get("n")?;
+    let (traders, next) = page(db, text.as_deref(), cursor.as_ref(), limit).await?;
+    Ok(TraderList {
+        traders,
+        total,
+        next,
+    })
+}
+
+pub async fn page(
+    db: &Db,
+    text: Option<&str>,
+    cursor: Option<&Cursor>,
+    limit: i64,
+) -> Result<(Vec<TraderRow>, Option<String>)> {
+    let mut sql = filtered(text, &format!("SELECT {COLUMNS}"));
+    if let Some(c) = cursor {
+        let (at, id) = (sql.int_arg(c.at), sql.text_arg(c.id.clone()));
+        sql.push(&format!(
+            " AND created_at <= {at} AND (created_at < {at} OR id < {id})"
+        ));
+    }
+    let l = sql.int_arg(limit + 1);
+    sql.push(&format!(" ORDER BY created_at DESC, id DESC LIMIT {l}"));
+    let now = now_ms();
+    let mut traders = sql
+        .query()
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(|r| row(r, now))
+        .collect::<Result<Vec<_>>>()?;
+    let next = if traders.len() as i64 > limit {
+        traders.truncate(limit as usize);
+        traders.last().map(|t| Cursor::encode(t.created_at, &t.id))
+    } else {
+        None
+    };
+    let ids: Vec<String> = traders.iter().map(|t| t.id.clone()).collect();
+    let mut balances = balances_of(db, &ids).await?;
+    for t in &mut traders {
+        t.balances = balances.remove(&t.id).unwrap_or_default();
+    }
+    Ok((traders, next))
+}
+
+/// Balances (available, reserved, pending deposits) of several users, per
+/// currency, in one query each.
+pub async fn balances_of(db: &Db, ids: &[String]) -> Result<BTreeMap<String, Vec<BalanceView>>> {
+    if ids.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    // user -> currency -> (available, reserved, pending)
+    let mut acc: BTreeMap<String, BTreeMap<String, (i64, i64, i64)>> = BTreeMap::new();
+    let mut sql =
+        Sql::new("SELECT user_id, currency, available, reserved FROM balances WHERE user_id IN (");
+    let list = in_list(&mut sql, ids);
+    sql.push(&list).push(")");
+    for r in sql.query().fetch_all(&db.pool).await? {
+        let e = acc
+            .entry(r.try_get("user_id")?)
+            .or_default()
+            .entry(r.try_get("currency")?)
+            .or_default();
+        e.0 = r.try_get("available")?;
+        e.1 = r.try_get("reserved")?;
+    }
+    let mut sql = Sql::new(
+        "SELECT user_id, currency, CAST(SUM(amount) AS BIGINT) AS total FROM deposits \
+         WHERE status = 'pending' AND user_id IN (",
+    );
+    let list = in_list(&mut sql, ids);
+    sql.push(&list).push(") GROUP BY user_id, currency");
+    for r in sql.query().fetch_all(&db.pool).await? {
+        acc.entry(r.try_get("user_id")?)
+            .or_default()
+            .entry(r.try_get("currency")?)
+            .or_default()
+            .2 = r.try_get("total")?;
+    }
+    Ok(acc
+        .into_iter()
+        .map(|(user, by_currency)| {
+            let views = by_currency
+                .into_iter()
+                .map(|(c, (a, r, p))| BalanceView {
+                    available: decimal(a, &c),
+                    reserved: decimal(r, &c),
+                    pending: decimal(p, &c),
+                    currency: c,
+                })
+                .collect();
+            (user, views)
+        })
+        .collect())
+}
+
+/// How much of each list the trader page shows (the orders page has the rest).
+const DETAIL_ROWS: i64 = 100;
+
+/// Everything about one user (trader or admin).
+pub async fn detail(db: &Db, id: &str) -> Result<TraderDetail> {
+    let r = sqlx::query(&format!(
+        "SELECT {COLUMNS}, role, country, locale, failed_logins FROM users WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?
+    .ok_or(BackofficeError::NotFound)?;
+    let now = now_ms();
+    let mut trader = row(&r, now)?;
+    trader.balances = balances_of(db, &[id.to_string()])
+        .await?
+        .remove(id)
+        .unwrap_or_default();
+    let locked_until: Option<i64> = r.try_get("locked_until")?;
+
+    let ledger = sqlx::query(
+        "SELECT t.id, t.kind, t.created_at, e.account, e.currency, e.amount
+         FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id
+         WHERE e.user_id = $1 ORDER BY t.created_at DESC, t.id DESC, e.account LIMIT $2",
+    )
+    .bind(id)
+    .bind(DETAIL_ROWS * 2)
+    .fetch_all(&db.pool)
+    .await?
+    .iter()
+    .map(|r| {
+        let currency: String = r.try_get("currency")?;
+        Ok(LedgerLine {
+            transaction_id: r.try_get("id")?,
+            kind: r.try_get("kind")?,
+            account: r.try_get("account")?,
+            amount: decimal(r.try_get("amount")?, &currency),
+            currency,
+            at: r.try_get("created_at")?,
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
+
+    let of_trader = |kind: &str| orders::OrderQuery {
+        kind: Some(kind.to_string()),
+        trader: Some(id.to_string()),
+        ..Default::default()
+    };
+    let deposits = orders::page(
+        db,
+        &orders::Filters::parse(&of_trader("deposit"))?,
+        None,
+        DETAIL_ROWS,
+    )
+    .await?
+    .0;
+    let withdrawals = orders::page(
+        db,
+        &orders::Filters::parse(&of_trader("withdrawal"))?,
+        None,
+        DETAIL_ROWS,
+    )
+    .await?
+    .0;
+
+    let bank_accounts = bank_accounts(db, id).await?;
+    let sessions = sessions(db, id, now).await?;
+    Ok(TraderDetail {
+        trader,
+        role: r.try_get("role")?,
+        country: r.try_get("country")?,
+        locale: r.try_get("locale")?,
+        failed_logins: r.try_get("failed_logins")?,
+        locked_until: locked_until.filter(|u| *u > now),
+        ledger,
+        deposits,
+        withdrawals,
+        bank_accounts,
+        sessions,
+    })
+}
+
+pub fn bank_account(r: &sqlx::any::AnyRow) -> Result<BankAccountView> {
+    Ok(BankAccountView {
+        id: r.try_get("id")?,
+        bank: r.try_get("bank")?,
+        descriptor: r.try_get("descriptor")?,
+        verified: r.try_get::<i64, _>("verified")? != 0,
+        source: r.try_get("source")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+async fn bank_accounts(db: &Db, user_id: &str) -> Result<Vec<BankAccountView>> {
+    sqlx::query(
+        "SELECT id, bank, descriptor, verified, source, created_at FROM bank_accounts
+         WHERE user_id = $1 ORDER BY created_at DESC",
+    )
+    .bind(user_id)
+    .fetch_all(&db.pool)
+    .await?
+    .iter()
+    .map(bank_account)
+    .collect()
+}
+
+/// Sessions live in tower-sessions' store (MessagePack records with the
+/// user id under `user_id`); a user's are those whose record contains the
+/// id's bytes (ids are UUIDs: no false matches). Only expiry times are
+/// returned, never a session id.
+async fn sessions(db: &Db, user_id: &str, now: i64) -> Result<Vec<SessionView>> {
+    // Sessions expire 12 hours after the last request (web::session).
+    const INACTIVITY_MS: i64 = 12 * 3600 * 1000;
+    let sql = match db.backend {
+        Backend::Sqlite => {
+            // the SQLite store keeps expiry_date as sqlx's text form of a date
+            "SELECT CAST(strftime('%s', expiry_date) AS BIGINT) * 1000 AS expires
+             FROM tower_sessions
+             WHERE instr(data, CAST($1 AS BLOB)) > 0
+               AND CAST(strftime('%s', expiry_date) AS BIGINT) > $2 / 1000
+             ORDER BY expires DESC"
+        }
+        Backend::Postgres => {
+            "SELECT CAST(EXTRACT(EPOCH FROM expiry_date) * 1000 AS BIGINT) AS expires
+             FROM tower_sessions.session
+             WHERE position(convert_to($1, 'UTF8') in data) > 0
+               AND expiry_date > to_timestamp($2 / 1000.0)
+             ORDER BY expiry_date DESC"
+        }
+    };
+    let rows = match sqlx::query(sql)
+        .bind(user_id)
+        .bind(now)
+        .fetch_all(&db.pool)
+        .await
+    {
+        Ok(rows) => rows,
+        Err(e) => {
+            // The store's table is tower-sessions' business: a change there
+            // must not take the trader page down.
+            tracing::warn!(error = %e, "reading sessions");
+            return Ok(Vec::new());
+        }
+    };
+    rows.iter()
+        .map(|r| {
+            let expires: i64 = r.try_get("expires")?;
+            Ok(SessionView {
+                last_seen_at: expires - INACTIVITY_MS,
+                expires_at: expires,
+            })
+        })
+        .collect()
+}
+
+/// The account actions. Each is idempotent: asking for the state the
+/// account is already in changes nothing and records nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountAction {
+    Freeze,
+    Unfreeze,
+    Unlock,
+}
+
+impl AccountAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountAction::Freeze => "freeze",
+            AccountAction::Unfreeze => "unfreeze",
+            AccountAction::Unlock => "unlock",
+        }
+    }
+}
+
+pub async fn act(
+    db: &Db,
+    admin: &User,
+    id: &str,
+    action: AccountAction,
+    reason: Option<&str>,
+) -> Result<TraderActionResult> {
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if reason.is_some_and(|r| r.chars().count() > 500) {
+        return Err(crate::traders::newtypes::FieldError::new(
+            "reason",
+            "Keep the reason under 500 characters.",
+        )
+        .into());
+    }
+    let lock = match db.backend {
+        Backend::Postgres => " FOR UPDATE",
+        Backend::Sqlite => "",
+    };
+    let mut tx = db.begin_write().await?;
+    let r = sqlx::query(&format!(
+        "SELECT role, frozen, failed_logins, locked_until FROM users WHERE id = $1{lock}"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *tx.tx)
+    .await?
+    .ok_or(BackofficeError::NotFound)?;
+    let role: String = r.try_get("role")?;
+    let frozen = r.try_get::<i64, _>("frozen")? != 0;
+    let failed: i64 = r.try_get("failed_logins")?;
+    let locked_until: Option<i64> = r.try_get("locked_until")?;
+    if action != AccountAction::Unlock && role != "trader" {
+        return Err(BackofficeError::Conflict(
+            "Only trader accounts can be frozen.".into(),
+        ));
+    }
+    let (changed, before, after) = match action {
+        AccountAction::Freeze | AccountAction::Unfreeze => {
+            let want = action == AccountAction::Freeze;
+            if frozen != want {
+                sqlx::query("UPDATE users SET frozen = $1 WHERE id = $2")
+                    .bind(i64::from(want))
+                    .bind(id)
+                    .execute(&mut *tx.tx)
+                    .await?;
+            }
+            (
+                frozen != want,
+                json!({ "frozen": frozen }),
+                json!({ "frozen": want }),
+            )
+        }
+        AccountAction::Unlock => {
+            let dirty = failed != 0 || locked_until.is_some();
+            if dirty {
+                sqlx::query(
+                    "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1",
+                )
+                .bind(id)
+                .execute(&mut *tx.tx)
+                .await?;
+            }
+            (
+                dirty,
+                json!({ "failed_logins": failed, "locked_until": locked_until }),
+                json!({ "failed_logins": 0, "locked_until": null }),
+            )
+        }
+    };
+    if changed {
+        audit::record(
+            &mut tx.tx,
+            admin,
+            Action {
+                action: action.as_str(),
+                target_kind: "trader",
+                target_id: id,
+                before: Some(before),
+                after: Some(after),
+                reason,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    if changed {
+        tracing::info!(admin_id = %admin.id, user_id = id, action = action.as_str(), "account action");
+    }
+    let r = sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
+        .bind(id)
+        .fetch_one(&db.pool)
+        .await?;
+    let mut trader = row(&r, now_ms())?;
+    trader.balances = balances_of(db, &[id.to_string()])
+        .await?
+        .remove(id)
+        .unwrap_or_default();
+    Ok(TraderActionResult { trader, changed })
+}

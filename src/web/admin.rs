@@ -1,0 +1,490 @@
+//! `/api/admin/*`: the back office's JSON API (paths and field names are a
+//! contract listed in the README). Every route sits behind [`require_admin`]
+//! (401 without a session, 403 for a trader, before anything is read or
+//! parsed) and takes [`AdminUser`] for who is acting. The work is in
+//! `backoffice` (reads, account actions) and `wallet::withdrawals`
+//! (approve, deny, the Trustly refreshes); every list answers CSV with
+//! `?format=csv`.
+
+use axum::{
+    extract::{Path, Query, Request, State},
+    http::header,
+    middleware::Next,
+    response::{IntoResponse, Response},
+    routing::{get, post},
+    Json, Router,
+};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::{
+    error::ApiError,
+    input::{respond, Input},
+    session::{user_from_session, AdminUser},
+    AppState,
+};
+use crate::{
+    app::admin::format::day_of,
+    backoffice::{
+        self,
+        audit::AuditQuery,
+        csv,
+        notifications::NotificationQuery,
+        orders::{ApprovalQuery, OrderQuery},
+        traders::{AccountAction, TraderQuery},
+        BackofficeError,
+    },
+    db::now_ms,
+    traders::{newtypes::FieldError, service::Role},
+    wallet::withdrawals,
+};
+
+pub fn routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/api/admin/overview", get(overview))
+        .route("/api/admin/trustly-balance/refresh", post(refresh_balance))
+        .route("/api/admin/traders", get(traders))
+        .route("/api/admin/traders/{id}", get(trader))
+        .route("/api/admin/traders/{id}/freeze", post(freeze))
+        .route("/api/admin/traders/{id}/unfreeze", post(unfreeze))
+        .route("/api/admin/traders/{id}/unlock", post(unlock))
+        .route("/api/admin/orders", get(orders))
+        .route("/api/admin/orders/{id}", get(order))
+        .route("/api/admin/notifications", get(notifications))
+        .route("/api/admin/approvals", get(approvals))
+        .route("/api/admin/withdrawals/{id}/approve", post(approve))
+        .route("/api/admin/withdrawals/{id}/deny", post(deny))
+        .route(
+            "/api/admin/withdrawals/{id}/refresh",
+            post(refresh_transfer),
+        )
+        .route("/api/admin/audit", get(audit))
+        .route("/api/admin/reconciliation", get(reconciliation))
+        .route_layer(axum::middleware::from_fn_with_state(state, require_admin))
+}
+
+/// The role check in front of every admin route, before any extractor or
+/// handler runs: a trader learns nothing, not even whether an id exists.
+pub async fn require_admin(
+    State(state): State<AppState>,
+    session: Session,
+    req: Request,
+    next: Next,
+) -> Response {
+    match user_from_session(&state, &session).await {
+        Ok(Some(u)) if u.role == Role::Admin => next.run(req).await,
+        Ok(Some(u)) => {
+            tracing::warn!(user_id = %u.id, path = %req.uri().path(), "admin route refused");
+            ApiError::Forbidden.into_response()
+        }
+        Ok(None) => ApiError::Unauthorized.into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+impl From<BackofficeError> for ApiError {
+    fn from(e: BackofficeError) -> Self {
+        match e {
+            BackofficeError::Field(f) => ApiError::Field(f),
+            BackofficeError::NotFound => ApiError::NotFound,
+            BackofficeError::Conflict(m) => ApiError::Conflict(m),
+            BackofficeError::Db(e) => e.into(),
+        }
+    }
+}
+
+/// `?format=csv` turns a list into a download.
+#[derive(Deserialize, Default)]
+struct Format {
+    format: Option<String>,
+}
+
+impl Format {
+    fn csv(&self) -> Result<bool, ApiError> {
+        match self.format.as_deref().map(str::trim).unwrap_or("") {
+            "" | "json" => Ok(false),
+            "csv" => Ok(true),
+            _ => Err(FieldError::new("format", "Format is json or csv.").into()),
+        }
+    }
+}
+
+/// A CSV download named `kassa-{name}-{day}.csv` (today unless given).
+fn csv_response(name: &str, day: Option<&str>, body: String) -> Response {
+    let day = day.map_or_else(|| day_of(now_ms()), str::to_string);
+    let file = format!("kassa-{name}-{day}.csv");
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn overview(
+    State(state): State<AppState>,
+    AdminUser(_): AdminUser,
+) -> Result<Response, ApiError> {
+    let interval = state.config.withdrawals.balance_interval_ms as i64;
+    Ok(Json(backoffice::overview::overview(&state.db, interval).await?).into_response())
+}
+
+async fn traders(
+    State(state): State<AppState>,
+    AdminUser(_): AdminUser,
+    Query(format): Query<Format>,
+    Query(q): Query<TraderQuery>,
+) -> Result<Response, ApiError> {
+    if format.csv()? {
+        return Ok(csv_response(
+            "traders",
+            None,
+            csv::traders(&state.db, &q).await?,
+        ));
+    }
+    Ok(Json(backoffice::traders::list(&state.db, &q).await?).into_response())
+}
+
+async fn trader(
+    State(state): State<AppState>,
+    AdminUser(_): AdminUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(Json(backoffice::traders::detail(&state.db, &id).await?).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct ReasonBody {
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+async fn account_action(
+    state: AppState,
+    admin: crate::traders::service::User,
+    id: String,
+    input: Input<ReasonBody>,
+    action: AccountAction,
+) -> Response {
+    let result =
+        backoffice::traders::act(&state.db, &admin, &id, action, input.data.reason.as_deref())
+            .await
+            .map(|r| Json(r).into_response())
+            .map_err(ApiError::from);
+    respond(input.form, result)
+}
+
+async fn freeze(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path(id): Path<String>,
+    input: Input<ReasonBody>,
+) -> Response {
+    account_action(state, admin, id, input, AccountAction::Freeze).await
+}
+
+async fn unfreeze(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path(id): Path<String>,
+    input: Input<ReasonBody>,
+) -> Response {
+    account_action(state, admin, id, input, AccountAction::Unfreeze).await
+}
+
+async fn unlock(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path(id): Path<String>,
+    input: Input<ReasonBody>,
+) -> Response {
+    account_action(state, admin, id, input, AccountAction::Unlock).await
+}
+
+async fn orders(
+    State(state): State<AppState>,
+    AdminUser(_): AdminUser,
+    Query(format): Query<Format>,
+    Query(q): Query<OrderQuery>,
+) -> Result<Response, ApiError> {
+    if format.csv()? {
+        return Ok(csv_response(
+            "orders",
+            None,
+            csv::orders(&state.db, &q).await?,
+        ));
+    }
+    Ok(Json(backoffice::orders::list(&state.db, &q).await?).into_response())
+}
+
+async fn order(
+    State(state): State<AppState>,
+    AdminUser(_): AdminUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(Json(backoffice::orders::detail(&state.db, &id).await?).into_response())
+}
+
+async fn notifications(
+    State(state): State<AppState>,
+    AdminUser(_): AdminUser,
+    Query(format): Query<Format>,
+    Query(q): Query<NotificationQuery>,
+) -> Result<Response, ApiError> {
+    if format.csv()? {
+        return Ok(csv_response(
+            "notifications",
+            None,
+            csv::notifications(&state.db, &q).await?,
+        ));
+    }
+    Ok(Json(backoffice::notifications::list(&state.db, &q).await?).into_response())
+}
+
+async fn approvals(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Query(format): Query<Format>,
+    Query(q): Query<ApprovalQuery>,
+) -> Result<Response, ApiError> {
+    if format.csv()? {
+        return Ok(csv_response(
+            "approvals",
+            None,
+            csv::approvals(&state.db, &admin.id).await?,
+        ));
+    }
+    Ok(Json(backoffice::orders::approvals(&state.db, &admin.id, &q).await?).into_response())
+}
+
+async fn audit(
+    State(state): State<AppState>,
+    AdminUser(_): AdminUser,
+    Query(format): Query<Format>,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, ApiError> {
+    if format.csv()? {
+        return Ok(csv_response(
+            "audit",
+            None,
+            csv::audit(&state.db, &q).await?,
+        ));
+    }
+    Ok(Json(backoffice::audit::list(&state.db, &q).await?).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct DateQuery {
+    date: Option<String>,
+}
+
+async fn reconciliation(
+    State(state): State<AppState>,
+    AdminUser(_): AdminUser,
+    Query(format): Query<Format>,
+    Query(q): Query<DateQuery>,
+) -> Result<Response, ApiError> {
+    let csv_wanted = format.csv()?;
+    let r = backoffice::reconciliation::reconcile(&state.db, q.date.as_deref()).await?;
+    if csv_wanted {
+        return Ok(csv_response(
+            "reconciliation",
+            Some(&r.date),
+            csv::reconciliation(&r),
+        ));
+    }
+    Ok(Json(r).into_response())
+}
+
+// --- payouts (wallet::withdrawals) -------------------------------------------
+//
+// The decisions themselves are `Payouts`' (which refuses an admin's own
+// withdrawal and sends the AccountPayout); the withdrawal row records who
+// decided, when and why in the same transaction as the change. The audit
+// entry follows in its own transaction once the outcome is known (Payouts
+// offers no hook into its transaction).
+
+/// The fields of a withdrawal an audit entry keeps.
+fn withdrawal_state(w: &crate::wallet::withdrawals::Withdrawal) -> serde_json::Value {
+    serde_json::json!({
+        "status": w.status.as_str(),
+        "amount": w.amount.to_decimal_string(),
+        "currency": w.amount.currency.code(),
+        "decided_by": w.decided_by,
+        "transfer_state": w.transfer_state,
+    })
+}
+
+/// Records `action` on withdrawal `id` when `changed(before, after)`.
+async fn audit_withdrawal(
+    state: &AppState,
+    admin: &crate::traders::service::User,
+    action: &str,
+    before: &crate::wallet::withdrawals::Withdrawal,
+    reason: Option<&str>,
+    changed: impl Fn(
+        &crate::wallet::withdrawals::Withdrawal,
+        &crate::wallet::withdrawals::Withdrawal,
+    ) -> bool,
+) -> Result<(), ApiError> {
+    let Some(after) = withdrawals::find(&state.db, &before.id).await? else {
+        return Ok(());
+    };
+    if !changed(before, &after) {
+        return Ok(());
+    }
+    let mut tx = state.db.begin_write().await?;
+    backoffice::audit::record(
+        &mut tx.tx,
+        admin,
+        backoffice::audit::Action {
+            action,
+            target_kind: "withdrawal",
+            target_id: &before.id,
+            before: Some(withdrawal_state(before)),
+            after: Some(withdrawal_state(&after)),
+            reason,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn decide(
+    state: &AppState,
+    admin: &crate::traders::service::User,
+    id: &str,
+    reason: Option<&str>,
+    approve: bool,
+) -> Result<Response, ApiError> {
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if !approve && reason.is_none() {
+        return Err(FieldError::new("reason", "Say why the withdrawal is denied.").into());
+    }
+    let before = withdrawals::find(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let result = if approve {
+        state.payouts.approve(id, &admin.id).await
+    } else {
+        state
+            .payouts
+            .deny(id, &admin.id, reason.unwrap_or_default())
+            .await
+    };
+    // The decision may have been committed even when sending then failed:
+    // record whatever changed, then answer.
+    let me = admin.id.clone();
+    audit_withdrawal(
+        state,
+        admin,
+        if approve { "approve" } else { "deny" },
+        &before,
+        reason,
+        move |b, a| b.status != a.status && a.decided_by.as_deref() == Some(me.as_str()),
+    )
+    .await?;
+    let w = result?;
+    tracing::info!(admin_id = %admin.id, withdrawal_id = id, status = w.status.as_str(),
+        "withdrawal decided");
+    Ok(Json(backoffice::orders::detail(&state.db, id).await?).into_response())
+}
+
+async fn approve(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path(id): Path<String>,
+    input: Input<ReasonBody>,
+) -> Response {
+    let result = decide(&state, &admin, &id, input.data.reason.as_deref(), true).await;
+    respond(input.form, result)
+}
+
+async fn deny(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path(id): Path<String>,
+    input: Input<ReasonBody>,
+) -> Response {
+    let result = decide(&state, &admin, &id, input.data.reason.as_deref(), false).await;
+    respond(input.form, result)
+}
+
+/// Asks Trustly for Kassa's balance, at most once per the Balance interval
+/// (sooner: 429 and the time it becomes possible).
+async fn refresh_balance(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    input: Input<serde_json::Value>,
+) -> Response {
+    let result = async {
+        let interval = state.config.withdrawals.balance_interval_ms as i64;
+        let before = backoffice::overview::trustly_balance(&state.db, interval).await?;
+        if let Some(at) = before.refresh_allowed_at.filter(|t| *t > now_ms()) {
+            let every = if interval >= 60_000 {
+                format!("{} minutes", interval / 60_000)
+            } else {
+                format!("{} seconds", interval / 1000)
+            };
+            return Err(ApiError::TooManyRequests(format!(
+                "Trustly allows one Balance call every {every}; try again after {}.",
+                crate::app::admin::format::utc(at)
+            )));
+        }
+        state.payouts.trustly_balance(true).await?;
+        let after = backoffice::overview::trustly_balance(&state.db, interval).await?;
+        let mut tx = state.db.begin_write().await?;
+        backoffice::audit::record(
+            &mut tx.tx,
+            &admin,
+            backoffice::audit::Action {
+                action: "refresh_balance",
+                target_kind: "trustly",
+                target_id: "balance",
+                before: serde_json::to_value(&before).ok(),
+                after: serde_json::to_value(&after).ok(),
+                reason: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Json(after).into_response())
+    }
+    .await;
+    respond(input.form, result)
+}
+
+/// GetWithdrawals for one payout (Payouts keeps it to one call per poll
+/// interval; sooner, the withdrawal comes back unchanged).
+async fn refresh_transfer(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path(id): Path<String>,
+    input: Input<serde_json::Value>,
+) -> Response {
+    let result = async {
+        let before = withdrawals::find(&state.db, &id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let refreshed = state.payouts.refresh_transfer_state(&id).await;
+        audit_withdrawal(
+            &state,
+            &admin,
+            "refresh_transfer_state",
+            &before,
+            None,
+            |b, a| b.transfer_checked_at != a.transfer_checked_at,
+        )
+        .await?;
+        refreshed?;
+        Ok(Json(backoffice::orders::detail(&state.db, &id).await?).into_response())
+    }
+    .await;
+    respond(input.form, result)
+}
