@@ -554,6 +554,46 @@ struct Inner {
     balance_lock: Mutex<()>,
 }
 
+/// Code run inside an admin decision's transaction, given the withdrawal
+/// before and after the decision (see [`Payouts::approve_with`]).
+pub type DecisionHook<'h> = &'h (dyn for<'c> Fn(
+    &'c mut AnyConnection,
+    &'c Withdrawal,
+    &'c Withdrawal,
+) -> futures_util::future::BoxFuture<'c, Result<(), sqlx::Error>>
+         + Send
+         + Sync);
+
+/// Gives a closure the higher-ranked signature a [`DecisionHook`] needs.
+pub fn decision_hook<F>(f: F) -> F
+where
+    F: for<'c> Fn(
+            &'c mut AnyConnection,
+            &'c Withdrawal,
+            &'c Withdrawal,
+        ) -> futures_util::future::BoxFuture<'c, Result<(), sqlx::Error>>
+        + Send
+        + Sync,
+{
+    f
+}
+
+async fn run_hook(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    hook: Option<DecisionHook<'_>>,
+    before: &Withdrawal,
+) -> Result<(), WithdrawalError> {
+    let Some(hook) = hook else {
+        return Ok(());
+    };
+    let after = lock(conn, backend, &before.id)
+        .await?
+        .ok_or(WithdrawalError::NotFound)?;
+    hook(conn, before, &after).await?;
+    Ok(())
+}
+
 /// A day in unix ms.
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
@@ -856,6 +896,18 @@ impl Payouts {
 
     /// An admin approves a withdrawal above the threshold: it is sent.
     pub async fn approve(&self, id: &str, admin_id: &str) -> Result<Withdrawal, WithdrawalError> {
+        self.approve_with(id, admin_id, None).await
+    }
+
+    /// [`Payouts::approve`], running `hook` inside the decision's
+    /// transaction with the withdrawal before and after (the back office
+    /// writes its audit entry there, so decision and entry commit together).
+    pub async fn approve_with(
+        &self,
+        id: &str,
+        admin_id: &str,
+        hook: Option<DecisionHook<'_>>,
+    ) -> Result<Withdrawal, WithdrawalError> {
         let db = self.db();
         let mut tx = db.begin_write().await?;
         let w = lock(&mut tx.tx, db.backend, id)
@@ -878,6 +930,7 @@ impl Payouts {
         .execute(&mut *tx.tx)
         .await?;
         set_status(&mut tx.tx, id, Status::Queued, now).await?;
+        run_hook(&mut tx.tx, db.backend, hook, &w).await?;
         tx.commit().await?;
         tracing::info!(withdrawal_id = id, admin_id, "withdrawal approved");
         self.publish(&w.user_id);
@@ -891,6 +944,17 @@ impl Payouts {
         id: &str,
         admin_id: &str,
         reason: &str,
+    ) -> Result<Withdrawal, WithdrawalError> {
+        self.deny_with(id, admin_id, reason, None).await
+    }
+
+    /// [`Payouts::deny`] with a hook, as [`Payouts::approve_with`].
+    pub async fn deny_with(
+        &self,
+        id: &str,
+        admin_id: &str,
+        reason: &str,
+        hook: Option<DecisionHook<'_>>,
     ) -> Result<Withdrawal, WithdrawalError> {
         let reason = reason.trim();
         if reason.is_empty() {
@@ -924,6 +988,7 @@ impl Payouts {
             &format!("withdrawal:{id}:release"),
         )
         .await?;
+        run_hook(&mut tx.tx, db.backend, hook, &w).await?;
         tx.commit().await?;
         tracing::info!(withdrawal_id = id, admin_id, "withdrawal denied");
         self.publish(&w.user_id);

@@ -367,29 +367,38 @@ async fn decide(
     if !approve && reason.is_none() {
         return Err(FieldError::new("reason", "Say why the withdrawal is denied.").into());
     }
-    let before = withdrawals::find(&state.db, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    // The audit entry is written inside the decision's own transaction.
+    let action = if approve { "approve" } else { "deny" };
+    let who = admin.clone();
+    let why = reason.map(str::to_string);
+    let hook = withdrawals::decision_hook(move |conn, before, after| {
+        let (who, why, target) = (who.clone(), why.clone(), before.id.clone());
+        let (before, after) = (withdrawal_state(before), withdrawal_state(after));
+        Box::pin(async move {
+            let entry = backoffice::audit::Action {
+                action,
+                target_kind: "withdrawal",
+                target_id: &target,
+                before: Some(before),
+                after: Some(after),
+                reason: why.as_deref(),
+            };
+            backoffice::audit::record(conn, &who, entry)
+                .await
+                .map_err(|e| match e {
+                    backoffice::BackofficeError::Db(e) => e,
+                    other => sqlx::Error::Protocol(other.to_string()),
+                })
+        })
+    });
     let result = if approve {
-        state.payouts.approve(id, &admin.id).await
+        state.payouts.approve_with(id, &admin.id, Some(&hook)).await
     } else {
         state
             .payouts
-            .deny(id, &admin.id, reason.unwrap_or_default())
+            .deny_with(id, &admin.id, reason.unwrap_or_default(), Some(&hook))
             .await
     };
-    // The decision may have been committed even when sending then failed:
-    // record whatever changed, then answer.
-    let me = admin.id.clone();
-    audit_withdrawal(
-        state,
-        admin,
-        if approve { "approve" } else { "deny" },
-        &before,
-        reason,
-        move |b, a| b.status != a.status && a.decided_by.as_deref() == Some(me.as_str()),
-    )
-    .await?;
     let w = result?;
     tracing::info!(admin_id = %admin.id, withdrawal_id = id, status = w.status.as_str(),
         "withdrawal decided");
