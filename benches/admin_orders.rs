@@ -548,10 +548,7 @@ async fn run(a: Args) {
         a.n,
         a.repeat
     );
-    println!(
-        "{:<40} {:>10} {:>10}  {}",
-        "request", "p50 ms", "p99 ms", ""
-    );
+    println!("{:<40} {:>10} {:>10}", "request", "p50 ms", "p99 ms");
     for (name, p50, p99, note) in report {
         println!(
             "{:<40} {:>10.1} {:>10.1}  {}",
