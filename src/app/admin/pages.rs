@@ -89,7 +89,12 @@ fn Overview(o: OverviewView) -> impl IntoView {
         <section class="card" aria-labelledby="trustly-balance">
             <h2 id="trustly-balance">"Kassa's balance at Trustly"</h2>
             {if tb.balances.is_empty() {
-                view! { <p class="empty">"Not asked yet."</p> }.into_any()
+                match tb.fetched_at {
+                    Some(t) => view! {
+                        <p class="empty">"Trustly reported no balance in any currency (asked " <Time ms=t/> ")."</p>
+                    }.into_any(),
+                    None => view! { <p class="empty">"Not asked yet."</p> }.into_any(),
+                }
             } else {
                 view! {
                     <table>
