@@ -23,7 +23,7 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    super::$name($crate::common::Backend::Sqlite).await
+                    $crate::common::guard(super::$name($crate::common::Backend::Sqlite)).await
                 }
             )*
         }
@@ -31,11 +31,22 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    super::$name($crate::common::Backend::Postgres).await
+                    $crate::common::guard(super::$name($crate::common::Backend::Postgres)).await
                 }
             )*
         }
     };
+}
+
+/// A test that has not finished after this long is stuck (every wait in
+/// these tests has its own 15 s deadline): fail it by name instead of
+/// letting the whole run hang.
+pub const STUCK_AFTER: std::time::Duration = std::time::Duration::from_secs(300);
+
+pub async fn guard(test: impl std::future::Future<Output = ()>) {
+    if tokio::time::timeout(STUCK_AFTER, test).await.is_err() {
+        panic!("stuck: no result after {STUCK_AFTER:?}");
+    }
 }
 
 pub fn postgres_admin_url() -> String {
