@@ -11,9 +11,11 @@
 //! A benchmark, not a test: it checks only that every answer is 200 with
 //! the row counts the seed implies, so the figures are of correct work.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
-use kassa::{config::Config, db::Db};
+use kassa::db::Db;
 use serde_json::{json, Value};
 
 const ADMIN_EMAIL: &str = "bench-admin@kassa.test";
@@ -361,37 +363,17 @@ async fn seed(db: &Db, n: usize) -> Seeded {
 }
 
 async fn run(a: Args) {
-    let dir = std::env::temp_dir().join(format!("kassa-bench-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (db_url, pg_name) = if a.postgres {
-        let admin = std::env::var("KASSA_TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        let name = format!("kassa_bench_{}", uuid::Uuid::new_v4().simple());
-        let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
-            .await
-            .unwrap();
-        sqlx::Executor::execute(&mut c, format!("CREATE DATABASE {name}").as_str())
-            .await
-            .unwrap();
-        let base = admin.rsplit_once('/').unwrap().0.to_string();
-        (format!("{base}/{name}"), Some((admin, name)))
-    } else {
-        (format!("sqlite://{}/kassa.db", dir.display()), None)
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let env = [
-        ("KASSA_DATABASE_URL", db_url.clone()),
-        ("KASSA_PUBLIC_URL", url.clone()),
-        ("KASSA_DATA_DIR", dir.display().to_string()),
-        ("KASSA_BOOTSTRAP_ADMIN_EMAIL", ADMIN_EMAIL.to_string()),
-        ("KASSA_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD.to_string()),
-        // the payout worker's rounds are not what we measure
-        ("KASSA_PAYOUT_WORKER_INTERVAL_MS", "3600000".to_string()),
-    ];
-    let config =
-        Config::from_lookup(|k| env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())).unwrap();
-    let running = kassa::web::start(config, Some(listener)).await.unwrap();
+    let kassa = common::start(
+        a.postgres,
+        &[
+            ("KASSA_BOOTSTRAP_ADMIN_EMAIL", ADMIN_EMAIL.to_string()),
+            ("KASSA_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD.to_string()),
+            // the payout worker's rounds are not what we measure
+            ("KASSA_PAYOUT_WORKER_INTERVAL_MS", "3600000".to_string()),
+        ],
+    )
+    .await;
+    let (running, url) = (&kassa.running, kassa.url.clone());
     let db = running.state.db.clone();
 
     let t = Instant::now();
@@ -559,15 +541,5 @@ async fn run(a: Args) {
         );
     }
 
-    running.stop().await;
-    let _ = std::fs::remove_dir_all(&dir);
-    if let Some((admin, name)) = pg_name {
-        if let Ok(mut c) = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await {
-            let _ = sqlx::Executor::execute(
-                &mut c,
-                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
-            )
-            .await;
-        }
-    }
+    kassa.stop().await;
 }

@@ -13,6 +13,8 @@
 //! A benchmark, not a test: it asserts only that every notification was
 //! answered OK and booked, so the figures are of correct work.
 
+mod common;
+
 use std::{
     sync::{
         atomic::{AtomicUsize, Ordering},
@@ -21,11 +23,8 @@ use std::{
     time::{Duration, Instant},
 };
 
-use kassa::{
-    config::Config,
-    trustly::{
-        build_notification, build_notification_reply, parse_notification, ReplyStatus, Signer,
-    },
+use kassa::trustly::{
+    build_notification, build_notification_reply, parse_notification, ReplyStatus, Signer,
 };
 use serde_json::{json, Value};
 
@@ -77,35 +76,15 @@ fn main() {
 }
 
 async fn run(a: Args) {
-    let dir = std::env::temp_dir().join(format!("kassa-bench-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (db_url, pg_name) = if a.postgres {
-        let admin = std::env::var("KASSA_TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        let name = format!("kassa_bench_{}", uuid::Uuid::new_v4().simple());
-        let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
-            .await
-            .unwrap();
-        sqlx::Executor::execute(&mut c, format!("CREATE DATABASE {name}").as_str())
-            .await
-            .unwrap();
-        let base = admin.rsplit_once('/').unwrap().0.to_string();
-        (format!("{base}/{name}"), Some((admin, name)))
-    } else {
-        (format!("sqlite://{}/kassa.db", dir.display()), None)
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let env = [
-        ("KASSA_DATABASE_URL", db_url.clone()),
-        ("KASSA_PUBLIC_URL", url.clone()),
-        ("KASSA_DATA_DIR", dir.display().to_string()),
-        // the sandbox's own deliveries are not what we measure
-        ("KASSA_SANDBOX_RETRY_MS", "3600000".to_string()),
-    ];
-    let config =
-        Config::from_lookup(|k| env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())).unwrap();
-    let running = kassa::web::start(config, Some(listener)).await.unwrap();
+    let kassa = common::start(
+        a.postgres,
+        &[
+            // the sandbox's own deliveries are not what we measure
+            ("KASSA_SANDBOX_RETRY_MS", "3600000".to_string()),
+        ],
+    )
+    .await;
+    let (running, url, dir) = (&kassa.running, kassa.url.clone(), kassa.dir.clone());
     let client = || {
         reqwest::Client::builder()
             .cookie_store(true)
@@ -290,15 +269,5 @@ async fn run(a: Args) {
     println!("bare verify+sign   {bare:.0} /s on {threads} threads");
     println!("ratio              {:.0}% of bare", 100.0 * rate / bare);
 
-    running.stop().await;
-    let _ = std::fs::remove_dir_all(&dir);
-    if let Some((admin, name)) = pg_name {
-        if let Ok(mut c) = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await {
-            let _ = sqlx::Executor::execute(
-                &mut c,
-                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
-            )
-            .await;
-        }
-    }
+    kassa.stop().await;
 }

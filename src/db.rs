@@ -24,6 +24,18 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// What a SELECT ends with to lock its rows for the transaction:
+    /// `FOR UPDATE` on PostgreSQL; nothing on SQLite, whose one writer holds
+    /// the database (and the write gate) anyway.
+    pub fn row_lock(self) -> &'static str {
+        match self {
+            Backend::Postgres => " FOR UPDATE",
+            Backend::Sqlite => "",
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Db {
     pub pool: AnyPool,

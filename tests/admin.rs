@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{wait_for, Backend, TestApp, ADMIN_EMAIL, PASSWORD};
+use common::{s, wait_for, Backend, TestApp, ADMIN_EMAIL, PASSWORD};
 use reqwest::{header, Client, Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -26,12 +26,6 @@ on_both_backends!(
     nobody_approves_their_own_withdrawal,
     trustly_refreshes_respect_the_limits,
 );
-
-fn s(v: &Value, k: &str) -> String {
-    v[k].as_str()
-        .unwrap_or_else(|| panic!("{k} in {v}"))
-        .to_string()
-}
 
 /// Signs up a trader with a given name; returns (client, id).
 async fn trader_named(app: &TestApp, email: &str, first: &str, last: &str) -> (Client, String) {
@@ -63,33 +57,6 @@ async fn deposit(
     app.confirm(&s(&d, "order_id"), scenario).await;
     app.wait_deposit(c, &s(&d, "id"), status).await;
     d
-}
-
-async fn register_account(app: &TestApp, c: &Client, account_number: &str) -> Value {
-    let res = app
-        .post(
-            c,
-            "/api/bank-accounts",
-            json!({"clearing_house": "SWEDEN", "bank_number": "8327",
-                   "account_number": account_number}),
-        )
-        .await;
-    let status = res.status();
-    let body: Value = res.json().await.unwrap();
-    assert!(status.is_success(), "register {account_number}: {body}");
-    body
-}
-
-async fn withdraw(app: &TestApp, c: &Client, amount: &str, account: &Value) -> (StatusCode, Value) {
-    let res = app
-        .post(
-            c,
-            "/api/withdrawals",
-            json!({"amount": amount, "currency": "EUR", "bank_account_id": account["id"]}),
-        )
-        .await;
-    let status = res.status();
-    (status, res.json().await.unwrap())
 }
 
 /// Polls the admin's view of an order until its status is `status`.
@@ -308,7 +275,7 @@ async fn freezing_stops_deposits_but_notifications_still_book(backend: Backend) 
     let app = TestApp::spawn(backend).await;
     let admin = app.admin().await;
     let (c, id) = trader_named(&app, "frida@example.com", "Frida", "Frost").await;
-    let account = register_account(&app, &c, "9302114821").await;
+    let account = app.register_account(&c, "9302114821").await;
     // A deposit started before the freeze...
     let before = app.deposit(&c, "100.00", "EUR").await;
 
@@ -343,7 +310,7 @@ async fn freezing_stops_deposits_but_notifications_still_book(backend: Backend) 
     assert_eq!(t["trader"]["frozen"], true);
     assert_eq!(t["trader"]["balances"][0]["available"], "100.00");
     // Nor withdraw what arrived.
-    let (status, _) = withdraw(&app, &c, "10.00", &account).await;
+    let (status, _) = app.withdraw(&c, "10.00", &account).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(app.count("SELECT COUNT(*) FROM withdrawals").await, 0);
 
@@ -1145,8 +1112,8 @@ async fn approval_and_denial_keep_the_ledger_whole(backend: Backend) {
     let admin = app.admin().await;
     let (c, trader_id) = trader_named(&app, "big@example.com", "Big", "Spender").await;
     deposit(&app, &c, "200.00", "EUR", "success", "credited").await;
-    let account = register_account(&app, &c, "9302114821").await;
-    let (status, w) = withdraw(&app, &c, "60.00", &account).await;
+    let account = app.register_account(&c, "9302114821").await;
+    let (status, w) = app.withdraw(&c, "60.00", &account).await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(w["status"], "pending_approval");
     let id = s(&w, "id");
@@ -1260,7 +1227,7 @@ async fn approval_and_denial_keep_the_ledger_whole(backend: Backend) {
     assert_eq!(res.status(), StatusCode::CONFLICT);
 
     // Denied: the reservation goes back to available.
-    let (_, w2) = withdraw(&app, &c, "70.00", &account).await;
+    let (_, w2) = app.withdraw(&c, "70.00", &account).await;
     assert_eq!(w2["status"], "pending_approval");
     let id2 = s(&w2, "id");
     assert_eq!(app.balance(&c, "EUR").await.0, "70.00");
@@ -1300,7 +1267,7 @@ async fn approval_and_denial_keep_the_ledger_whole(backend: Backend) {
     assert_eq!(audit["entries"][0]["after"]["status"], "denied");
 
     // Form posts from the approvals page redirect.
-    let (_, w3) = withdraw(&app, &c, "55.00", &account).await;
+    let (_, w3) = app.withdraw(&c, "55.00", &account).await;
     let res = admin
         .post(app.at(&format!("/api/admin/withdrawals/{}/deny", s(&w3, "id"))))
         .form(&[("reason", "form post"), ("_next", "/admin/approvals")])
@@ -1317,8 +1284,8 @@ async fn nobody_approves_their_own_withdrawal(backend: Backend) {
     let admin = app.admin().await;
     // The admin has a wallet too.
     deposit(&app, &admin, "100.00", "EUR", "success", "credited").await;
-    let account = register_account(&app, &admin, "9302114821").await;
-    let (status, w) = withdraw(&app, &admin, "60.00", &account).await;
+    let account = app.register_account(&admin, "9302114821").await;
+    let (status, w) = app.withdraw(&admin, "60.00", &account).await;
     assert_eq!(status, StatusCode::CREATED);
     let id = s(&w, "id");
     let list = get_json(&app, &admin, "/api/admin/approvals").await;
@@ -1381,8 +1348,8 @@ async fn trustly_refreshes_respect_the_limits(backend: Backend) {
     let admin = app.admin().await;
     let (c, _) = trader_named(&app, "pay@example.com", "Pay", "Out").await;
     deposit(&app, &c, "100.00", "EUR", "success", "credited").await;
-    let account = register_account(&app, &c, "9302114821").await;
-    let (_, w) = withdraw(&app, &c, "10.00", &account).await;
+    let account = app.register_account(&c, "9302114821").await;
+    let (_, w) = app.withdraw(&c, "10.00", &account).await;
     let id = s(&w, "id");
     wait_order(&app, &admin, &id, "paid").await;
 

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{wait_for, Backend, TestApp, DEADLINE};
+use common::{s, wait_for, Backend, TestApp, DEADLINE};
 use kassa::trustly::{parse_notification_reply, ReplyStatus};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -29,12 +29,6 @@ on_both_backends!(
     form_post_redirects_to_the_deposit_page,
     wallet_events_stream_announces_a_credit,
 );
-
-fn s(v: &Value, k: &str) -> String {
-    v[k].as_str()
-        .unwrap_or_else(|| panic!("{k} in {v}"))
-        .to_string()
-}
 
 fn credit_data(nid: &str, deposit: &Value, amount: &str, currency: &str) -> Value {
     json!({

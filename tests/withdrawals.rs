@@ -9,7 +9,7 @@ mod common;
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
-use common::{wait_for, Backend, TestApp};
+use common::{s, wait_for, Backend, TestApp};
 use kassa::{
     money::{Currency, Money},
     sandbox::{Sandbox, SandboxConfig},
@@ -34,12 +34,6 @@ on_both_backends!(
     sent_payouts_show_trustlys_transfer_state,
 );
 
-fn s(v: &Value, k: &str) -> String {
-    v[k].as_str()
-        .unwrap_or_else(|| panic!("{k} in {v}"))
-        .to_string()
-}
-
 /// A trader with `amount` EUR credited through the sandbox checkout.
 async fn funded_trader(app: &TestApp, email: &str, amount: &str) -> Client {
     let c = app.trader(email).await;
@@ -47,33 +41,6 @@ async fn funded_trader(app: &TestApp, email: &str, amount: &str) -> Client {
     app.confirm(&s(&d, "order_id"), "success").await;
     app.wait_deposit(&c, &s(&d, "id"), "credited").await;
     c
-}
-
-async fn register_account(app: &TestApp, c: &Client, account_number: &str) -> Value {
-    let res = app
-        .post(
-            c,
-            "/api/bank-accounts",
-            json!({"clearing_house": "SWEDEN", "bank_number": "8327",
-                   "account_number": account_number}),
-        )
-        .await;
-    let status = res.status();
-    let body: Value = res.json().await.unwrap();
-    assert!(status.is_success(), "register {account_number}: {body}");
-    body
-}
-
-async fn withdraw(app: &TestApp, c: &Client, amount: &str, account: &Value) -> (StatusCode, Value) {
-    let res = app
-        .post(
-            c,
-            "/api/withdrawals",
-            json!({"amount": amount, "currency": "EUR", "bank_account_id": account["id"]}),
-        )
-        .await;
-    let status = res.status();
-    (status, res.json().await.unwrap())
 }
 
 async fn withdrawal_view(app: &TestApp, c: &Client, id: &str) -> Value {
@@ -102,7 +69,7 @@ async fn register_valid_invalid_and_duplicate(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let c = app.trader("reg@example.com").await;
 
-    let a = register_account(&app, &c, "9302 114821").await;
+    let a = app.register_account(&c, "9302 114821").await;
     assert_eq!(a["source"], "registered");
     assert_eq!(a["last_digits"], "4821");
     assert_eq!(a["clearing_house"], "SWEDEN");
@@ -220,8 +187,8 @@ async fn select_account_through_the_sandbox(backend: Backend) {
 async fn withdraw_is_paid_on_payoutconfirmation(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let c = funded_trader(&app, "pay@example.com", "100.00").await;
-    let account = register_account(&app, &c, "9302114821").await;
-    let (status, w) = withdraw(&app, &c, "60.00", &account).await;
+    let account = app.register_account(&c, "9302114821").await;
+    let (status, w) = app.withdraw(&c, "60.00", &account).await;
     assert_eq!(status, StatusCode::CREATED, "{w}");
     assert_eq!(w["status"], "sent");
     let order = s(&w, "order_id");
@@ -252,8 +219,8 @@ async fn withdraw_is_paid_on_payoutconfirmation(backend: Backend) {
 async fn payout_to_a_failing_account_returns_the_money(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let c = funded_trader(&app, "bounce@example.com", "100.00").await;
-    let account = register_account(&app, &c, "9302111111").await;
-    let (status, w) = withdraw(&app, &c, "60.00", &account).await;
+    let account = app.register_account(&c, "9302111111").await;
+    let (status, w) = app.withdraw(&c, "60.00", &account).await;
     assert_eq!(status, StatusCode::CREATED, "{w}");
     let order = s(&w, "order_id");
     // credit (money back), then cancel: both delivered and acknowledged.
@@ -268,8 +235,8 @@ async fn cancel_notification_releases_the_reservation(backend: Backend) {
     // Payouts stay queued at the sandbox for a minute: the cancel comes first.
     let app = TestApp::spawn_with(backend, &[("KASSA_SANDBOX_PAYOUT_DELAY_MS", "60000")]).await;
     let c = funded_trader(&app, "cancel@example.com", "100.00").await;
-    let account = register_account(&app, &c, "9302114821").await;
-    let (_, w) = withdraw(&app, &c, "60.00", &account).await;
+    let account = app.register_account(&c, "9302114821").await;
+    let (_, w) = app.withdraw(&c, "60.00", &account).await;
     assert_eq!(w["status"], "sent");
     assert_eq!(app.balance(&c, "EUR").await, balance("40.00", "60.00"));
     let data = json!({
@@ -296,9 +263,9 @@ async fn cancel_notification_releases_the_reservation(backend: Backend) {
 async fn insufficient_funds_and_bad_input_change_nothing(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let c = funded_trader(&app, "poor@example.com", "100.00").await;
-    let account = register_account(&app, &c, "9302114821").await;
+    let account = app.register_account(&c, "9302114821").await;
     let other = app.trader("thief@example.com").await;
-    let foreign = register_account(&app, &other, "9302115507").await;
+    let foreign = app.register_account(&other, "9302115507").await;
     for (amount, acc, field) in [
         ("100.01", &account, "amount"),
         ("-5.00", &account, "amount"),
@@ -307,11 +274,11 @@ async fn insufficient_funds_and_bad_input_change_nothing(backend: Backend) {
         ("abc", &account, "amount"),
         ("10.00", &foreign, "bank_account_id"),
     ] {
-        let (status, e) = withdraw(&app, &c, amount, acc).await;
+        let (status, e) = app.withdraw(&c, amount, acc).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{amount}: {e}");
         assert_eq!(e["field"], field, "{amount}: {e}");
     }
-    let (status, e) = withdraw(&app, &c, "100.01", &account).await;
+    let (status, e) = app.withdraw(&c, "100.01", &account).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
         e["error"],
@@ -342,8 +309,8 @@ async fn insufficient_funds_and_bad_input_change_nothing(backend: Backend) {
 async fn twenty_concurrent_withdrawals_only_one_fits(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let c = funded_trader(&app, "race@example.com", "100.00").await;
-    let account = register_account(&app, &c, "9302114821").await;
-    let tries = (0..20).map(|_| withdraw(&app, &c, "60.00", &account));
+    let account = app.register_account(&c, "9302114821").await;
+    let tries = (0..20).map(|_| app.withdraw(&c, "60.00", &account));
     let results = futures_util::future::join_all(tries).await;
     let accepted = results
         .iter()
@@ -363,8 +330,8 @@ async fn twenty_concurrent_withdrawals_only_one_fits(backend: Backend) {
 async fn large_withdrawal_waits_for_approval(backend: Backend) {
     let app = TestApp::spawn_with(backend, &[("KASSA_WITHDRAWAL_APPROVAL_ABOVE", "50.00")]).await;
     let c = funded_trader(&app, "big@example.com", "200.00").await;
-    let account = register_account(&app, &c, "9302114821").await;
-    let (status, w) = withdraw(&app, &c, "60.00", &account).await;
+    let account = app.register_account(&c, "9302114821").await;
+    let (status, w) = app.withdraw(&c, "60.00", &account).await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(w["status"], "pending_approval");
     assert_eq!(w["order_id"], Value::Null);
@@ -394,7 +361,7 @@ async fn large_withdrawal_waits_for_approval(backend: Backend) {
     assert!(payouts.approve(&id, &admin_id).await.is_err());
 
     // A denied one gives the money back, with the reason for the trader.
-    let (_, w2) = withdraw(&app, &c, "70.00", &account).await;
+    let (_, w2) = app.withdraw(&c, "70.00", &account).await;
     assert_eq!(w2["status"], "pending_approval");
     assert!(payouts.deny(&s(&w2, "id"), &admin_id, " ").await.is_err());
     let denied = payouts
@@ -418,16 +385,16 @@ async fn daily_limit_counts_earlier_withdrawals(backend: Backend) {
     )
     .await;
     let c = funded_trader(&app, "daily@example.com", "200.00").await;
-    let account = register_account(&app, &c, "9302114821").await;
-    let (status, e) = withdraw(&app, &c, "60.00", &account).await;
+    let account = app.register_account(&c, "9302114821").await;
+    let (status, e) = app.withdraw(&c, "60.00", &account).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(e["error"], "The largest withdrawal is 50.00 EUR.");
-    let (status, _) = withdraw(&app, &c, "50.00", &account).await;
+    let (status, _) = app.withdraw(&c, "50.00", &account).await;
     assert_eq!(status, StatusCode::CREATED);
-    let (status, e) = withdraw(&app, &c, "25.00", &account).await;
+    let (status, e) = app.withdraw(&c, "25.00", &account).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{e}");
     assert!(s(&e, "error").contains("20.00 EUR is left today"), "{e}");
-    let (status, _) = withdraw(&app, &c, "20.00", &account).await;
+    let (status, _) = app.withdraw(&c, "20.00", &account).await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(app.count("SELECT COUNT(*) FROM withdrawals").await, 2);
     app.assert_ledger_invariant().await;
@@ -593,8 +560,8 @@ async fn waiting_for_funds_when_trustly_balance_is_short(backend: Backend) {
     )
     .await;
     let c = funded_at(&app, &sb, "short@example.com", "100.00").await;
-    let account = register_account(&app, &c, "9302114821").await;
-    let (status, w) = withdraw(&app, &c, "60.00", &account).await;
+    let account = app.register_account(&c, "9302114821").await;
+    let (status, w) = app.withdraw(&c, "60.00", &account).await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(w["status"], "waiting_for_funds");
     assert_eq!(app.balance(&c, "EUR").await, balance("40.00", "60.00"));
@@ -618,17 +585,17 @@ async fn crash_between_reserve_and_payout_is_recovered_once(backend: Backend) {
     let mut sb = OwnSandbox::start(Vec::new()).await;
     let mut app = spawn_against(backend, &sb, &[]).await;
     let c = funded_at(&app, &sb, "crash@example.com", "100.00").await;
-    let account = register_account(&app, &c, "9302114821").await;
+    let account = app.register_account(&c, "9302114821").await;
 
     // 1. Reserved, but Trustly never got the AccountPayout (unreachable);
     //    then Kassa stops before anything else happens.
     sb.go_offline().await;
-    let (status, w1) = withdraw(&app, &c, "30.00", &account).await;
+    let (status, w1) = app.withdraw(&c, "30.00", &account).await;
     assert_eq!(status, StatusCode::CREATED, "{w1}");
     assert_eq!(w1["status"], "queued");
     // 2. Reserved, and the AccountPayout did reach Trustly, but its answer
     //    was lost: played here by sending the same MessageID ourselves.
-    let (status, w2) = withdraw(&app, &c, "20.00", &account).await;
+    let (status, w2) = app.withdraw(&c, "20.00", &account).await;
     assert_eq!(status, StatusCode::CREATED, "{w2}");
     assert_eq!(w2["status"], "queued");
     assert_eq!(app.balance(&c, "EUR").await, balance("50.00", "50.00"));
@@ -715,10 +682,10 @@ async fn bounce_after_payment_and_credit_before_confirmation(backend: Backend) {
     // The sandbox holds payouts for a minute: these notifications are ours.
     let app = TestApp::spawn_with(backend, &[("KASSA_SANDBOX_PAYOUT_DELAY_MS", "60000")]).await;
     let c = funded_trader(&app, "bounce2@example.com", "100.00").await;
-    let account = register_account(&app, &c, "9302114821").await;
+    let account = app.register_account(&c, "9302114821").await;
 
     // Paid, then bounced: the money comes back from Kassa's Trustly account.
-    let (_, w1) = withdraw(&app, &c, "30.00", &account).await;
+    let (_, w1) = app.withdraw(&c, "30.00", &account).await;
     notify_twice(&app, "payoutconfirmation", "pc-1", &w1, "30.00").await;
     wait_withdrawal(&app, &c, &s(&w1, "id"), "paid").await;
     assert_eq!(app.balance(&c, "EUR").await, balance("70.00", "0.00"));
@@ -728,7 +695,7 @@ async fn bounce_after_payment_and_credit_before_confirmation(backend: Backend) {
 
     // The credit overtakes the payoutconfirmation: returned from reserved,
     // and the late confirmation books nothing.
-    let (_, w2) = withdraw(&app, &c, "40.00", &account).await;
+    let (_, w2) = app.withdraw(&c, "40.00", &account).await;
     assert_eq!(app.balance(&c, "EUR").await, balance("60.00", "40.00"));
     notify_twice(&app, "credit", "cr-2", &w2, "40.00").await;
     notify_twice(&app, "payoutconfirmation", "pc-2", &w2, "40.00").await;
@@ -737,7 +704,7 @@ async fn bounce_after_payment_and_credit_before_confirmation(backend: Backend) {
     assert_eq!(app.balance(&c, "EUR").await, balance("100.00", "0.00"));
 
     // A payoutconfirmation whose amount disagrees is recorded, not applied.
-    let (_, w3) = withdraw(&app, &c, "10.00", &account).await;
+    let (_, w3) = app.withdraw(&c, "10.00", &account).await;
     notify_twice(&app, "payoutconfirmation", "pc-3", &w3, "99.00").await;
     assert_eq!(
         app.count("SELECT COUNT(*) FROM notifications WHERE notification_id = 'pc-3' AND outcome = 'flagged'")
@@ -763,8 +730,8 @@ async fn sent_payouts_show_trustlys_transfer_state(backend: Backend) {
     )
     .await;
     let c = funded_trader(&app, "poll@example.com", "100.00").await;
-    let account = register_account(&app, &c, "9302114821").await;
-    let (_, w) = withdraw(&app, &c, "25.00", &account).await;
+    let account = app.register_account(&c, "9302114821").await;
+    let (_, w) = app.withdraw(&c, "25.00", &account).await;
     assert_eq!(w["status"], "sent");
     // The worker asks GetWithdrawals; the state is shown as Trustly says it.
     let v = wait_for("the transfer state", || async {

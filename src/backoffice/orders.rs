@@ -17,29 +17,8 @@ use crate::{
     db::Db,
     money::Currency,
     traders::newtypes::FieldError,
+    wallet::{deposits, withdrawals, History},
 };
-
-/// The withdrawal statuses of migration 0004 (its comment is the contract).
-pub const WITHDRAWAL_STATUSES: &[&str] = &[
-    "pending_approval",
-    "waiting_for_funds",
-    "queued",
-    "sent",
-    "paid",
-    "returned",
-    "failed",
-    "cancelled",
-    "denied",
-];
-
-pub const DEPOSIT_STATUSES: &[&str] = &[
-    "created",
-    "pending",
-    "credited",
-    "cancelled",
-    "failed",
-    "reversed",
-];
 
 /// Filters of `GET /api/admin/orders`, as received.
 #[derive(Debug, Default, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
@@ -78,10 +57,14 @@ impl Kind {
             Kind::Withdrawal => "withdrawals",
         }
     }
-    fn statuses(self) -> &'static [&'static str] {
+    /// The status names of this kind, from its domain's `Status`.
+    fn statuses(self) -> Vec<&'static str> {
         match self {
-            Kind::Deposit => DEPOSIT_STATUSES,
-            Kind::Withdrawal => WITHDRAWAL_STATUSES,
+            Kind::Deposit => deposits::Status::ALL.iter().map(|s| s.as_str()).collect(),
+            Kind::Withdrawal => withdrawals::Status::ALL
+                .iter()
+                .map(|s| s.as_str())
+                .collect(),
         }
     }
 }
@@ -141,10 +124,7 @@ impl Filters {
             None => None,
             Some(s) if kinds.iter().any(|k| k.statuses().contains(&s)) => Some(s.to_string()),
             Some(_) => {
-                let mut known: Vec<&str> = kinds
-                    .iter()
-                    .flat_map(|k| k.statuses().iter().copied())
-                    .collect();
+                let mut known: Vec<&str> = kinds.iter().flat_map(|k| k.statuses()).collect();
                 known.dedup();
                 return Err(FieldError::new(
                     "status",
@@ -351,26 +331,18 @@ pub async fn detail(db: &Db, id: &str) -> Result<OrderDetail> {
             continue;
         };
         let order = order_row(&r)?;
-        let history_sql = match kind {
-            Kind::Deposit => {
-                "SELECT status, at FROM deposit_events WHERE deposit_id = $1 ORDER BY seq"
-            }
-            Kind::Withdrawal => {
-                "SELECT status, at FROM withdrawal_events WHERE withdrawal_id = $1 ORDER BY seq"
-            }
-        };
-        let history = sqlx::query(history_sql)
-            .bind(&order.id)
-            .fetch_all(&db.pool)
-            .await?
-            .iter()
-            .map(|h| {
-                Ok(OrderStep {
-                    status: h.try_get("status")?,
-                    at: h.try_get("at")?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let history = match kind {
+            Kind::Deposit => History::Deposit,
+            Kind::Withdrawal => History::Withdrawal,
+        }
+        .steps(&db.pool, &order.id)
+        .await?
+        .into_iter()
+        .map(|h| OrderStep {
+            status: h.status,
+            at: h.at,
+        })
+        .collect();
         let notifications =
             notifications::for_order(db, &order.id, order.order_id.as_deref()).await?;
         let withdrawal = match kind {

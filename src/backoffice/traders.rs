@@ -355,10 +355,7 @@ pub async fn act(
         )
         .into());
     }
-    let lock = match db.backend {
-        Backend::Postgres => " FOR UPDATE",
-        Backend::Sqlite => "",
-    };
+    let lock = db.backend.row_lock();
     let mut tx = db.begin_write().await?;
     let r = sqlx::query(&format!(
         "SELECT role, frozen, failed_logins, locked_until FROM users WHERE id = $1{lock}"

@@ -215,31 +215,16 @@ pub(crate) async fn find_selection_for_update(
     message_id: &str,
     order_id: &str,
 ) -> Result<Option<Selection>, sqlx::Error> {
-    let lock = match backend {
-        Backend::Postgres => " FOR UPDATE",
-        Backend::Sqlite => "",
+    let select = "SELECT id, user_id, order_id, status FROM account_selections";
+    let Some(r) = super::lock_order_row(conn, backend, select, message_id, order_id).await? else {
+        return Ok(None);
     };
-    for (column, value) in [("id", message_id), ("order_id", order_id)] {
-        if value.is_empty() {
-            continue;
-        }
-        let sql = format!(
-            "SELECT id, user_id, order_id, status FROM account_selections WHERE {column} = $1{lock}"
-        );
-        if let Some(r) = sqlx::query(&sql)
-            .bind(value)
-            .fetch_optional(&mut *conn)
-            .await?
-        {
-            return Ok(Some(Selection {
-                id: r.try_get("id")?,
-                user_id: r.try_get("user_id")?,
-                order_id: r.try_get("order_id")?,
-                status: r.try_get("status")?,
-            }));
-        }
-    }
-    Ok(None)
+    Ok(Some(Selection {
+        id: r.try_get("id")?,
+        user_id: r.try_get("user_id")?,
+        order_id: r.try_get("order_id")?,
+        status: r.try_get("status")?,
+    }))
 }
 
 /// Moves a selection to `selected` or `cancelled` (from `created` only;

@@ -9,7 +9,7 @@
 use sqlx::{AnyConnection, Row};
 
 use crate::{
-    app::types::{DepositStep, DepositView, TransactionView},
+    app::types::{DepositView, TransactionView},
     db::{now_ms, Backend, Db},
     money::{format_minor, Currency, Money},
 };
@@ -31,6 +31,15 @@ pub enum Status {
 }
 
 impl Status {
+    pub const ALL: [Status; 6] = [
+        Status::Created,
+        Status::Pending,
+        Status::Credited,
+        Status::Cancelled,
+        Status::Failed,
+        Status::Reversed,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Created => "created",
@@ -116,17 +125,9 @@ async fn add_history(
     status: Status,
     at: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO deposit_events (id, deposit_id, seq, status, at)
-         SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4 FROM deposit_events WHERE deposit_id = $2",
-    )
-    .bind(uuid::Uuid::new_v4().to_string())
-    .bind(deposit_id)
-    .bind(status.as_str())
-    .bind(at)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    super::History::Deposit
+        .add(conn, deposit_id, status.as_str(), at)
+        .await
 }
 
 /// Writes a new deposit in status `created`, committed on return (before
@@ -238,31 +239,16 @@ pub(crate) async fn find_for_update(
     message_id: &str,
     order_id: &str,
 ) -> Result<Option<Deposit>, sqlx::Error> {
-    let lock = match backend {
-        Backend::Postgres => " FOR UPDATE",
-        Backend::Sqlite => "",
-    };
-    if !message_id.is_empty() {
-        let sql = format!("SELECT {COLUMNS} FROM deposits WHERE id = $1{lock}");
-        if let Some(r) = sqlx::query(&sql)
-            .bind(message_id)
-            .fetch_optional(&mut *conn)
-            .await?
-        {
-            return from_row(&r).map(Some);
-        }
-    }
-    if !order_id.is_empty() {
-        let sql = format!("SELECT {COLUMNS} FROM deposits WHERE order_id = $1{lock}");
-        if let Some(r) = sqlx::query(&sql)
-            .bind(order_id)
-            .fetch_optional(&mut *conn)
-            .await?
-        {
-            return from_row(&r).map(Some);
-        }
-    }
-    Ok(None)
+    super::lock_order_row(
+        conn,
+        backend,
+        &format!("SELECT {COLUMNS} FROM deposits"),
+        message_id,
+        order_id,
+    )
+    .await?
+    .map(|r| from_row(&r))
+    .transpose()
 }
 
 /// Moves a deposit to `status` and records the step.
@@ -414,19 +400,7 @@ pub async fn view_for_user(
         return Ok(None);
     };
     let d = from_row(&row)?;
-    let history =
-        sqlx::query("SELECT status, at FROM deposit_events WHERE deposit_id = $1 ORDER BY seq")
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(DepositStep {
-                    status: r.try_get("status")?,
-                    at: r.try_get("at")?,
-                })
-            })
-            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let history = super::History::Deposit.steps(&mut *conn, id).await?;
     Ok(Some(DepositView {
         id: d.id,
         order_id: d.order_id,

@@ -14,10 +14,97 @@ use std::collections::BTreeMap;
 use sqlx::Row;
 
 use crate::{
-    app::types::{BalanceView, WalletView},
+    app::types::{BalanceView, DepositStep, WalletView},
     db::Db,
     money::{format_minor, Currency},
 };
+
+/// The row of the order a Trustly notification names, locked for the
+/// caller's transaction: `select` (`SELECT … FROM <table>`) by our id (the
+/// notification's messageid) first, then by Trustly's orderid.
+pub(crate) async fn lock_order_row(
+    conn: &mut sqlx::AnyConnection,
+    backend: crate::db::Backend,
+    select: &str,
+    message_id: &str,
+    order_id: &str,
+) -> Result<Option<sqlx::any::AnyRow>, sqlx::Error> {
+    for (column, value) in [("id", message_id), ("order_id", order_id)] {
+        if value.is_empty() {
+            continue;
+        }
+        let sql = format!("{select} WHERE {column} = $1{}", backend.row_lock());
+        if let Some(row) = sqlx::query(&sql)
+            .bind(value)
+            .fetch_optional(&mut *conn)
+            .await?
+        {
+            return Ok(Some(row));
+        }
+    }
+    Ok(None)
+}
+
+/// The step-by-step history of an order's status (`deposit_events`,
+/// `withdrawal_events`): `seq` orders the steps even within one millisecond.
+#[derive(Clone, Copy, Debug)]
+pub enum History {
+    Deposit,
+    Withdrawal,
+}
+
+impl History {
+    fn table(self) -> (&'static str, &'static str) {
+        match self {
+            History::Deposit => ("deposit_events", "deposit_id"),
+            History::Withdrawal => ("withdrawal_events", "withdrawal_id"),
+        }
+    }
+
+    /// Appends a step (inside the caller's transaction).
+    pub(crate) async fn add(
+        self,
+        conn: &mut sqlx::AnyConnection,
+        order_id: &str,
+        status: &str,
+        at: i64,
+    ) -> Result<(), sqlx::Error> {
+        let (table, column) = self.table();
+        sqlx::query(&format!(
+            "INSERT INTO {table} (id, {column}, seq, status, at)
+             SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4 FROM {table} WHERE {column} = $2"
+        ))
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(order_id)
+        .bind(status)
+        .bind(at)
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Every step of one order, oldest first.
+    pub async fn steps<'e, E>(self, db: E, order_id: &str) -> Result<Vec<DepositStep>, sqlx::Error>
+    where
+        E: sqlx::Executor<'e, Database = sqlx::Any>,
+    {
+        let (table, column) = self.table();
+        sqlx::query(&format!(
+            "SELECT status, at FROM {table} WHERE {column} = $1 ORDER BY seq"
+        ))
+        .bind(order_id)
+        .fetch_all(db)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(DepositStep {
+                status: r.try_get("status")?,
+                at: r.try_get("at")?,
+            })
+        })
+        .collect()
+    }
+}
 
 /// How many transactions the wallet lists.
 const TRANSACTIONS_SHOWN: i64 = 200;

@@ -574,19 +574,31 @@ async fn fast_credit(
     else {
         return Ok(None);
     };
+    book_credit(conn, &user_id, amount, nid).await?;
+    Ok(Some(Effect::changed(&user_id)))
+}
+
+/// A deposit's money arrives: Kassa's Trustly account to the trader's
+/// available balance, keyed by the credit notification.
+async fn book_credit(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    amount: Money,
+    nid: &str,
+) -> Result<(), ProcessError> {
     ledger::post_transaction(
         conn,
         &format!("notification:{nid}"),
         "deposit_credit",
-        Some(&user_id),
-        currency,
+        Some(user_id),
+        amount.currency,
         &[
-            Leg::trader(Account::Available, &user_id, amount.minor),
+            Leg::trader(Account::Available, user_id, amount.minor),
             Leg::kassa(Account::Trustly, -amount.minor),
         ],
     )
     .await?;
-    Ok(Some(Effect::changed(&user_id)))
+    Ok(())
 }
 
 async fn credit(conn: &mut AnyConnection, d: &Deposit, nid: &str) -> Result<Effect, ProcessError> {
@@ -600,19 +612,7 @@ async fn credit(conn: &mut AnyConnection, d: &Deposit, nid: &str) -> Result<Effe
         deposits::set_settled(conn, &d.id, SettledColumn::Credited).await?;
         return Ok(Effect::note("credit after its debit: nothing booked"));
     }
-    let amount = d.amount.minor;
-    ledger::post_transaction(
-        conn,
-        &format!("notification:{nid}"),
-        "deposit_credit",
-        Some(&d.user_id),
-        d.amount.currency,
-        &[
-            Leg::trader(Account::Available, &d.user_id, amount),
-            Leg::kassa(Account::Trustly, -amount),
-        ],
-    )
-    .await?;
+    book_credit(conn, &d.user_id, d.amount, nid).await?;
     deposits::set_status_settled(conn, &d.id, Status::Credited, SettledColumn::Credited).await?;
     Ok(Effect::changed(&d.user_id))
 }

@@ -32,7 +32,7 @@ use tokio::sync::{broadcast, Mutex};
 
 use super::ledger::{self, Account, LedgerError, Leg};
 use crate::{
-    app::types::{DepositStep, WithdrawalView},
+    app::types::WithdrawalView,
     config::WithdrawalConfig,
     db::{now_ms, Backend, Db},
     money::{format_minor, Currency, Money},
@@ -56,6 +56,18 @@ pub enum Status {
 }
 
 impl Status {
+    pub const ALL: [Status; 9] = [
+        Status::PendingApproval,
+        Status::WaitingForFunds,
+        Status::Queued,
+        Status::Sent,
+        Status::Paid,
+        Status::Returned,
+        Status::Failed,
+        Status::Cancelled,
+        Status::Denied,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::PendingApproval => "pending_approval",
@@ -232,18 +244,9 @@ async fn add_history(
     status: Status,
     at: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO withdrawal_events (id, withdrawal_id, seq, status, at)
-         SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4 FROM withdrawal_events
-         WHERE withdrawal_id = $2",
-    )
-    .bind(uuid::Uuid::new_v4().to_string())
-    .bind(id)
-    .bind(status.as_str())
-    .bind(at)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    super::History::Withdrawal
+        .add(conn, id, status.as_str(), at)
+        .await
 }
 
 pub async fn find(db: &Db, id: &str) -> Result<Option<Withdrawal>, sqlx::Error> {
@@ -263,7 +266,7 @@ async fn lock(
 ) -> Result<Option<Withdrawal>, sqlx::Error> {
     let sql = format!(
         "SELECT {COLUMNS} FROM withdrawals WHERE id = $1{}",
-        for_update(backend)
+        backend.row_lock()
     );
     sqlx::query(&sql)
         .bind(id)
@@ -271,13 +274,6 @@ async fn lock(
         .await?
         .map(|r| from_row(&r))
         .transpose()
-}
-
-fn for_update(backend: Backend) -> &'static str {
-    match backend {
-        Backend::Postgres => " FOR UPDATE",
-        Backend::Sqlite => "",
-    }
 }
 
 /// The withdrawal a notification names (by messageid = our id, then by
@@ -288,25 +284,16 @@ pub(crate) async fn find_for_update(
     message_id: &str,
     order_id: &str,
 ) -> Result<Option<Withdrawal>, sqlx::Error> {
-    if !message_id.is_empty() {
-        if let Some(w) = lock(conn, backend, message_id).await? {
-            return Ok(Some(w));
-        }
-    }
-    if !order_id.is_empty() {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM withdrawals WHERE order_id = $1{}",
-            for_update(backend)
-        );
-        if let Some(r) = sqlx::query(&sql)
-            .bind(order_id)
-            .fetch_optional(&mut *conn)
-            .await?
-        {
-            return from_row(&r).map(Some);
-        }
-    }
-    Ok(None)
+    super::lock_order_row(
+        conn,
+        backend,
+        &format!("SELECT {COLUMNS} FROM withdrawals"),
+        message_id,
+        order_id,
+    )
+    .await?
+    .map(|r| from_row(&r))
+    .transpose()
 }
 
 async fn set_status(
@@ -848,14 +835,14 @@ impl Payouts {
     ) -> Result<(), WithdrawalError> {
         let db = self.db();
         let mut tx = db.begin_write().await?;
-        let Some(now) = lock(&mut tx.tx, db.backend, &w.id).await? else {
+        let Some(current) = lock(&mut tx.tx, db.backend, &w.id).await? else {
             return Err(WithdrawalError::NotFound);
         };
         if let Some(order_id) = order_id {
             adopt_order_id(&mut tx.tx, &w.id, order_id).await?;
         }
         // A notification may have overtaken the answer (paid already).
-        if now.status == Status::Queued {
+        if current.status == Status::Queued {
             set_status(&mut tx.tx, &w.id, Status::Sent, now_ms()).await?;
         }
         tx.commit().await?;
@@ -871,10 +858,10 @@ impl Payouts {
     ) -> Result<(), WithdrawalError> {
         let db = self.db();
         let mut tx = db.begin_write().await?;
-        let Some(now) = lock(&mut tx.tx, db.backend, &w.id).await? else {
+        let Some(current) = lock(&mut tx.tx, db.backend, &w.id).await? else {
             return Err(WithdrawalError::NotFound);
         };
-        if now.status != Status::Queued {
+        if current.status != Status::Queued {
             return Ok(());
         }
         sqlx::query("UPDATE withdrawals SET error_code = $1, error_message = $2 WHERE id = $3")
@@ -885,7 +872,7 @@ impl Payouts {
             .await?;
         release(
             &mut tx.tx,
-            &now,
+            &current,
             Status::Failed,
             &format!("withdrawal:{}:release", w.id),
         )
@@ -1225,21 +1212,22 @@ impl Payouts {
                 break; // oldest first: the rest wait behind it
             }
             let now = now_ms();
-            let moved = db
-                .write(
-                    sqlx::query(
-                        "UPDATE withdrawals SET status = 'queued', updated_at = $1
-                         WHERE id = $2 AND status = 'waiting_for_funds'",
-                    )
-                    .bind(now)
-                    .bind(&id),
-                )
-                .await?
-                .rows_affected();
+            // The status and its history step in one transaction.
+            let mut tx = db.begin_write().await?;
+            let moved = sqlx::query(
+                "UPDATE withdrawals SET status = 'queued', updated_at = $1
+                 WHERE id = $2 AND status = 'waiting_for_funds'",
+            )
+            .bind(now)
+            .bind(&id)
+            .execute(&mut *tx.tx)
+            .await?
+            .rows_affected();
             if moved > 0 {
-                let mut tx = db.begin_write().await?;
                 add_history(&mut tx.tx, &id, Status::Queued, now).await?;
-                tx.commit().await?;
+            }
+            tx.commit().await?;
+            if moved > 0 {
                 self.send(&id, now).await?;
             }
         }
@@ -1327,20 +1315,7 @@ pub async fn view_for_user(
 }
 
 pub async fn view(db: &Db, w: Withdrawal) -> Result<WithdrawalView, sqlx::Error> {
-    let history = sqlx::query(
-        "SELECT status, at FROM withdrawal_events WHERE withdrawal_id = $1 ORDER BY seq",
-    )
-    .bind(&w.id)
-    .fetch_all(&db.pool)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(DepositStep {
-            status: r.try_get("status")?,
-            at: r.try_get("at")?,
-        })
-    })
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let history = super::History::Withdrawal.steps(&db.pool, &w.id).await?;
     Ok(WithdrawalView {
         id: w.id,
         order_id: w.order_id,

@@ -261,6 +261,13 @@ impl Drop for TestApp {
     }
 }
 
+/// A string field of a JSON answer (panics with the answer when missing).
+pub fn s(v: &Value, k: &str) -> String {
+    v[k].as_str()
+        .unwrap_or_else(|| panic!("{k} in {v}"))
+        .to_string()
+}
+
 // --- deposits, notifications and the ledger ---------------------------------
 
 /// How long any polled condition may take before the test fails.
@@ -326,6 +333,35 @@ impl TestApp {
             }
         })
         .await
+    }
+
+    /// `POST /api/bank-accounts` with a Swedish account at clearing 8327.
+    pub async fn register_account(&self, c: &Client, account_number: &str) -> Value {
+        let res = self
+            .post(
+                c,
+                "/api/bank-accounts",
+                json!({"clearing_house": "SWEDEN", "bank_number": "8327",
+                       "account_number": account_number}),
+            )
+            .await;
+        let status = res.status();
+        let body: Value = res.json().await.unwrap();
+        assert!(status.is_success(), "register {account_number}: {body}");
+        body
+    }
+
+    /// `POST /api/withdrawals` in EUR to `account`: (status, answer).
+    pub async fn withdraw(&self, c: &Client, amount: &str, account: &Value) -> (StatusCode, Value) {
+        let res = self
+            .post(
+                c,
+                "/api/withdrawals",
+                json!({"amount": amount, "currency": "EUR", "bank_account_id": account["id"]}),
+            )
+            .await;
+        let status = res.status();
+        (status, res.json().await.unwrap())
     }
 
     pub async fn wallet(&self, client: &Client) -> Value {
