@@ -54,10 +54,21 @@ pub enum History {
 }
 
 impl History {
-    fn table(self) -> (&'static str, &'static str) {
+    /// (insert, select): fixed text per table, so the hot path builds no SQL.
+    fn sql(self) -> (&'static str, &'static str) {
         match self {
-            History::Deposit => ("deposit_events", "deposit_id"),
-            History::Withdrawal => ("withdrawal_events", "withdrawal_id"),
+            History::Deposit => (
+                "INSERT INTO deposit_events (id, deposit_id, seq, status, at)
+                 SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4 FROM deposit_events
+                 WHERE deposit_id = $2",
+                "SELECT status, at FROM deposit_events WHERE deposit_id = $1 ORDER BY seq",
+            ),
+            History::Withdrawal => (
+                "INSERT INTO withdrawal_events (id, withdrawal_id, seq, status, at)
+                 SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4 FROM withdrawal_events
+                 WHERE withdrawal_id = $2",
+                "SELECT status, at FROM withdrawal_events WHERE withdrawal_id = $1 ORDER BY seq",
+            ),
         }
     }
 
@@ -69,17 +80,13 @@ impl History {
         status: &str,
         at: i64,
     ) -> Result<(), sqlx::Error> {
-        let (table, column) = self.table();
-        sqlx::query(&format!(
-            "INSERT INTO {table} (id, {column}, seq, status, at)
-             SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4 FROM {table} WHERE {column} = $2"
-        ))
-        .bind(uuid::Uuid::new_v4().to_string())
-        .bind(order_id)
-        .bind(status)
-        .bind(at)
-        .execute(&mut *conn)
-        .await?;
+        sqlx::query(self.sql().0)
+            .bind(uuid::Uuid::new_v4().to_string())
+            .bind(order_id)
+            .bind(status)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
         Ok(())
     }
 
@@ -88,21 +95,18 @@ impl History {
     where
         E: sqlx::Executor<'e, Database = sqlx::Any>,
     {
-        let (table, column) = self.table();
-        sqlx::query(&format!(
-            "SELECT status, at FROM {table} WHERE {column} = $1 ORDER BY seq"
-        ))
-        .bind(order_id)
-        .fetch_all(db)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(DepositStep {
-                status: r.try_get("status")?,
-                at: r.try_get("at")?,
+        sqlx::query(self.sql().1)
+            .bind(order_id)
+            .fetch_all(db)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(DepositStep {
+                    status: r.try_get("status")?,
+                    at: r.try_get("at")?,
+                })
             })
-        })
-        .collect()
+            .collect()
     }
 }
 
