@@ -46,19 +46,33 @@ fn err(code: i64) -> ApiError {
 type ApiResult = Result<Value, ApiError>;
 
 pub(crate) async fn handle(AxState(sb): AxState<Arc<Sandbox>>, body: Bytes) -> Response {
-    Json(sb.handle_api(&body)).into_response()
+    let (answer, method) = sb.handle_api(&body);
+    if method.is_some_and(|m| sb.take_lost_answer(&m)) {
+        tracing::info!("sandbox API: answer lost on purpose (fault)");
+        return super::faults::broken_answer();
+    }
+    Json(answer).into_response()
 }
 
 impl Sandbox {
-    fn handle_api(self: &Arc<Self>, body: &[u8]) -> Value {
+    /// The answer, and the method when the request could be parsed.
+    fn handle_api(self: &Arc<Self>, body: &[u8]) -> (Value, Option<String>) {
         let req = match parse_request(body) {
             Ok(r) => r,
             Err(e) => {
                 tracing::info!(error = %e, "sandbox API: unparseable request");
-                return build_error(None, None, codes::UNKNOWN, "ERROR_UNKNOWN", &self.signer);
+                let answer = build_error(None, None, codes::UNKNOWN, "ERROR_UNKNOWN", &self.signer);
+                return (answer, None);
             }
         };
-        let outcome = self.check_and_dispatch(&req);
+        let outcome = match self.take_error(&req.method) {
+            Some(code) => Err(err(code)),
+            None => self.check_and_dispatch(&req),
+        };
+        (self.answer(&req, outcome), Some(req.method.clone()))
+    }
+
+    fn answer(&self, req: &IncomingRequest, outcome: ApiResult) -> Value {
         match outcome {
             Ok(data) => {
                 tracing::info!(method = %req.method, uuid = %req.uuid, orderid = ?data.get("orderid"), "sandbox API: ok");
@@ -136,7 +150,8 @@ impl Sandbox {
         };
         let orderid = st.new_id();
         let now = OffsetDateTime::now_utc();
-        let hold = str_of(&attributes, "HoldNotifications") == Some("1");
+        let hold =
+            str_of(&attributes, "HoldNotifications") == Some("1") || st.take_hold(kind.as_str());
         let order = Order {
             orderid: orderid.clone(),
             kind,
@@ -213,7 +228,8 @@ impl Sandbox {
         st.add_balance(Money::new(-amount.minor, amount.currency));
         let orderid = st.new_id();
         let now = OffsetDateTime::now_utc();
-        let hold = str_of(&attributes, "HoldNotifications") == Some("1");
+        let hold = str_of(&attributes, "HoldNotifications") == Some("1")
+            || st.take_hold(OrderKind::AccountPayout.as_str());
         st.orders.insert(
             orderid.clone(),
             Order {

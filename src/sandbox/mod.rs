@@ -15,6 +15,7 @@
 mod api;
 mod checkout;
 mod delivery;
+mod faults;
 mod html;
 mod orders_tool;
 mod state;
@@ -31,6 +32,7 @@ use axum::Router;
 use crate::money::Money;
 use crate::trustly::signature::{KeyError, Signer, Verifier};
 
+pub use faults::Fault;
 use state::State;
 
 /// How the app configures the sandbox.
@@ -141,7 +143,8 @@ impl Sandbox {
     /// - `GET /orders`, `GET /orders/{orderid}.json`,
     ///   `POST /orders/{orderid}/notifications/{notificationid}/resend`,
     ///   `POST /orders/{orderid}/cancel|debit`: the orders tool;
-    /// - `GET /public-key`: the sandbox's public key (PEM, text/plain).
+    /// - `GET /public-key`: the sandbox's public key (PEM, text/plain);
+    /// - `POST /faults`: order a fault for the next call (see `faults`).
     pub fn router(self: &Arc<Self>) -> Router {
         Router::new()
             .route("/api/1", post(api::handle))
@@ -166,6 +169,7 @@ impl Sandbox {
                 post(orders_tool::resend),
             )
             .route("/public-key", get(public_key))
+            .route("/faults", post(faults::order_fault))
             .with_state(self.clone())
     }
 

@@ -285,6 +285,8 @@ pub(crate) struct State {
     pub applied_effects: HashSet<String>,
     /// Every numeric id handed out (orders, notifications, accounts).
     used_ids: HashSet<String>,
+    /// Faults ordered for coming calls, as (method, fault), oldest first.
+    pub faults: Vec<(String, super::faults::Fault)>,
 }
 
 impl State {
