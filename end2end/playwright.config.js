@@ -38,6 +38,8 @@ module.exports = defineConfig({
       LEPTOS_SITE_ROOT: '../target/site',
       KASSA_BOOTSTRAP_ADMIN_EMAIL: 'admin@kassa.test',
       KASSA_BOOTSTRAP_ADMIN_PASSWORD: 'admin password 1',
+      // Withdraw right after a deposit in the journeys (the hold is tested in Rust).
+      KASSA_WITHDRAWAL_HOLD_MS: '0',
       KASSA_SANDBOX_RETRY_MS: '100,200,500',
       KASSA_SANDBOX_PAYOUT_DELAY_MS: '300',
       RUST_LOG: 'info,sqlx=warn',

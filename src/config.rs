@@ -63,6 +63,9 @@ pub struct WithdrawalConfig {
     /// Least time between two GetWithdrawals calls for one payout
     /// (Trustly: 15 minutes).
     pub poll_interval_ms: u64,
+    /// Money credited by a deposit becomes withdrawable this long after its
+    /// credit (Trustly may still debit it back); 0 turns the hold off.
+    pub hold_ms: u64,
 }
 
 impl WithdrawalConfig {
@@ -279,6 +282,7 @@ impl Config {
             resend_after_ms: ms("KASSA_PAYOUT_RESEND_AFTER_MS", 60_000)?,
             balance_interval_ms: ms("KASSA_TRUSTLY_BALANCE_INTERVAL_MS", 15 * 60_000)?,
             poll_interval_ms: ms("KASSA_PAYOUT_POLL_INTERVAL_MS", 15 * 60_000)?,
+            hold_ms: ms("KASSA_WITHDRAWAL_HOLD_MS", 24 * 60 * 60_000)?,
         };
         match withdrawals.amounts(Currency::EUR) {
             Some((min, max, daily, approval))

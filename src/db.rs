@@ -118,6 +118,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "backoffice",
         include_str!("../migrations/0005_backoffice.sql"),
     ),
+    (
+        10,
+        "payout_safety",
+        include_str!("../migrations/0010_payout_safety.sql"),
+    ),
 ];
 
 /// The few migrations SQLite and PostgreSQL cannot share (trigger syntax),
@@ -231,6 +236,9 @@ impl Db {
                 )
             })
             .collect::<Vec<_>>();
+        // Shared and backend-specific ones interleave by version.
+        let mut migrations = migrations;
+        migrations.sort_by_key(|m| m.version);
         let migrator = Migrator {
             migrations: Cow::Owned(migrations),
             ..Migrator::DEFAULT

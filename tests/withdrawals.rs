@@ -12,7 +12,7 @@ use std::{net::SocketAddr, sync::Arc, time::Duration};
 use common::{s, wait_for, Backend, TestApp};
 use kassa::{
     money::{Currency, Money},
-    sandbox::{Sandbox, SandboxConfig},
+    sandbox::{Fault, Sandbox, SandboxConfig},
     trustly::{AccountPayoutRequest, ClientConfig, ClientError, Signer, TrustlyClient, Verifier},
 };
 use reqwest::{Client, StatusCode};
@@ -32,6 +32,14 @@ on_both_backends!(
     crash_between_reserve_and_payout_is_recovered_once,
     bounce_after_payment_and_credit_before_confirmation,
     sent_payouts_show_trustlys_transfer_state,
+    lost_answer_then_616_stays_reserved_and_is_paid_once,
+    lost_answer_then_620_stays_reserved_and_is_paid_once,
+    first_attempt_refusals_release_only_when_certain,
+    attempted_then_short_payout_is_not_parked_or_denied,
+    fresh_credit_is_not_withdrawable_until_the_hold_ends,
+    reversed_deposit_makes_withdrawals_wait_for_approval,
+    frozen_traders_payouts_wait_until_unfrozen,
+    unknown_payout_is_resolved_only_explicitly_by_another_admin,
 );
 
 /// A trader with `amount` EUR credited through the sandbox checkout.
@@ -746,5 +754,310 @@ async fn sent_payouts_show_trustlys_transfer_state(backend: Backend) {
     assert_eq!(v["status"], "sent");
     let wallet = app.wallet(&c).await;
     assert_eq!(wallet["transactions"][0]["info"], "QUEUED");
+    app.assert_ledger_invariant().await;
+}
+
+// -- Payout safety: the release rule, holds, frozen traders -----------------
+
+/// Only the test drives the payout worker (one explicit round at a time).
+const NO_WORKER: (&str, &str) = ("KASSA_PAYOUT_WORKER_INTERVAL_MS", "3600000");
+
+async fn admin_order(app: &TestApp, admin: &Client, id: &str) -> Value {
+    let res = app.get(admin, &format!("/api/admin/orders/{id}")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
+async fn admin_post(app: &TestApp, admin: &Client, path: &str, body: Value) -> StatusCode {
+    app.post(admin, path, body).await.status()
+}
+
+/// The withdrawal's payout at the sandbox; its held notifications released.
+async fn release_payout(sb: &OwnSandbox, withdrawal_id: &str) {
+    let order_id = sb
+        .sandbox
+        .order_for_message(withdrawal_id)
+        .expect("the payout reached Trustly");
+    wait_for("the payout's held notification", || async {
+        match sb.sandbox.release_held(&order_id) {
+            0 => Err("none held yet".to_string()),
+            n => Ok(n),
+        }
+    })
+    .await;
+}
+
+/// Kassa's balance at the sandbox in EUR, as Trustly's Balance says.
+async fn trustly_eur(sb: &OwnSandbox) -> String {
+    let balances = sb.client().balance().await.unwrap();
+    balances
+        .iter()
+        .find(|b| b.currency == "EUR")
+        .map(|b| b.balance.clone())
+        .unwrap_or_default()
+}
+
+/// The first AccountPayout reaches Trustly but its answer is lost; the
+/// re-send is answered with a signed `code`. The money must stay reserved
+/// (the first payout is live) and be paid once, by its payoutconfirmation.
+async fn lost_answer_then_refused(backend: Backend, code: i64) {
+    let sb = OwnSandbox::start(Vec::new()).await;
+    let app = spawn_against(backend, &sb, &[NO_WORKER]).await;
+    let c = funded_at(&app, &sb, "lost@example.com", "10.00").await;
+    let account = app.register_account(&c, "9302114821").await;
+    sb.sandbox.inject("AccountPayout", Fault::LoseAnswer);
+    sb.sandbox.inject("AccountPayout", Fault::HoldNotifications);
+    let (status, w) = app.withdraw(&c, "6.00", &account).await;
+    assert_eq!(status, StatusCode::CREATED, "{w}");
+    assert_eq!(w["status"], "queued");
+    let id = s(&w, "id");
+
+    // The re-send is refused (a rotated password, an unknown error ...).
+    sb.sandbox.inject("AccountPayout", Fault::Error(code));
+    app.state().payouts.tick(true).await.unwrap();
+    assert_eq!(withdrawal_view(&app, &c, &id).await["status"], "queued");
+    assert_eq!(app.balance(&c, "EUR").await, balance("4.00", "6.00"));
+
+    // Admins see it unresolved, with the refusal, and cannot deny it.
+    let admin = app.admin().await;
+    let detail = admin_order(&app, &admin, &id).await;
+    let info = &detail["withdrawal"];
+    assert_eq!(info["outcome_unknown"], true, "{detail}");
+    let codes: Vec<i64> = info["refusals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["code"].as_i64())
+        .collect();
+    assert!(codes.contains(&code), "{detail}");
+    let overview: Value = app
+        .get(&admin, "/api/admin/overview")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(overview["alerts"]["unresolved_payouts"], 1);
+    assert_eq!(overview["alerts"]["unresolved"][0]["id"], json!(id));
+    let deny = format!("/api/admin/withdrawals/{id}/deny");
+    let status = admin_post(&app, &admin, &deny, json!({"reason": "looks stuck"})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    // The first payout's confirmation arrives: paid once, nothing doubled.
+    release_payout(&sb, &id).await;
+    wait_withdrawal(&app, &c, &id, "paid").await;
+    assert_eq!(app.balance(&c, "EUR").await, balance("4.00", "0.00"));
+    assert_eq!(trustly_eur(&sb).await, "4.00");
+    app.state().payouts.tick(true).await.unwrap();
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM ledger_transactions WHERE kind = 'withdrawal_paid'")
+            .await,
+        1
+    );
+    app.assert_ledger_invariant().await;
+}
+
+async fn lost_answer_then_616_stays_reserved_and_is_paid_once(backend: Backend) {
+    lost_answer_then_refused(backend, 616).await;
+}
+
+async fn lost_answer_then_620_stays_reserved_and_is_paid_once(backend: Backend) {
+    lost_answer_then_refused(backend, 620).await;
+}
+
+async fn first_attempt_refusals_release_only_when_certain(backend: Backend) {
+    let sb = OwnSandbox::start(Vec::new()).await;
+    let app = spawn_against(backend, &sb, &[NO_WORKER]).await;
+    let c = funded_at(&app, &sb, "first@example.com", "100.00").await;
+    let account = app.register_account(&c, "9302114821").await;
+
+    // 616 on a first attempt: rejected before any order existed.
+    sb.sandbox.inject("AccountPayout", Fault::Error(616));
+    let (_, w) = app.withdraw(&c, "10.00", &account).await;
+    assert_eq!(w["status"], "failed", "{w}");
+    assert_eq!(app.balance(&c, "EUR").await, balance("100.00", "0.00"));
+
+    // 620 ERROR_UNKNOWN on a first attempt is an unknown outcome.
+    sb.sandbox.inject("AccountPayout", Fault::Error(620));
+    let (_, w) = app.withdraw(&c, "20.00", &account).await;
+    assert_eq!(w["status"], "queued", "{w}");
+    assert_eq!(app.balance(&c, "EUR").await, balance("80.00", "20.00"));
+    // The re-send goes through (that 620 created nothing) and is paid.
+    app.state().payouts.tick(true).await.unwrap();
+    wait_withdrawal(&app, &c, &s(&w, "id"), "paid").await;
+    assert_eq!(app.balance(&c, "EUR").await, balance("80.00", "0.00"));
+    assert_eq!(trustly_eur(&sb).await, "80.00");
+    app.assert_ledger_invariant().await;
+}
+
+async fn attempted_then_short_payout_is_not_parked_or_denied(backend: Backend) {
+    let sb = OwnSandbox::start(Vec::new()).await;
+    let app = spawn_against(
+        backend,
+        &sb,
+        &[NO_WORKER, ("KASSA_TRUSTLY_BALANCE_INTERVAL_MS", "0")],
+    )
+    .await;
+    let c = funded_at(&app, &sb, "short2@example.com", "100.00").await;
+    let account = app.register_account(&c, "9302114821").await;
+    sb.sandbox.inject("AccountPayout", Fault::LoseAnswer);
+    sb.sandbox.inject("AccountPayout", Fault::HoldNotifications);
+    let (_, w) = app.withdraw(&c, "60.00", &account).await;
+    assert_eq!(w["status"], "queued", "{w}");
+    let id = s(&w, "id");
+    // The first payout itself lowered Kassa's balance at Trustly to 40.00:
+    // the re-send must not be parked as waiting for funds.
+    assert_eq!(trustly_eur(&sb).await, "40.00");
+    app.state().payouts.tick(true).await.unwrap();
+    let v = withdrawal_view(&app, &c, &id).await;
+    assert_eq!(v["status"], "sent", "{v}");
+    let admin = app.admin().await;
+    let deny = format!("/api/admin/withdrawals/{id}/deny");
+    let status = admin_post(&app, &admin, &deny, json!({"reason": "short"})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    release_payout(&sb, &id).await;
+    wait_withdrawal(&app, &c, &id, "paid").await;
+    assert_eq!(app.balance(&c, "EUR").await, balance("40.00", "0.00"));
+    app.assert_ledger_invariant().await;
+}
+
+async fn fresh_credit_is_not_withdrawable_until_the_hold_ends(backend: Backend) {
+    // The default hold (24 hours), not the tests' 0.
+    let app = TestApp::spawn_with(backend, &[("KASSA_WITHDRAWAL_HOLD_MS", "86400000")]).await;
+    let c = funded_trader(&app, "fresh@example.com", "100.00").await;
+    let wallet = app.wallet(&c).await;
+    let eur = &wallet["balances"][0];
+    assert_eq!(eur["available"], "100.00", "{wallet}");
+    assert_eq!(eur["withdrawable"], "0.00", "{wallet}");
+    assert!(eur["withdrawable_at"].as_i64().is_some(), "{wallet}");
+
+    let account = app.register_account(&c, "9302114821").await;
+    let (status, w) = app.withdraw(&c, "30.00", &account).await;
+    assert_eq!(status, StatusCode::CREATED, "{w}");
+    assert_eq!(w["status"], "pending_approval");
+    assert_eq!(app.balance(&c, "EUR").await, balance("70.00", "30.00"));
+    let admin = app.admin().await;
+    let approvals: Value = app
+        .get(&admin, "/api/admin/approvals")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let row = &approvals["approvals"][0];
+    assert_eq!(row["id"], w["id"]);
+    let reason = row["hold_reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.starts_with("unsettled funds: 100.00 EUR credited at "),
+        "{approvals}"
+    );
+    app.assert_ledger_invariant().await;
+}
+
+async fn reversed_deposit_makes_withdrawals_wait_for_approval(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let c = funded_trader(&app, "reversed@example.com", "100.00").await;
+    let d = app.deposit(&c, "50.00", "EUR").await;
+    app.confirm(&s(&d, "order_id"), "success_debit").await;
+    app.wait_deposit(&c, &s(&d, "id"), "reversed").await;
+    let account = app.register_account(&c, "9302114821").await;
+    let (status, w) = app.withdraw(&c, "10.00", &account).await;
+    assert_eq!(status, StatusCode::CREATED, "{w}");
+    assert_eq!(w["status"], "pending_approval");
+    let admin = app.admin().await;
+    let detail = admin_order(&app, &admin, &s(&w, "id")).await;
+    let reason = detail["withdrawal"]["hold_reason"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(reason.contains("reversed deposit"), "{detail}");
+    app.assert_ledger_invariant().await;
+}
+
+async fn frozen_traders_payouts_wait_until_unfrozen(backend: Backend) {
+    let mut sb = OwnSandbox::start(Vec::new()).await;
+    let app = spawn_against(
+        backend,
+        &sb,
+        &[NO_WORKER, ("KASSA_WITHDRAWAL_APPROVAL_ABOVE", "50.00")],
+    )
+    .await;
+    let c = funded_at(&app, &sb, "frozen@example.com", "100.00").await;
+    let account = app.register_account(&c, "9302114821").await;
+    let me: Value = app.get(&c, "/api/me").await.json().await.unwrap();
+    let trader = s(&me, "id");
+    // Queued (Trustly unreachable) and waiting for approval.
+    sb.go_offline().await;
+    let (_, w1) = app.withdraw(&c, "20.00", &account).await;
+    assert_eq!(w1["status"], "queued", "{w1}");
+    sb.go_online().await;
+    let (_, w2) = app.withdraw(&c, "60.00", &account).await;
+    assert_eq!(w2["status"], "pending_approval", "{w2}");
+    let (id1, id2) = (s(&w1, "id"), s(&w2, "id"));
+
+    let admin = app.admin().await;
+    let freeze = format!("/api/admin/traders/{trader}/freeze");
+    let status = admin_post(&app, &admin, &freeze, json!({"reason": "kyc"})).await;
+    assert_eq!(status, StatusCode::OK);
+    app.state().payouts.tick(true).await.unwrap();
+    let v1 = admin_order(&app, &admin, &id1).await;
+    assert_eq!(v1["order"]["status"], "queued", "{v1}");
+    assert_eq!(
+        v1["withdrawal"]["send_attempts"], 1,
+        "not sent while frozen"
+    );
+    assert!(sb.sandbox.order_for_message(&id1).is_none());
+    let approve = format!("/api/admin/withdrawals/{id2}/approve");
+    assert_eq!(
+        admin_post(&app, &admin, &approve, json!({})).await,
+        StatusCode::CONFLICT
+    );
+
+    let unfreeze = format!("/api/admin/traders/{trader}/unfreeze");
+    let status = admin_post(&app, &admin, &unfreeze, json!({"reason": "ok"})).await;
+    assert_eq!(status, StatusCode::OK);
+    app.state().payouts.tick(true).await.unwrap();
+    wait_withdrawal(&app, &c, &id1, "paid").await;
+    assert_eq!(
+        admin_post(&app, &admin, &approve, json!({})).await,
+        StatusCode::OK
+    );
+    wait_withdrawal(&app, &c, &id2, "paid").await;
+    assert_eq!(app.balance(&c, "EUR").await, balance("20.00", "0.00"));
+    app.assert_ledger_invariant().await;
+}
+
+async fn unknown_payout_is_resolved_only_explicitly_by_another_admin(backend: Backend) {
+    let sb = OwnSandbox::start(Vec::new()).await;
+    let app = spawn_against(backend, &sb, &[NO_WORKER]).await;
+    let c = funded_at(&app, &sb, "resolve@example.com", "50.00").await;
+    let account = app.register_account(&c, "9302114821").await;
+    let admin = app.admin().await;
+    // A payout that is not unknown cannot be resolved.
+    let (_, sent) = app.withdraw(&c, "5.00", &account).await;
+    let resolve_sent = format!("/api/admin/withdrawals/{}/resolve", s(&sent, "id"));
+    let status = admin_post(&app, &admin, &resolve_sent, json!({"reason": "x"})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    // Trustly answers 620 and creates nothing; nobody can know that yet.
+    sb.sandbox.inject("AccountPayout", Fault::Error(620));
+    let (_, w) = app.withdraw(&c, "15.00", &account).await;
+    assert_eq!(w["status"], "queued", "{w}");
+    let id = s(&w, "id");
+    let resolve = format!("/api/admin/withdrawals/{id}/resolve");
+    // A reason is required.
+    let status = admin_post(&app, &admin, &resolve, json!({})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let why = "Trustly support confirmed no order exists for this MessageID";
+    let status = admin_post(&app, &admin, &resolve, json!({ "reason": why })).await;
+    assert_eq!(status, StatusCode::OK);
+    let v = wait_withdrawal(&app, &c, &id, "failed").await;
+    assert_eq!(v["status"], "failed");
+    wait_withdrawal(&app, &c, &s(&sent, "id"), "paid").await;
+    assert_eq!(app.balance(&c, "EUR").await, balance("45.00", "0.00"));
+    let audit: Value = app
+        .get(&admin, &format!("/api/admin/audit?target={id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(audit["entries"][0]["action"], "resolve_not_paid", "{audit}");
+    assert_eq!(audit["entries"][0]["reason"], why);
     app.assert_ledger_invariant().await;
 }

@@ -166,7 +166,7 @@ pub async fn load_wallet() -> Result<Option<WalletView>, ServerFnError> {
     let Some(user) = user else {
         return Ok(None);
     };
-    crate::wallet::summary(&state.db, &user.id)
+    crate::wallet::summary(&state.db, &user.id, state.config.withdrawals.hold_ms)
         .await
         .map(Some)
         .map_err(|e| {

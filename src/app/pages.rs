@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{
+    admin::widgets::Time,
     forms::{options, Field, JsonForm, PasswordField, SelectField},
     load_wallet, MeResource,
 };
@@ -138,6 +139,7 @@ pub fn WalletPage() -> impl IntoView {
                                         <thead><tr>
                                             <th scope="col">"Currency"</th>
                                             <th scope="col">"Available"</th>
+                                            <th scope="col" title="What you can withdraw now: deposits become withdrawable a while after they are credited.">"Withdrawable"</th>
                                             <th scope="col">"Pending"</th>
                                             <th scope="col">"Reserved"</th>
                                         </tr></thead>
@@ -145,7 +147,11 @@ pub fn WalletPage() -> impl IntoView {
                                             {w.balances.into_iter().map(|b| view! {
                                                 <tr data-currency=b.currency.clone()>
                                                     <th scope="row">{b.currency.clone()}</th>
-                                                    <td class="amount" data-testid=format!("available-{}", b.currency)>{b.available}</td>
+                                                    <td class="amount" data-testid=format!("available-{}", b.currency)>{b.available.clone()}</td>
+                                                    <td class="amount" data-testid=format!("withdrawable-{}", b.currency)>
+                                                        {b.withdrawable.clone().unwrap_or(b.available)}
+                                                        {b.withdrawable_at.map(|at| view! { <span class="hint">" (the rest from "<Time ms=at/>")"</span> })}
+                                                    </td>
                                                     <td class="amount">{b.pending}</td>
                                                     <td class="amount">{b.reserved}</td>
                                                 </tr>

@@ -33,6 +33,15 @@ pub struct BalanceView {
     pub available: String,
     pub reserved: String,
     pub pending: String,
+    /// What of `available` may be withdrawn now (the trader's own view
+    /// only): money credited within the settlement hold is available for
+    /// trading but not yet withdrawable. Never above `available`, never
+    /// below zero.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawable: Option<String>,
+    /// When the held part becomes withdrawable (unix ms); None: nothing held.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawable_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -9,6 +9,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::{
+    admin::widgets::Time,
     deposit::{CheckoutFrame, CURRENCIES},
     forms::{options, Field, JsonForm, SelectField},
     live::wallet_version,
@@ -176,12 +177,23 @@ pub fn WithdrawPage() -> impl IntoView {
                         }.into_any();
                     }
                     let available = wallet.balances.iter()
-                        .map(|b| format!("{} {}", b.available, b.currency))
+                        .map(|b| format!("{} {}", b.withdrawable.as_deref().unwrap_or(&b.available), b.currency))
                         .collect::<Vec<_>>();
                     let available = if available.is_empty() { "0.00".to_string() } else { available.join(", ") };
+                    let held = wallet.balances.iter().filter_map(|b| {
+                        let at = b.withdrawable_at?;
+                        Some(view! {
+                            <p class="hint" data-testid=format!("held-{}", b.currency)>
+                                {format!("{} {} of your available balance comes from recent deposits, which Trustly can still take back: withdrawable from ", b.available, b.currency)}
+                                <Time ms=at/>
+                                ". You can ask for more now; an admin then reviews the withdrawal first."
+                            </p>
+                        })
+                    }).collect_view();
                     let choices = accounts.iter().map(|a| (a.id.clone(), account_label(a))).collect::<Vec<_>>();
                     view! {
-                        <p>"Available to withdraw: " <strong data-testid="withdraw-available">{available}</strong></p>
+                        <p>"Withdrawable now: " <strong data-testid="withdraw-available">{available}</strong></p>
+                        {held}
                         <JsonForm action="/api/withdrawals" next="/withdraw" submit_label="Withdraw" on_success=on_created>
                             <Field name="amount" label="Amount" hint="For example 60.00"/>
                             <SelectField name="currency" label="Currency" options=options(CURRENCIES) selected="EUR"/>

@@ -273,6 +273,7 @@ pub async fn approvals(db: &Db, admin_id: &str) -> Result<String> {
         "bank",
         "descriptor",
         "created_at",
+        "hold_reason",
     ]);
     let mut cursor: Option<Cursor> = None;
     let mut written = 0;
@@ -289,6 +290,7 @@ pub async fn approvals(db: &Db, admin_id: &str) -> Result<String> {
                 opt(&a.bank),
                 opt(&a.descriptor),
                 &iso(a.created_at),
+                opt(&a.hold_reason),
             ]);
         }
         written += rows.len();

@@ -13,11 +13,11 @@ use super::{
     traders::bank_account, BackofficeError, Cursor, Result, Sql,
 };
 use crate::{
-    app::admin::types::{OrderDetail, OrderList, OrderRow, OrderStep, WithdrawalInfo},
+    app::admin::types::{OrderDetail, OrderList, OrderRow, OrderStep, RefusalView, WithdrawalInfo},
     db::Db,
     money::Currency,
     traders::newtypes::FieldError,
-    wallet::{deposits, withdrawals, History},
+    wallet::{deposits, withdrawals, withdrawals::refusals, History},
 };
 
 /// Filters of `GET /api/admin/orders`, as received.
@@ -315,7 +315,9 @@ pub async fn detail(db: &Db, id: &str) -> Result<OrderDetail> {
             Kind::Withdrawal => {
                 "o.flag_reason, o.error_code, o.error_message, o.bank_account_id, o.decided_by, \
                  o.decision_reason, o.decided_at, o.send_attempts, o.last_attempt_at, \
-                 o.transfer_state, o.transfer_checked_at, o.paid_at, o.returned_at"
+                 o.transfer_state, o.transfer_checked_at, o.paid_at, o.returned_at, \
+                 o.hold_reason, o.outcome_unknown, o.resolved_by, o.resolution_reason, \
+                 o.resolved_at"
             }
         };
         let Some(r) = sqlx::query(&format!(
@@ -369,6 +371,23 @@ pub async fn detail(db: &Db, id: &str) -> Result<OrderDetail> {
                     transfer_checked_at: r.try_get("transfer_checked_at")?,
                     paid_at: r.try_get("paid_at")?,
                     returned_at: r.try_get("returned_at")?,
+                    hold_reason: r.try_get("hold_reason")?,
+                    outcome_unknown: r.try_get::<i64, _>("outcome_unknown")? != 0,
+                    refusals: refusals::list(&db.pool, &order.id)
+                        .await?
+                        .into_iter()
+                        .map(|f| RefusalView {
+                            reason: f.reason,
+                            code: f.code,
+                            certain: f.certain,
+                            attempts: f.attempts,
+                            first_at: f.first_at,
+                            last_at: f.last_at,
+                        })
+                        .collect(),
+                    resolved_by: r.try_get("resolved_by")?,
+                    resolution_reason: r.try_get("resolution_reason")?,
+                    resolved_at: r.try_get("resolved_at")?,
                 })
             }
         };
@@ -418,6 +437,31 @@ pub async fn withdrawals_in(
         .collect()
 }
 
+/// Payouts whose AccountPayout outcome is unknown and not yet settled,
+/// oldest first: (how many, the first `limit`).
+pub async fn unresolved_payouts(db: &Db, limit: i64) -> Result<(i64, Vec<OrderRow>)> {
+    let queued = withdrawals::Status::Queued.as_str();
+    let total: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM withdrawals WHERE outcome_unknown = 1 AND status = $1",
+    )
+    .bind(queued)
+    .fetch_one(&db.pool)
+    .await?
+    .try_get("n")?;
+    let rows = sqlx::query(&format!(
+        "SELECT 'withdrawal' AS kind, {SELECT} FROM withdrawals o JOIN users u ON u.id = o.user_id \
+         WHERE o.outcome_unknown = 1 AND o.status = $1 ORDER BY o.created_at, o.id LIMIT $2"
+    ))
+    .bind(queued)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?
+    .iter()
+    .map(order_row)
+    .collect::<Result<Vec<_>>>()?;
+    Ok((total, rows))
+}
+
 /// Filters of `GET /api/admin/approvals`, as received.
 #[derive(Debug, Default, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct ApprovalQuery {
@@ -455,7 +499,8 @@ pub async fn approvals_page(
 ) -> Result<(Vec<crate::app::admin::types::ApprovalRow>, Option<String>)> {
     use crate::app::admin::types::ApprovalRow;
     let mut sql = Sql::new(
-        "SELECT o.id, o.user_id, u.email, o.amount, o.currency, o.created_at, b.bank, b.descriptor
+        "SELECT o.id, o.user_id, u.email, o.amount, o.currency, o.created_at, b.bank, b.descriptor,
+                o.hold_reason
          FROM withdrawals o JOIN users u ON u.id = o.user_id
          LEFT JOIN bank_accounts b ON b.id = o.bank_account_id
          WHERE o.status = 'pending_approval'",
@@ -486,6 +531,7 @@ pub async fn approvals_page(
                 bank: r.try_get("bank")?,
                 descriptor: r.try_get("descriptor")?,
                 created_at: r.try_get("created_at")?,
+                hold_reason: r.try_get("hold_reason")?,
             })
         })
         .collect::<Result<Vec<_>>>()?;

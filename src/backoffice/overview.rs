@@ -56,6 +56,8 @@ pub async fn overview(db: &Db, balance_interval_ms: i64) -> Result<OverviewView>
             available: decimal(a, &c),
             reserved: decimal(r, &c),
             pending: decimal(p, &c),
+            withdrawable: None,
+            withdrawable_at: None,
             currency: c,
         })
         .collect();
@@ -117,6 +119,8 @@ pub async fn overview(db: &Db, balance_interval_ms: i64) -> Result<OverviewView>
     let stale =
         orders::withdrawals_in(db, &["queued", "sent"], Some(stale_before), ALERT_ROWS).await?;
 
+    let (unresolved_payouts, unresolved) = orders::unresolved_payouts(db, ALERT_ROWS).await?;
+
     let (rejected_notifications, flagged_notifications, problem_notifications) =
         notifications::problems(db, ALERT_ROWS).await?;
 
@@ -131,6 +135,8 @@ pub async fn overview(db: &Db, balance_interval_ms: i64) -> Result<OverviewView>
             waiting,
             stale_payouts,
             stale,
+            unresolved_payouts,
+            unresolved,
             rejected_notifications,
             flagged_notifications,
             problem_notifications,

@@ -158,6 +158,8 @@ pub async fn balances_of(db: &Db, ids: &[String]) -> Result<BTreeMap<String, Vec
                     available: decimal(a, &c),
                     reserved: decimal(r, &c),
                     pending: decimal(p, &c),
+                    withdrawable: None,
+                    withdrawable_at: None,
                     currency: c,
                 })
                 .collect();

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod bank_details;
 pub mod deposits;
+pub mod holds;
 pub mod ledger;
 pub mod notifications;
 pub mod withdrawals;
@@ -115,7 +116,7 @@ const TRANSACTIONS_SHOWN: i64 = 200;
 
 /// A trader's balances and history, amounts as decimal strings. `pending`
 /// is the sum of their deposits Trustly reported as pending.
-pub async fn summary(db: &Db, user_id: &str) -> Result<WalletView, sqlx::Error> {
+pub async fn summary(db: &Db, user_id: &str, hold_ms: u64) -> Result<WalletView, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT currency, available, reserved FROM balances WHERE user_id = $1 ORDER BY currency",
     )
@@ -134,17 +135,24 @@ pub async fn summary(db: &Db, user_id: &str) -> Result<WalletView, sqlx::Error> 
     for (code, pending) in deposits::pending_by_currency(db, user_id).await? {
         by_currency.entry(code).or_default().2 = pending;
     }
+    let mut held = holds::held_by_currency(&db.pool, user_id, crate::db::now_ms(), hold_ms).await?;
     let mut balances = Vec::with_capacity(by_currency.len());
     for (code, (available, reserved, pending)) in by_currency {
         let Ok(currency) = code.parse::<Currency>() else {
             tracing::error!(%code, user_id, "balance row with an unknown currency");
             continue;
         };
+        let held = held.remove(&code).unwrap_or_default();
+        let withdrawable = held.withdrawable(available);
         balances.push(BalanceView {
-            currency: code,
             available: format_minor(available, currency),
             reserved: format_minor(reserved, currency),
             pending: format_minor(pending, currency),
+            withdrawable: Some(format_minor(withdrawable, currency)),
+            withdrawable_at: (withdrawable < available)
+                .then(|| held.until(hold_ms))
+                .flatten(),
+            currency: code,
         });
     }
     // Deposits and withdrawals, newest first.

@@ -54,6 +54,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/api/admin/approvals", get(approvals))
         .route("/api/admin/withdrawals/{id}/approve", post(approve))
         .route("/api/admin/withdrawals/{id}/deny", post(deny))
+        .route("/api/admin/withdrawals/{id}/resolve", post(resolve))
         .route(
             "/api/admin/withdrawals/{id}/refresh",
             post(refresh_transfer),
@@ -317,6 +318,9 @@ fn withdrawal_state(w: &crate::wallet::withdrawals::Withdrawal) -> serde_json::V
         "currency": w.amount.currency.code(),
         "decided_by": w.decided_by,
         "transfer_state": w.transfer_state,
+        "reserved": w.reserved,
+        "outcome_unknown": w.outcome_unknown,
+        "resolved_by": w.resolved_by,
     })
 }
 
@@ -356,19 +360,42 @@ async fn audit_withdrawal(
     Ok(())
 }
 
+/// What an admin decides about a withdrawal.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Decision {
+    Approve,
+    Deny,
+    /// An unknown payout confirmed as not paid at Trustly.
+    Resolve,
+}
+
 async fn decide(
     state: &AppState,
     admin: &crate::traders::service::User,
     id: &str,
     reason: Option<&str>,
-    approve: bool,
+    decision: Decision,
 ) -> Result<Response, ApiError> {
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-    if !approve && reason.is_none() {
-        return Err(FieldError::new("reason", "Say why the withdrawal is denied.").into());
+    match (decision, reason) {
+        (Decision::Deny, None) => {
+            return Err(FieldError::new("reason", "Say why the withdrawal is denied.").into())
+        }
+        (Decision::Resolve, None) => {
+            return Err(FieldError::new(
+                "reason",
+                "Say how you confirmed with Trustly that it was not paid.",
+            )
+            .into())
+        }
+        _ => {}
     }
     // The audit entry is written inside the decision's own transaction.
-    let action = if approve { "approve" } else { "deny" };
+    let action = match decision {
+        Decision::Approve => "approve",
+        Decision::Deny => "deny",
+        Decision::Resolve => "resolve_not_paid",
+    };
     let who = admin.clone();
     let why = reason.map(str::to_string);
     let hook = withdrawals::decision_hook(move |conn, before, after| {
@@ -391,13 +418,12 @@ async fn decide(
                 })
         })
     });
-    let result = if approve {
-        state.payouts.approve_with(id, &admin.id, Some(&hook)).await
-    } else {
-        state
-            .payouts
-            .deny_with(id, &admin.id, reason.unwrap_or_default(), Some(&hook))
-            .await
+    let payouts = &state.payouts;
+    let why = reason.unwrap_or_default();
+    let result = match decision {
+        Decision::Approve => payouts.approve_with(id, &admin.id, Some(&hook)).await,
+        Decision::Deny => payouts.deny_with(id, &admin.id, why, Some(&hook)).await,
+        Decision::Resolve => payouts.resolve_with(id, &admin.id, why, Some(&hook)).await,
     };
     let w = result?;
     tracing::info!(admin_id = %admin.id, withdrawal_id = id, status = w.status.as_str(),
@@ -411,7 +437,14 @@ async fn approve(
     Path(id): Path<String>,
     input: Input<ReasonBody>,
 ) -> Response {
-    let result = decide(&state, &admin, &id, input.data.reason.as_deref(), true).await;
+    let result = decide(
+        &state,
+        &admin,
+        &id,
+        input.data.reason.as_deref(),
+        Decision::Approve,
+    )
+    .await;
     respond(input.form, result)
 }
 
@@ -421,7 +454,28 @@ async fn deny(
     Path(id): Path<String>,
     input: Input<ReasonBody>,
 ) -> Response {
-    let result = decide(&state, &admin, &id, input.data.reason.as_deref(), false).await;
+    let result = decide(
+        &state,
+        &admin,
+        &id,
+        input.data.reason.as_deref(),
+        Decision::Deny,
+    )
+    .await;
+    respond(input.form, result)
+}
+
+/// `{reason}` (required): an admin other than the requester and approver
+/// confirmed at Trustly that a payout with an unknown outcome was not paid;
+/// the reservation is released (409 unless the outcome is unknown).
+async fn resolve(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path(id): Path<String>,
+    input: Input<ReasonBody>,
+) -> Response {
+    let reason = input.data.reason.as_deref();
+    let result = decide(&state, &admin, &id, reason, Decision::Resolve).await;
     respond(input.form, result)
 }
 

@@ -116,7 +116,9 @@ async fn wallet_summary(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
 ) -> Result<Json<crate::app::types::WalletView>, ApiError> {
-    Ok(Json(wallet::summary(&state.db, &user.id).await?))
+    Ok(Json(
+        wallet::summary(&state.db, &user.id, state.config.withdrawals.hold_ms).await?,
+    ))
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {

@@ -87,7 +87,12 @@ impl From<crate::wallet::withdrawals::WithdrawalError> for ApiError {
             W::InsufficientFunds => ApiError::Field(FieldError::new("amount", e.to_string())),
             W::Frozen => ApiError::Forbidden,
             W::NotFound => ApiError::NotFound,
-            W::WrongState(_) | W::OwnWithdrawal => ApiError::Conflict(e.to_string()),
+            W::WrongState(_)
+            | W::OwnWithdrawal
+            | W::Attempted
+            | W::TraderFrozen
+            | W::NotUnresolved
+            | W::FourEyes => ApiError::Conflict(e.to_string()),
             W::Trustly(m) => ApiError::Unavailable(m),
             W::Db(e) => e.into(),
             W::Ledger(e) => ApiError::internal(e),

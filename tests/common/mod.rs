@@ -107,6 +107,8 @@ impl TestApp {
             ("KASSA_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD),
             ("KASSA_SANDBOX_RETRY_MS", "20,50,100,200"),
             ("KASSA_SANDBOX_PAYOUT_DELAY_MS", "50"),
+            // Credits are withdrawable at once unless a test sets the hold.
+            ("KASSA_WITHDRAWAL_HOLD_MS", "0"),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -8,7 +8,7 @@
 pub mod format;
 pub mod pages;
 pub mod types;
-mod widgets;
+pub(crate) mod widgets;
 
 use leptos::prelude::*;
 

@@ -127,6 +127,7 @@ fn Overview(o: OverviewView) -> impl IntoView {
                 <li data-testid="alert-negative">{format!("{} negative balances", a.negative_balances.len())}</li>
                 <li data-testid="alert-approval"><a href="/admin/approvals">{format!("{} withdrawals waiting for approval", a.pending_approval)}</a></li>
                 <li data-testid="alert-funds"><a href="/admin/orders?kind=withdrawal&status=waiting_for_funds">{format!("{} withdrawals waiting for funds", a.waiting_for_funds)}</a></li>
+                <li data-testid="alert-unresolved" class=(a.unresolved_payouts > 0).then_some("form-error")>{format!("{} payouts with an unknown outcome at Trustly (kept reserved, re-sent)", a.unresolved_payouts)}</li>
                 <li data-testid="alert-stale">{format!("{} payouts without a final notification for more than a day", a.stale_payouts)}</li>
                 <li data-testid="alert-rejected"><a href="/admin/notifications?outcome=rejected">{format!("{} notifications rejected", a.rejected_notifications)}</a></li>
                 <li data-testid="alert-flagged"><a href="/admin/notifications?outcome=flagged">{format!("{} notifications flagged", a.flagged_notifications)}</a></li>
@@ -146,6 +147,7 @@ fn Overview(o: OverviewView) -> impl IntoView {
                 </table>
             })}
             {(!a.waiting.is_empty()).then(|| view! { <OrderTable orders=a.waiting caption="Waiting withdrawals"/> })}
+            {(!a.unresolved.is_empty()).then(|| view! { <OrderTable orders=a.unresolved caption="Unresolved payouts: open one to see every answer Trustly gave"/> })}
             {(!a.stale.is_empty()).then(|| view! { <OrderTable orders=a.stale caption="Payouts without a final notification"/> })}
             {(!a.problem_notifications.is_empty()).then(|| view! {
                 <NotificationTable rows=a.problem_notifications caption="Latest rejected or flagged notifications"/>
@@ -522,6 +524,29 @@ fn Order(d: OrderDetail) -> impl IntoView {
     let here = format!("/admin/orders/{}", o.id);
     let withdrawal = d.withdrawal.map(|w| {
         let refresh = format!("/api/admin/withdrawals/{}/refresh", o.id);
+        let unresolved = w.outcome_unknown && o.status == "queued";
+        let resolve = unresolved.then(|| view! {
+            <p class="hint">"Release the money only after Trustly has confirmed that no payout exists for this MessageID. Another admin than the requester and the approver must do it; it is audited."</p>
+            <ActionButton action=format!("/api/admin/withdrawals/{}/resolve", o.id) next=here.clone()
+                label="Confirmed not paid at Trustly: release" reason="How Trustly confirmed it" reason_required=true/>
+        });
+        let refusals = (!w.refusals.is_empty()).then(|| view! {
+            <table data-testid="refusals">
+                <caption>"Answers to AccountPayout other than success"</caption>
+                <thead><tr><th scope="col">"Answer"</th><th scope="col">"Certain refusal"</th><th scope="col">"Times"</th><th scope="col">"First"</th><th scope="col">"Last"</th></tr></thead>
+                <tbody>
+                    {w.refusals.into_iter().map(|r| view! {
+                        <tr>
+                            <td>{r.reason}</td>
+                            <td>{if r.certain { "yes: no payout exists" } else { "no: outcome unknown" }}</td>
+                            <td>{r.attempts}</td>
+                            <td><Time ms=r.first_at/></td>
+                            <td><Time ms=r.last_at/></td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        });
         view! {
             <h2>"Payout"</h2>
             <dl class="facts">
@@ -530,6 +555,15 @@ fn Order(d: OrderDetail) -> impl IntoView {
                 <dt>"Decision"</dt>
                 <dd>{w.decided_by.map(|by| format!("by {by}")).unwrap_or_else(|| "none needed or not yet".into())}
                     {w.decision_reason.map(|r| format!(": {r}"))}" "<MaybeTime ms=w.decided_at/></dd>
+                {w.hold_reason.map(|r| view! { <dt>"Waited for approval because"</dt><dd data-testid="hold-reason">{r}</dd> })}
+                {w.outcome_unknown.then(|| view! {
+                    <dt>"Outcome at Trustly"</dt>
+                    <dd class="form-error" data-testid="outcome-unknown">"Unknown: an attempt got no certain answer. The money stays reserved and the payout is re-sent with the same MessageID until Trustly settles it."</dd>
+                })}
+                {w.resolved_by.map(|by| view! {
+                    <dt>"Resolved"</dt>
+                    <dd>{format!("not paid, by {by}: {}", w.resolution_reason.unwrap_or_default())}" "<MaybeTime ms=w.resolved_at/></dd>
+                })}
                 <dt>"AccountPayout attempts"</dt>
                 <dd>{w.send_attempts}" "<MaybeTime ms=w.last_attempt_at/></dd>
                 <dt>"Trustly's transfer state"</dt>
@@ -537,6 +571,8 @@ fn Order(d: OrderDetail) -> impl IntoView {
                 <dt>"Paid"</dt><dd><MaybeTime ms=w.paid_at/></dd>
                 <dt>"Returned"</dt><dd><MaybeTime ms=w.returned_at/></dd>
             </dl>
+            {refusals}
+            {resolve}
             <ActionButton action=refresh next=here.clone() label="Ask Trustly for the transfer state"/>
             <p class="hint">"GetWithdrawals: at most once per 15 minutes per withdrawal."</p>
         }
@@ -609,7 +645,7 @@ pub fn ApprovalsPage() -> impl IntoView {
                     <section class="card">
                         <h1>"Approvals"</h1>
                         <p class="actions">
-                            <span data-testid="total">{format!("{} withdrawals above the approval threshold", list.total)}</span>
+                            <span data-testid="total">{format!("{} withdrawals waiting for approval", list.total)}</span>
                             <CsvLink api="/api/admin/approvals"/>
                         </p>
                         {if list.approvals.is_empty() {
@@ -619,7 +655,7 @@ pub fn ApprovalsPage() -> impl IntoView {
                                 <table>
                                     <thead><tr>
                                         <th scope="col">"Asked"</th><th scope="col">"Trader"</th>
-                                        <th scope="col">"Amount"</th><th scope="col">"To"</th><th scope="col">"Decision"</th>
+                                        <th scope="col">"Amount"</th><th scope="col">"To"</th><th scope="col">"Why it waits"</th><th scope="col">"Decision"</th>
                                     </tr></thead>
                                     <tbody>
                                         {list.approvals.into_iter().map(|a| {
@@ -640,6 +676,7 @@ pub fn ApprovalsPage() -> impl IntoView {
                                                     <td><a href=format!("/admin/traders/{}", a.user_id)>{a.email}</a></td>
                                                     <td class="amount"><a href=format!("/admin/orders/{}", a.id)><Amount amount=a.amount currency=a.currency/></a></td>
                                                     <td>{format!("{} {}", a.bank.unwrap_or_default(), a.descriptor.unwrap_or_default())}</td>
+                                                    <td data-testid="hold-reason">{a.hold_reason.unwrap_or_default()}</td>
                                                     <td>{decide}</td>
                                                 </tr>
                                             }

@@ -48,6 +48,12 @@ pub struct AlertsView {
     /// Payouts queued or sent more than a day ago without a final notification.
     pub stale_payouts: i64,
     pub stale: Vec<OrderRow>,
+    /// Payouts whose AccountPayout outcome is unknown (kept reserved and
+    /// re-sent until Trustly settles them or an admin resolves them).
+    #[serde(default)]
+    pub unresolved_payouts: i64,
+    #[serde(default)]
+    pub unresolved: Vec<OrderRow>,
     pub rejected_notifications: i64,
     pub flagged_notifications: i64,
     /// The latest rejected or flagged notifications (raw body left out).
@@ -194,6 +200,34 @@ pub struct WithdrawalInfo {
     pub transfer_checked_at: Option<i64>,
     pub paid_at: Option<i64>,
     pub returned_at: Option<i64>,
+    /// Why it waits (or waited) for approval.
+    #[serde(default)]
+    pub hold_reason: Option<String>,
+    /// An attempt's outcome is unknown: only Trustly or an explicit
+    /// resolution settles it.
+    #[serde(default)]
+    pub outcome_unknown: bool,
+    /// Every refusal or unknown answer its attempts received.
+    #[serde(default)]
+    pub refusals: Vec<RefusalView>,
+    #[serde(default)]
+    pub resolved_by: Option<String>,
+    #[serde(default)]
+    pub resolution_reason: Option<String>,
+    #[serde(default)]
+    pub resolved_at: Option<i64>,
+}
+
+/// One distinct answer to a payout's AccountPayout attempts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefusalView {
+    pub reason: String,
+    pub code: Option<i64>,
+    /// The answer proved that Trustly created no payout.
+    pub certain: bool,
+    pub attempts: i64,
+    pub first_at: i64,
+    pub last_at: i64,
 }
 
 // --- notifications -----------------------------------------------------------
@@ -249,6 +283,10 @@ pub struct ApprovalRow {
     pub created_at: i64,
     /// The asking admin's own withdrawal: they may not decide it.
     pub own: bool,
+    /// Why it waits: the threshold, unsettled funds, a reversed deposit, a
+    /// negative balance.
+    #[serde(default)]
+    pub hold_reason: Option<String>,
 }
 
 // --- audit -------------------------------------------------------------------

@@ -24,22 +24,43 @@
 //! "0"), when nothing was sent (we could not even build the request), or by
 //! a cancel notification or an admin's denial. The worker re-sends `queued`
 //! withdrawals at start-up and then every `resend_after_ms`.
+//!
+//! Which answers are certain refusals is decided in one place,
+//! [`outcome::classify`] (the release rule). After any attempt with an
+//! unknown outcome no later refusal releases: the withdrawal stays `queued`
+//! and reserved with `outcome_unknown` set, every answer is kept in
+//! `withdrawal_refusals` for admins, and only Trustly (637 or the payout's
+//! notifications) or an admin's explicit [`Payouts::resolve`] settles it.
+//!
+//! ## Holds
+//! A withdrawal waits for an admin (`pending_approval`, with its
+//! `hold_reason`) when it is above the approval threshold, above what is
+//! *withdrawable* (money credited by deposits within `hold_ms` is available
+//! for trading but not withdrawable: the deposit may still be debited
+//! back), or when the trader has a reversed deposit or a negative balance.
+//! A frozen trader's payouts are not sent (they resume on unfreeze).
+
+pub mod outcome;
+pub mod refusals;
+
+use outcome::Outcome;
 
 use std::sync::Arc;
 
 use sqlx::{AnyConnection, Row};
 use tokio::sync::{broadcast, Mutex};
 
-use super::ledger::{self, Account, LedgerError, Leg};
+use super::{
+    holds,
+    ledger::{self, Account, LedgerError, Leg},
+};
 use crate::{
     app::types::WithdrawalView,
     config::WithdrawalConfig,
     db::{now_ms, Backend, Db},
     money::{format_minor, Currency, Money},
     traders::service::User,
-    trustly::{
-        errors as codes, AccountPayoutAttributes, AccountPayoutRequest, ClientError, TrustlyClient,
-    },
+    trustly::{AccountPayoutAttributes, AccountPayoutRequest, TrustlyClient},
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,6 +151,14 @@ pub struct Withdrawal {
     pub paid_at: Option<i64>,
     pub returned_at: Option<i64>,
     pub flagged: bool,
+    /// An attempt's outcome was unknown: nothing releases it but Trustly or
+    /// an admin's explicit resolution (see [`outcome`]).
+    pub outcome_unknown: bool,
+    /// Why it waits (or waited) for an admin's approval.
+    pub hold_reason: Option<String>,
+    pub resolved_by: Option<String>,
+    pub resolution_reason: Option<String>,
+    pub resolved_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -137,6 +166,7 @@ pub struct Withdrawal {
 const COLUMNS: &str = "id, user_id, bank_account_id, account_id, order_id, amount, currency, \
     status, reserved, error_code, error_message, decided_by, decision_reason, send_attempts, \
     last_attempt_at, transfer_state, transfer_checked_at, paid_at, returned_at, flagged, \
+    outcome_unknown, hold_reason, resolved_by, resolution_reason, resolved_at, \
     created_at, updated_at";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<Withdrawal, sqlx::Error> {
@@ -167,6 +197,11 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<Withdrawal, sqlx::Error> {
         paid_at: row.try_get("paid_at")?,
         returned_at: row.try_get("returned_at")?,
         flagged: row.try_get::<i64, _>("flagged")? != 0,
+        outcome_unknown: row.try_get::<i64, _>("outcome_unknown")? != 0,
+        hold_reason: row.try_get("hold_reason")?,
+        resolved_by: row.try_get("resolved_by")?,
+        resolution_reason: row.try_get("resolution_reason")?,
+        resolved_at: row.try_get("resolved_at")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
@@ -190,6 +225,14 @@ pub enum WithdrawalError {
     WrongState(&'static str),
     #[error("An admin cannot approve their own withdrawal.")]
     OwnWithdrawal,
+    #[error("This payout was sent to Trustly and may be paid: it cannot be denied.")]
+    Attempted,
+    #[error("This trader is frozen: unfreeze them before approving a withdrawal.")]
+    TraderFrozen,
+    #[error("Only a payout whose outcome at Trustly is unknown can be resolved.")]
+    NotUnresolved,
+    #[error("Another admin must resolve this payout (not its requester or approver).")]
+    FourEyes,
     /// Trustly could not be asked or refused (plain words for people).
     #[error("{0}")]
     Trustly(String),
@@ -207,6 +250,36 @@ impl From<LedgerError> for WithdrawalError {
             e => WithdrawalError::Ledger(e),
         }
     }
+}
+
+/// An admin's reason: required, at most 500 characters.
+fn checked_reason(reason: &str) -> Result<&str, WithdrawalError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(invalid("reason", "Give a reason."));
+    }
+    if reason.chars().count() > 500 {
+        return Err(invalid("reason", "Keep the reason under 500 characters."));
+    }
+    Ok(reason)
+}
+
+/// The trader's EndUserID and whether they are frozen.
+async fn trader_of(db: &Db, user_id: &str) -> Result<(String, bool), sqlx::Error> {
+    let row = sqlx::query("SELECT end_user_id, frozen FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(&db.pool)
+        .await?;
+    Ok((row.try_get(0)?, row.try_get::<i64, _>(1)? != 0))
+}
+
+/// Whether the trader is frozen, as of the caller's transaction.
+async fn trader_frozen(conn: &mut AnyConnection, user_id: &str) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query("SELECT frozen FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get::<i64, _>(0)? != 0)
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> WithdrawalError {
@@ -659,11 +732,6 @@ impl Payouts {
 
         let id = uuid::Uuid::new_v4().to_string();
         let now = now_ms();
-        let status = if amount.minor > approval_above.minor {
-            Status::PendingApproval
-        } else {
-            Status::Queued
-        };
         let mut tx = db.begin_write().await?;
         // The reservation first: its conditional UPDATE of the balances row
         // also serialises this trader's concurrent requests on PostgreSQL,
@@ -695,10 +763,20 @@ impl Payouts {
                 format!("You can withdraw at most {daily_max} a day; {left} is left today."),
             ));
         }
+        // Decided after the reservation, which locked this trader's balance
+        // row: the holds see every committed credit and withdrawal.
+        let reasons = self
+            .hold_reasons(&mut tx.tx, &user.id, amount, approval_above, now)
+            .await?;
+        let (status, hold_reason) = if reasons.is_empty() {
+            (Status::Queued, None)
+        } else {
+            (Status::PendingApproval, Some(reasons.join("; ")))
+        };
         sqlx::query(
             "INSERT INTO withdrawals (id, user_id, bank_account_id, account_id, amount, currency,
-                                      status, reserved, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)",
+                                      status, reserved, hold_reason, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $9)",
         )
         .bind(&id)
         .bind(&user.id)
@@ -707,6 +785,7 @@ impl Payouts {
         .bind(amount.minor)
         .bind(currency.code())
         .bind(status.as_str())
+        .bind(hold_reason.as_deref())
         .bind(now)
         .execute(&mut *tx.tx)
         .await?;
@@ -714,7 +793,7 @@ impl Payouts {
         tx.commit().await?;
         self.publish(&user.id);
         tracing::info!(withdrawal_id = %id, user_id = %user.id, %amount, status = status.as_str(),
-            "withdrawal reserved");
+            hold_reason = hold_reason.as_deref().unwrap_or(""), "withdrawal reserved");
         if status == Status::Queued {
             self.send(&id, now).await
         } else {
@@ -722,62 +801,59 @@ impl Payouts {
         }
     }
 
+    /// Why a withdrawal of `amount` (already reserved in `conn`'s
+    /// transaction) must wait for an admin; empty: it may be sent.
+    async fn hold_reasons(
+        &self,
+        conn: &mut AnyConnection,
+        user_id: &str,
+        amount: Money,
+        approval_above: Money,
+        now: i64,
+    ) -> Result<Vec<String>, sqlx::Error> {
+        let mut reasons = Vec::new();
+        if amount.minor > approval_above.minor {
+            reasons.push(format!("above the approval threshold of {approval_above}"));
+        }
+        let hold_ms = self.inner.config.hold_ms;
+        let held = holds::held(&mut *conn, user_id, amount.currency, now, hold_ms).await?;
+        // What is left on available after this reservation must still cover
+        // the held credits, or part of this withdrawal is unsettled money.
+        let left = ledger::available(conn, user_id, amount.currency).await?;
+        if left < held.minor() {
+            reasons.push(holds::unsettled_reason(&held, amount.currency));
+        }
+        reasons.extend(holds::risk_reasons(conn, user_id).await?);
+        Ok(reasons)
+    }
+
     /// Sends a `queued` withdrawal's AccountPayout, unless someone else
-    /// attempted it after `cutoff` (unix ms). Checks Kassa's Trustly
-    /// balance first. See the module docs for what each answer does.
+    /// attempted it after `cutoff` (unix ms) or its trader is frozen. Checks
+    /// Kassa's Trustly balance before the first attempt. What the answer
+    /// means is [`outcome::classify`]'s decision alone.
     pub async fn send(&self, id: &str, cutoff: i64) -> Result<Withdrawal, WithdrawalError> {
         let db = self.db();
         let w = find(db, id).await?.ok_or(WithdrawalError::NotFound)?;
         if w.status != Status::Queued {
             return Ok(w);
         }
-        if !self.funds_available(w.amount).await? {
-            let mut tx = db.begin_write().await?;
-            let moved = sqlx::query(
-                "UPDATE withdrawals SET status = 'waiting_for_funds', updated_at = $1
-                 WHERE id = $2 AND status = 'queued'",
-            )
-            .bind(now_ms())
-            .bind(id)
-            .execute(&mut *tx.tx)
-            .await?
-            .rows_affected();
-            if moved > 0 {
-                add_history(&mut tx.tx, id, Status::WaitingForFunds, now_ms()).await?;
-            }
-            tx.commit().await?;
-            if moved > 0 {
-                tracing::warn!(withdrawal_id = id, amount = %w.amount,
-                    "Kassa's Trustly balance is short: withdrawal waits for funds (admins alerted)");
-                self.publish(&w.user_id);
-            }
-            return find(db, id).await?.ok_or(WithdrawalError::NotFound);
+        let (end_user_id, frozen) = trader_of(db, &w.user_id).await?;
+        if frozen {
+            tracing::info!(
+                withdrawal_id = id,
+                "trader is frozen: payout not sent until unfrozen"
+            );
+            return Ok(w);
         }
-        // Claim the attempt: only one sender at a time (the request, the
-        // worker, another instance).
-        let now = now_ms();
-        let claimed = db
-            .write(
-                sqlx::query(
-                    "UPDATE withdrawals SET send_attempts = send_attempts + 1,
-                            last_attempt_at = $1, updated_at = $1
-                     WHERE id = $2 AND status = 'queued'
-                       AND (last_attempt_at IS NULL OR last_attempt_at <= $3)",
-                )
-                .bind(now)
-                .bind(id)
-                .bind(cutoff),
-            )
-            .await?
-            .rows_affected();
-        if claimed == 0 {
-            return find(db, id).await?.ok_or(WithdrawalError::NotFound);
+        // Funds are checked before the first attempt only: after one, the
+        // payout itself may be what lowered Kassa's balance at Trustly, and
+        // parking it would invite a denial of money that may be paid.
+        if w.send_attempts == 0 && !self.funds_available(w.amount).await? {
+            return self.wait_for_funds(&w).await;
         }
-        let end_user_id: String = sqlx::query("SELECT end_user_id FROM users WHERE id = $1")
-            .bind(&w.user_id)
-            .fetch_one(&db.pool)
-            .await?
-            .try_get(0)?;
+        let Some(first_attempt) = self.claim_attempt(id, cutoff).await? else {
+            return find(db, id).await?.ok_or(WithdrawalError::NotFound);
+        };
         let request = AccountPayoutRequest {
             notification_url: self.inner.notification_url.clone(),
             account_id: w.account_id.clone(),
@@ -791,41 +867,99 @@ impl Payouts {
             },
             ..Default::default()
         };
-        let outcome = self.inner.client.account_payout(&request).await;
-        match outcome {
-            Ok(r) if r.accepted() => {
-                self.mark_sent(&w, Some(&r.orderid)).await?;
-                tracing::info!(withdrawal_id = id, order_id = %r.orderid, amount = %w.amount,
-                    "payout sent");
+        let answer = self.inner.client.account_payout(&request).await;
+        let words = match &answer {
+            Err(e) => e.plain_words(),
+            Ok(_) => "Trustly did not accept the payout.",
+        };
+        match outcome::classify(first_attempt, &answer) {
+            Outcome::Accepted { order_id } => {
+                self.mark_sent(&w, Some(&order_id)).await?;
+                tracing::info!(withdrawal_id = id, %order_id, amount = %w.amount, "payout sent");
             }
-            Ok(r) => {
-                tracing::warn!(withdrawal_id = id, order_id = %r.orderid,
-                    "Trustly did not accept the payout (result 0): reservation released");
-                self.refuse(&w, None, "Trustly did not accept the payout.")
-                    .await?;
-            }
-            Err(ClientError::Trustly(e)) if e.code == codes::DUPLICATE_MESSAGE_ID => {
-                // An earlier attempt reached Trustly: the order exists.
+            Outcome::AlreadySent => {
                 tracing::info!(
                     withdrawal_id = id,
                     "AccountPayout already sent (637): the order id comes with its notifications"
                 );
                 self.mark_sent(&w, None).await?;
             }
-            Err(e @ (ClientError::Trustly(_) | ClientError::InvalidRequest(_))) => {
-                tracing::warn!(withdrawal_id = id, code = ?e.code(), error = %e,
-                    "Trustly refused the payout: reservation released");
-                self.refuse(&w, e.code(), e.plain_words()).await?;
+            o @ Outcome::Refused { .. } => {
+                tracing::warn!(
+                    withdrawal_id = id,
+                    reason = o.reason(),
+                    "Trustly certainly refused the payout: reservation released"
+                );
+                self.refuse(&w, &o, words).await?;
             }
-            Err(e) => {
-                // Unknown outcome: keep it queued and reserved; the worker
-                // sends it again (637 tells us if this one got through).
-                tracing::warn!(withdrawal_id = id, error = %e,
-                    "AccountPayout outcome unknown: will be sent again");
+            o @ Outcome::Unknown { .. } => {
+                tracing::warn!(
+                    withdrawal_id = id,
+                    reason = o.reason(),
+                    first_attempt,
+                    "AccountPayout outcome unknown: stays reserved, will be sent again"
+                );
+                self.keep_unknown(&w, &o).await?;
             }
         }
         self.publish(&w.user_id);
         find(db, id).await?.ok_or(WithdrawalError::NotFound)
+    }
+
+    /// Parks a never-attempted payout until Kassa's Trustly balance covers it.
+    async fn wait_for_funds(&self, w: &Withdrawal) -> Result<Withdrawal, WithdrawalError> {
+        let db = self.db();
+        let now = now_ms();
+        let mut tx = db.begin_write().await?;
+        let moved = sqlx::query(
+            "UPDATE withdrawals SET status = $1, updated_at = $2
+             WHERE id = $3 AND status = $4 AND send_attempts = 0",
+        )
+        .bind(Status::WaitingForFunds.as_str())
+        .bind(now)
+        .bind(&w.id)
+        .bind(Status::Queued.as_str())
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+        if moved > 0 {
+            add_history(&mut tx.tx, &w.id, Status::WaitingForFunds, now).await?;
+        }
+        tx.commit().await?;
+        if moved > 0 {
+            tracing::warn!(withdrawal_id = %w.id, amount = %w.amount,
+                "Kassa's Trustly balance is short: withdrawal waits for funds (admins alerted)");
+            self.publish(&w.user_id);
+        }
+        find(db, &w.id).await?.ok_or(WithdrawalError::NotFound)
+    }
+
+    /// Claims one AccountPayout attempt, so only one sender at a time (the
+    /// request, the worker, another instance) talks to Trustly about it.
+    /// None: someone else attempted it after `cutoff`. Some(first): claimed;
+    /// `first` is true when no attempt at all came before this one.
+    async fn claim_attempt(&self, id: &str, cutoff: i64) -> Result<Option<bool>, WithdrawalError> {
+        let db = self.db();
+        let now = now_ms();
+        let mut tx = db.begin_write().await?;
+        let row = sqlx::query(
+            "UPDATE withdrawals SET send_attempts = send_attempts + 1,
+                    last_attempt_at = $1, updated_at = $1
+             WHERE id = $2 AND status = $3
+               AND (last_attempt_at IS NULL OR last_attempt_at <= $4)
+             RETURNING send_attempts, outcome_unknown",
+        )
+        .bind(now)
+        .bind(id)
+        .bind(Status::Queued.as_str())
+        .bind(cutoff)
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+        tx.commit().await?;
+        let Some(row) = row else { return Ok(None) };
+        let attempts: i64 = row.try_get("send_attempts")?;
+        let unknown: i64 = row.try_get("outcome_unknown")?;
+        Ok(Some(attempts == 1 && unknown == 0))
     }
 
     async fn mark_sent(
@@ -849,24 +983,33 @@ impl Payouts {
         Ok(())
     }
 
-    /// Trustly refused: `failed`, reservation released.
+    /// Trustly certainly created no payout: `failed`, reservation released.
     async fn refuse(
         &self,
         w: &Withdrawal,
-        code: Option<i64>,
-        message: &str,
+        answer: &Outcome,
+        words: &str,
     ) -> Result<(), WithdrawalError> {
         let db = self.db();
         let mut tx = db.begin_write().await?;
         let Some(current) = lock(&mut tx.tx, db.backend, &w.id).await? else {
             return Err(WithdrawalError::NotFound);
         };
-        if current.status != Status::Queued {
+        refusals::record(&mut tx.tx, &w.id, answer, now_ms()).await?;
+        // The rule again, on the row as it is now: one attempt, never an
+        // unknown outcome, still queued.
+        let certain = current.send_attempts == 1 && !current.outcome_unknown;
+        if current.status != Status::Queued || !certain {
+            tx.commit().await?;
             return Ok(());
         }
+        let code = match answer {
+            Outcome::Refused { code, .. } => *code,
+            _ => None,
+        };
         sqlx::query("UPDATE withdrawals SET error_code = $1, error_message = $2 WHERE id = $3")
             .bind(code)
-            .bind(message)
+            .bind(words)
             .bind(&w.id)
             .execute(&mut *tx.tx)
             .await?;
@@ -877,6 +1020,22 @@ impl Payouts {
             &format!("withdrawal:{}:release", w.id),
         )
         .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Nobody knows whether Trustly has this payout: it stays `queued` and
+    /// reserved, marked unknown for good, with the answer kept for admins.
+    async fn keep_unknown(&self, w: &Withdrawal, answer: &Outcome) -> Result<(), WithdrawalError> {
+        let db = self.db();
+        let now = now_ms();
+        let mut tx = db.begin_write().await?;
+        refusals::record(&mut tx.tx, &w.id, answer, now).await?;
+        sqlx::query("UPDATE withdrawals SET outcome_unknown = 1, updated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(&w.id)
+            .execute(&mut *tx.tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -905,6 +1064,9 @@ impl Payouts {
         }
         if w.status != Status::PendingApproval {
             return Err(WithdrawalError::WrongState(w.status.as_str()));
+        }
+        if trader_frozen(&mut tx.tx, &w.user_id).await? {
+            return Err(WithdrawalError::TraderFrozen);
         }
         let now = now_ms();
         sqlx::query(
@@ -943,18 +1105,16 @@ impl Payouts {
         reason: &str,
         hook: Option<DecisionHook<'_>>,
     ) -> Result<Withdrawal, WithdrawalError> {
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(invalid("reason", "Give a reason."));
-        }
-        if reason.chars().count() > 500 {
-            return Err(invalid("reason", "Keep the reason under 500 characters."));
-        }
+        let reason = checked_reason(reason)?;
         let db = self.db();
         let mut tx = db.begin_write().await?;
         let w = lock(&mut tx.tx, db.backend, id)
             .await?
             .ok_or(WithdrawalError::NotFound)?;
+        // Only money that never went to Trustly can be denied back.
+        if w.send_attempts > 0 {
+            return Err(WithdrawalError::Attempted);
+        }
         if !matches!(w.status, Status::PendingApproval | Status::WaitingForFunds) {
             return Err(WithdrawalError::WrongState(w.status.as_str()));
         }
@@ -978,6 +1138,61 @@ impl Payouts {
         run_hook(&mut tx.tx, db.backend, hook, &w).await?;
         tx.commit().await?;
         tracing::info!(withdrawal_id = id, admin_id, "withdrawal denied");
+        self.publish(&w.user_id);
+        find(db, id).await?.ok_or(WithdrawalError::NotFound)
+    }
+
+    /// An admin settles a payout whose outcome Trustly never made certain,
+    /// having confirmed at Trustly that it was not paid: the reservation is
+    /// released and the withdrawal is `failed`. Four eyes: never the trader
+    /// who asked for it nor the admin who approved it. Should Trustly pay it
+    /// after all, its payoutconfirmation still books (from available) and
+    /// is flagged.
+    pub async fn resolve_with(
+        &self,
+        id: &str,
+        admin_id: &str,
+        reason: &str,
+        hook: Option<DecisionHook<'_>>,
+    ) -> Result<Withdrawal, WithdrawalError> {
+        let reason = checked_reason(reason)?;
+        let db = self.db();
+        let mut tx = db.begin_write().await?;
+        let w = lock(&mut tx.tx, db.backend, id)
+            .await?
+            .ok_or(WithdrawalError::NotFound)?;
+        if w.status != Status::Queued || !w.outcome_unknown {
+            return Err(WithdrawalError::NotUnresolved);
+        }
+        if w.user_id == admin_id || w.decided_by.as_deref() == Some(admin_id) {
+            return Err(WithdrawalError::FourEyes);
+        }
+        let now = now_ms();
+        sqlx::query(
+            "UPDATE withdrawals SET resolved_by = $1, resolved_at = $2, resolution_reason = $3,
+                    error_message = $4, updated_at = $2 WHERE id = $5",
+        )
+        .bind(admin_id)
+        .bind(now)
+        .bind(reason)
+        .bind("The payout was not made. The amount is back on your balance.")
+        .bind(id)
+        .execute(&mut *tx.tx)
+        .await?;
+        release(
+            &mut tx.tx,
+            &w,
+            Status::Failed,
+            &format!("withdrawal:{id}:release"),
+        )
+        .await?;
+        run_hook(&mut tx.tx, db.backend, hook, &w).await?;
+        tx.commit().await?;
+        tracing::warn!(
+            withdrawal_id = id,
+            admin_id,
+            "unknown payout resolved as not paid"
+        );
         self.publish(&w.user_id);
         find(db, id).await?.ok_or(WithdrawalError::NotFound)
     }
@@ -1183,12 +1398,16 @@ impl Payouts {
         } else {
             now - cfg.resend_after_ms as i64
         };
+        // A frozen trader's payouts wait (they resume on unfreeze).
         let queued = ids(
             db,
             sqlx::query(
-                "SELECT id FROM withdrawals WHERE status = 'queued'
-                   AND COALESCE(last_attempt_at, updated_at) <= $1 ORDER BY created_at LIMIT 100",
+                "SELECT w.id FROM withdrawals w JOIN users u ON u.id = w.user_id
+                 WHERE w.status = $1 AND u.frozen = 0
+                   AND COALESCE(w.last_attempt_at, w.updated_at) <= $2
+                 ORDER BY w.created_at LIMIT 100",
             )
+            .bind(Status::Queued.as_str())
             .bind(cutoff),
         )
         .await?;
@@ -1201,9 +1420,10 @@ impl Payouts {
         let waiting = ids(
             db,
             sqlx::query(
-                "SELECT id FROM withdrawals WHERE status = 'waiting_for_funds'
-                 ORDER BY created_at LIMIT 100",
-            ),
+                "SELECT w.id FROM withdrawals w JOIN users u ON u.id = w.user_id
+                 WHERE w.status = $1 AND u.frozen = 0 ORDER BY w.created_at LIMIT 100",
+            )
+            .bind(Status::WaitingForFunds.as_str()),
         )
         .await?;
         for id in waiting {
@@ -1215,11 +1435,12 @@ impl Payouts {
             // The status and its history step in one transaction.
             let mut tx = db.begin_write().await?;
             let moved = sqlx::query(
-                "UPDATE withdrawals SET status = 'queued', updated_at = $1
-                 WHERE id = $2 AND status = 'waiting_for_funds'",
+                "UPDATE withdrawals SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
             )
+            .bind(Status::Queued.as_str())
             .bind(now)
             .bind(&id)
+            .bind(Status::WaitingForFunds.as_str())
             .execute(&mut *tx.tx)
             .await?
             .rows_affected();
@@ -1324,7 +1545,13 @@ pub async fn view(db: &Db, w: Withdrawal) -> Result<WithdrawalView, sqlx::Error>
         status: w.status.as_str().to_string(),
         bank_account_id: w.bank_account_id,
         transfer_state: w.transfer_state,
-        message: w.error_message.or(w.decision_reason),
+        message: w.error_message.or(w.decision_reason).or_else(|| {
+            (w.status == Status::PendingApproval).then(|| {
+                "Our team reviews this withdrawal before it is sent; the amount is set aside \
+                 meanwhile."
+                    .to_string()
+            })
+        }),
         created_at: w.created_at,
         updated_at: w.updated_at,
         history,
