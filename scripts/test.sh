@@ -4,6 +4,8 @@
 # Chromium. Installs what is missing first.
 source "$(dirname "$0")/lib.sh"
 scripts/tools.sh --test
+log "module layering (lower modules never import higher ones)"
+python3 scripts/check-layers.py
 export KASSA_TEST_POSTGRES_URL=$(scripts/pg.sh | tail -n 1)
 log "PostgreSQL for the tests: $KASSA_TEST_POSTGRES_URL"
 
