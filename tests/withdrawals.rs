@@ -1026,7 +1026,8 @@ async fn frozen_traders_payouts_wait_until_unfrozen(backend: Backend) {
 
 async fn unknown_payout_is_resolved_only_explicitly_by_another_admin(backend: Backend) {
     let sb = OwnSandbox::start(Vec::new()).await;
-    let app = spawn_against(backend, &sb, &[NO_WORKER]).await;
+    let approval = ("KASSA_WITHDRAWAL_APPROVAL_ABOVE", "20.00");
+    let app = spawn_against(backend, &sb, &[NO_WORKER, approval]).await;
     let c = funded_at(&app, &sb, "resolve@example.com", "50.00").await;
     let account = app.register_account(&c, "9302114821").await;
     let admin = app.admin().await;
@@ -1059,5 +1060,32 @@ async fn unknown_payout_is_resolved_only_explicitly_by_another_admin(backend: Ba
         .unwrap();
     assert_eq!(audit["entries"][0]["action"], "resolve_not_paid", "{audit}");
     assert_eq!(audit["entries"][0]["reason"], why);
+
+    // Four eyes: the admin who approved a payout cannot also resolve it.
+    let (_, w) = app.withdraw(&c, "30.00", &account).await;
+    assert_eq!(w["status"], "pending_approval", "{w}");
+    let id = s(&w, "id");
+    sb.sandbox.inject("AccountPayout", Fault::Error(620));
+    let approve = format!("/api/admin/withdrawals/{id}/approve");
+    assert_eq!(
+        admin_post(&app, &admin, &approve, json!({})).await,
+        StatusCode::OK
+    );
+    assert_eq!(withdrawal_view(&app, &c, &id).await["status"], "queued");
+    let resolve = format!("/api/admin/withdrawals/{id}/resolve");
+    let status = admin_post(&app, &admin, &resolve, json!({ "reason": why })).await;
+    assert_eq!(status, StatusCode::CONFLICT, "the approver resolves");
+    let (email, password) = ("second-admin@kassa.test", "second admin password");
+    kassa::traders::service::ensure_admin(app.db(), email, password)
+        .await
+        .unwrap();
+    let second = app.new_client();
+    assert_eq!(
+        app.login(&second, email, password).await.status(),
+        StatusCode::OK
+    );
+    let status = admin_post(&app, &second, &resolve, json!({ "reason": why })).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(app.balance(&c, "EUR").await, balance("45.00", "0.00"));
     app.assert_ledger_invariant().await;
 }
