@@ -184,9 +184,9 @@ pub fn WithdrawPage() -> impl IntoView {
                         let at = b.withdrawable_at?;
                         Some(view! {
                             <p class="hint" data-testid=format!("held-{}", b.currency)>
-                                {format!("{} {} of your available balance comes from recent deposits, which Trustly can still take back: withdrawable from ", b.available, b.currency)}
+                                {format!("Your available {} {} includes recent deposits, which Trustly can still take back. All of it is withdrawable from ", b.available, b.currency)}
                                 <Time ms=at/>
-                                ". You can ask for more now; an admin then reviews the withdrawal first."
+                                ". You can ask for more now; our team then reviews the withdrawal before it is sent."
                             </p>
                         })
                     }).collect_view();
