@@ -94,7 +94,8 @@ impl Effect {
 /// The order a notification is about.
 enum Order {
     Deposit(Deposit),
-    Withdrawal(Withdrawal),
+    /// Boxed: a withdrawal row is much larger than the other orders.
+    Withdrawal(Box<Withdrawal>),
     /// A SelectAccount order (bank account selection).
     Selection(Selection),
 }
@@ -358,7 +359,7 @@ async fn find_order(
         return Ok(Some(Order::Deposit(d)));
     }
     if let Some(w) = withdrawals::find_for_update(conn, backend, message_id, order_id).await? {
-        return Ok(Some(Order::Withdrawal(w)));
+        return Ok(Some(Order::Withdrawal(Box::new(w))));
     }
     if let Some(s) =
         accounts::find_selection_for_update(conn, backend, message_id, order_id).await?
