@@ -4,9 +4,8 @@
 //! the ledger's invariants. Waiting is by polling an observable condition
 //! with a deadline, never by sleeping.
 
-mod common;
 
-use common::{s, wait_for, Backend, TestApp, DEADLINE};
+use crate::common::{s, wait_for, Backend, TestApp, DEADLINE};
 use kassa::trustly::{parse_notification_reply, ReplyStatus};
 use reqwest::StatusCode;
 use serde_json::{json, Value};

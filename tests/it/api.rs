@@ -1,9 +1,8 @@
 //! The JSON surface of the foundation, over HTTP against the real server, on
 //! SQLite and on PostgreSQL.
 
-mod common;
 
-use common::{Backend, TestApp, ADMIN_EMAIL, PASSWORD};
+use crate::common::{Backend, TestApp, ADMIN_EMAIL, PASSWORD};
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
 

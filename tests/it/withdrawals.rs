@@ -5,11 +5,10 @@
 //! recovery of a payout whose sending a crash interrupted. Every test ends
 //! with the ledger invariant.
 
-mod common;
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
-use common::{s, wait_for, Backend, TestApp};
+use crate::common::{s, wait_for, Backend, TestApp};
 use kassa::{
     money::{Currency, Money},
     sandbox::{Fault, Sandbox, SandboxConfig},
@@ -358,7 +357,7 @@ async fn large_withdrawal_waits_for_approval(backend: Backend) {
             .unwrap()
     };
     let trader_id = user_id("big@example.com").await;
-    let admin_id = user_id(common::ADMIN_EMAIL).await;
+    let admin_id = user_id(crate::common::ADMIN_EMAIL).await;
     // Nobody approves their own withdrawal.
     assert!(payouts.approve(&id, &trader_id).await.is_err());
     let approved = payouts.approve(&id, &admin_id).await.unwrap();

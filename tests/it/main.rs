@@ -1,0 +1,13 @@
+//! Kassa's integration tests in one binary, so the test command links the
+//! server once: one module per area, each test against the real server over
+//! HTTP (on SQLite and on PostgreSQL via `on_both_backends!`) and the real
+//! sandbox.
+
+#[macro_use]
+mod common;
+
+mod admin;
+mod api;
+mod deposits;
+mod trustly_sandbox;
+mod withdrawals;
