@@ -14,8 +14,10 @@ fi
 patterns=$(mktemp)
 trap 'rm -f "$patterns"' EXIT
 grep -v '^#' tests/log-secrets.txt | grep -v '^[[:space:]]*$' >"$patterns"
-if grep -F -n -f "$patterns" "${logs[@]}" | head -n 20 | grep .; then
-  log "scan-logs: the lines above contain a secret from tests/log-secrets.txt"
+hits=$(grep -F -n -f "$patterns" "${logs[@]}" || true)
+if [ -n "$hits" ]; then
+  printf '%s\n' "$hits" | head -n 20
+  log "scan-logs: $(printf '%s\n' "$hits" | wc -l) lines contain a secret from tests/log-secrets.txt (first 20 above)"
   exit 1
 fi
 lines=$(cat "${logs[@]}" | wc -l)
