@@ -12,7 +12,9 @@ log "PostgreSQL for the tests: $KASSA_TEST_POSTGRES_URL"
 scripts/site.sh >/dev/null
 
 log "unit and integration tests (SQLite and PostgreSQL)"
+rm -rf target/tmp/test-logs # each run's logs only, for the scan below
 "${CARGO[@]}" test --no-default-features --features ssr 2>&1 | tee target/cargo-test.log
+scripts/scan-logs.sh
 
 log "browser tests (Playwright, Debian Chromium)"
 (cd end2end && npx playwright test) 2>&1 | tee target/e2e.log

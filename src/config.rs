@@ -1,7 +1,13 @@
 //! Kassa's configuration: read once at start-up from environment variables
 //! (and a `.env` file if present). Every variable is listed in the README.
 
-use std::{net::SocketAddr, path::PathBuf, str::FromStr};
+use std::{
+    net::{IpAddr, SocketAddr},
+    path::PathBuf,
+    str::FromStr,
+};
+
+use ipnet::IpNet;
 
 use crate::money::{Currency, Money};
 
@@ -20,6 +26,70 @@ pub struct Config {
     pub trustly: TrustlyConfig,
     pub deposits: DepositLimits,
     pub withdrawals: WithdrawalConfig,
+    pub ops: OpsConfig,
+}
+
+/// How Kassa runs in production: behind which proxies, who may read the
+/// metrics, how it logs and how it stops.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpsConfig {
+    /// Peers whose `X-Forwarded-For` / `Forwarded` headers are believed.
+    /// Empty: the TCP peer is the client.
+    pub trusted_proxies: Vec<IpNet>,
+    /// Client addresses `GET /metrics` answers (others get 404).
+    pub metrics_allow: Vec<IpNet>,
+    pub log_format: LogFormat,
+    /// How long a stop lets requests in flight finish before it drops them.
+    pub shutdown_grace_ms: u64,
+    /// How long a stop keeps accepting (answering `/readyz` with 503) before
+    /// it closes the listener, so a load balancer can take Kassa out first.
+    pub shutdown_drain_ms: u64,
+    /// How often expired sessions are deleted.
+    pub session_cleanup_interval_ms: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl OpsConfig {
+    /// Whether the TCP peer `ip` is one of the trusted proxies.
+    pub fn is_trusted_proxy(&self, ip: IpAddr) -> bool {
+        contains(&self.trusted_proxies, ip)
+    }
+
+    /// Whether `/metrics` may be shown to the client `ip`.
+    pub fn metrics_allowed(&self, ip: IpAddr) -> bool {
+        contains(&self.metrics_allow, ip)
+    }
+}
+
+/// IPv4-mapped IPv6 addresses (`::ffff:10.0.0.1`, what a dual-stack
+/// listener reports) match their IPv4 form.
+pub fn contains(nets: &[IpNet], ip: IpAddr) -> bool {
+    let ip = ip.to_canonical();
+    nets.iter().any(|n| n.contains(&ip))
+}
+
+/// A comma-separated list of addresses (`10.0.0.7`, `::1`) and CIDRs
+/// (`10.0.0.0/8`); `name` is the variable, for the error.
+pub fn parse_nets(name: &str, list: &str) -> Result<Vec<IpNet>, ConfigError> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<IpNet>()
+                .or_else(|_| s.parse::<IpAddr>().map(|ip| IpNet::from(ip.to_canonical())))
+                .map(|n| n.trunc())
+                .map_err(|_| {
+                    ConfigError(format!(
+                        "{name}: {s:?} is neither an IP address nor a CIDR like 10.0.0.0/8"
+                    ))
+                })
+        })
+        .collect()
 }
 
 /// What one deposit may be: the same decimal bounds for every currency
@@ -114,6 +184,7 @@ impl std::fmt::Debug for Config {
             .field("trustly", &self.trustly)
             .field("deposits", &self.deposits)
             .field("withdrawals", &self.withdrawals)
+            .field("ops", &self.ops)
             .finish()
     }
 }
@@ -303,6 +374,33 @@ impl Config {
                 "KASSA_PAYOUT_WORKER_INTERVAL_MS must be above 0".into(),
             ));
         }
+        let ops = OpsConfig {
+            trusted_proxies: parse_nets(
+                "KASSA_TRUSTED_PROXIES",
+                &get("KASSA_TRUSTED_PROXIES").unwrap_or_default(),
+            )?,
+            metrics_allow: parse_nets(
+                "KASSA_METRICS_ALLOW",
+                &get("KASSA_METRICS_ALLOW").unwrap_or_else(|| "127.0.0.0/8,::1".into()),
+            )?,
+            log_format: match get("KASSA_LOG_FORMAT").as_deref() {
+                None | Some("text") => LogFormat::Text,
+                Some("json") => LogFormat::Json,
+                Some(other) => {
+                    return Err(ConfigError(format!(
+                        "KASSA_LOG_FORMAT must be text or json, got {other:?}"
+                    )))
+                }
+            },
+            shutdown_grace_ms: ms("KASSA_SHUTDOWN_GRACE_MS", 10_000)?,
+            shutdown_drain_ms: ms("KASSA_SHUTDOWN_DRAIN_MS", 0)?,
+            session_cleanup_interval_ms: ms("KASSA_SESSION_CLEANUP_INTERVAL_MS", 60 * 60_000)?,
+        };
+        if ops.session_cleanup_interval_ms == 0 {
+            return Err(ConfigError(
+                "KASSA_SESSION_CLEANUP_INTERVAL_MS must be above 0".into(),
+            ));
+        }
 
         Ok(Config {
             database_url,
@@ -324,6 +422,7 @@ impl Config {
             },
             deposits,
             withdrawals,
+            ops,
         })
     }
 
@@ -406,6 +505,34 @@ mod tests {
         assert!(cfg(&[("KASSA_SANDBOX", "off")]).is_err());
         assert!(cfg(&[("KASSA_SANDBOX", "maybe")]).is_err());
         assert!(cfg(&[("KASSA_LISTEN", "nonsense")]).is_err());
+    }
+
+    #[test]
+    fn operations_settings() {
+        let c = cfg(&[]).unwrap();
+        assert!(c.ops.trusted_proxies.is_empty());
+        assert!(c.ops.metrics_allowed("127.0.0.1".parse().unwrap()));
+        assert!(c.ops.metrics_allowed("::1".parse().unwrap()));
+        assert!(!c.ops.metrics_allowed("10.0.0.1".parse().unwrap()));
+        assert_eq!(c.ops.log_format, LogFormat::Text);
+        assert_eq!(c.ops.shutdown_grace_ms, 10_000);
+        let c = cfg(&[
+            (
+                "KASSA_TRUSTED_PROXIES",
+                " 10.0.0.0/8, 192.168.1.5 ,fd00::/8",
+            ),
+            ("KASSA_LOG_FORMAT", "json"),
+        ])
+        .unwrap();
+        assert!(c.ops.is_trusted_proxy("10.2.3.4".parse().unwrap()));
+        assert!(c.ops.is_trusted_proxy("::ffff:10.2.3.4".parse().unwrap()));
+        assert!(c.ops.is_trusted_proxy("192.168.1.5".parse().unwrap()));
+        assert!(!c.ops.is_trusted_proxy("192.168.1.6".parse().unwrap()));
+        assert!(c.ops.is_trusted_proxy("fd12::1".parse().unwrap()));
+        assert_eq!(c.ops.log_format, LogFormat::Json);
+        assert!(cfg(&[("KASSA_TRUSTED_PROXIES", "10.0.0.0/33")]).is_err());
+        assert!(cfg(&[("KASSA_TRUSTED_PROXIES", "proxy.example.com")]).is_err());
+        assert!(cfg(&[("KASSA_LOG_FORMAT", "xml")]).is_err());
     }
 
     #[test]

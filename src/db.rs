@@ -155,11 +155,13 @@ impl Db {
         let options = if backend == Backend::Sqlite {
             options.after_connect(|conn, _| {
                 Box::pin(async move {
-                    // WAL lets readers run beside the writer; NORMAL sync is
-                    // durable across application crashes (WAL is fsynced at
-                    // checkpoints) and keeps commits cheap.
+                    // WAL lets readers run beside the writer. FULL syncs
+                    // the WAL at every commit: once Kassa has said OK to
+                    // Trustly (which then never sends that notification
+                    // again), a power cut or OS crash cannot roll the commit
+                    // back. NORMAL could. Group commit pays for most of it.
                     conn.execute("PRAGMA journal_mode = WAL").await?;
-                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    conn.execute("PRAGMA synchronous = FULL").await?;
                     conn.execute("PRAGMA foreign_keys = ON").await?;
                     conn.execute("PRAGMA busy_timeout = 10000").await?;
                     Ok(())
@@ -265,6 +267,31 @@ impl Db {
             Backend::Postgres => None,
         };
         query.execute(&self.pool).await
+    }
+
+    /// PostgreSQL is durable at commit only with `synchronous_commit` on
+    /// (or `local`, `remote_write`, `remote_apply`) and `fsync` on; Kassa
+    /// keeps the server's setting (a replica setting must not be lowered)
+    /// and warns loudly when it is not durable.
+    pub async fn check_durability(&self) {
+        if self.backend != Backend::Postgres {
+            return;
+        }
+        for (setting, unsafe_value) in [("synchronous_commit", "off"), ("fsync", "off")] {
+            let value: Result<String, _> = sqlx::query_scalar(&format!("SHOW {setting}"))
+                .fetch_one(&self.pool)
+                .await;
+            match value {
+                Ok(v) if v == unsafe_value => tracing::warn!(
+                    setting,
+                    value = %v,
+                    "PostgreSQL is not durable at commit: a crash can lose notifications \
+                     Kassa already confirmed to Trustly"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(setting, error = %e, "PostgreSQL setting not readable"),
+            }
+        }
     }
 
     pub async fn ping(&self) -> Result<(), sqlx::Error> {

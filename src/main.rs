@@ -4,16 +4,9 @@
 #[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    use std::process::ExitCode;
-    use tracing_subscriber::EnvFilter;
+    use std::{io::IsTerminal, process::ExitCode};
 
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn")),
-        )
-        .init();
-
+    // The configuration first: it says how to log.
     let config = match kassa::config::Config::from_env() {
         Ok(c) => c,
         Err(e) => {
@@ -21,23 +14,19 @@ async fn main() -> std::process::ExitCode {
             return ExitCode::from(2);
         }
     };
+    let ansi = std::io::stderr().is_terminal();
+    if let Err(e) = kassa::logging::init(
+        config.ops.log_format,
+        kassa::logging::env_filter(),
+        std::io::stderr,
+        ansi,
+    ) {
+        eprintln!("logging: {e}");
+        return ExitCode::FAILURE;
+    }
     let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
     match command.as_str() {
-        "serve" => match kassa::web::start(config, None).await {
-            Ok(running) => {
-                let addr = running.addr;
-                tracing::info!("open http://{addr}");
-                tokio::select! {
-                    _ = running.wait() => {}
-                    _ = tokio::signal::ctrl_c() => { tracing::info!("stopping"); }
-                }
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "Kassa could not start");
-                ExitCode::FAILURE
-            }
-        },
+        "serve" => serve(config).await,
         "keys" => match kassa::merchant::print_keys(&config) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -50,6 +39,30 @@ async fn main() -> std::process::ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Serves until SIGTERM or SIGINT, then stops gracefully and exits 0.
+#[cfg(feature = "ssr")]
+async fn serve(config: kassa::config::Config) -> std::process::ExitCode {
+    let mut running = match kassa::web::start(config, None).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "Kassa could not start");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    tracing::info!("open http://{}", running.addr);
+    tokio::select! {
+        signal = kassa::web::stop_signal() => {
+            tracing::info!(signal, "stop requested");
+        }
+        _ = running.serving() => {
+            tracing::error!("the server ended by itself");
+            return std::process::ExitCode::FAILURE;
+        }
+    }
+    running.stop().await;
+    std::process::ExitCode::SUCCESS
 }
 
 #[cfg(not(feature = "ssr"))]

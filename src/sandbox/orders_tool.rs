@@ -217,6 +217,8 @@ pub(crate) async fn order_json(
         "amount": o.amount.map(|a| a.to_decimal_string()),
         "currency": o.amount.map(|a| a.currency.code()),
         "accountid": o.accountid,
+        // The end user's address as the merchant reported it (Attributes.IP).
+        "ip": o.attr("IP"),
         "notifications": notifications,
     }))
     .into_response()

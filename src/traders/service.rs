@@ -118,31 +118,49 @@ pub const ADDRESS_FAILURE_LIMIT: u32 = 20;
 
 /// Failed log-ins per client address, in memory: an attacker spraying many
 /// accounts from one address is slowed down without touching the database.
+/// Each address remembers (a few of) the accounts it failed on, so an
+/// admin's unlock of an account also lifts the address locks it caused.
 #[derive(Clone, Default)]
 pub struct AddressLimiter {
-    inner: Arc<Mutex<HashMap<IpAddr, (u32, i64)>>>,
+    inner: Arc<Mutex<HashMap<IpAddr, (u32, i64, Vec<String>)>>>,
 }
+
+/// Accounts remembered per address.
+const ADDRESS_USERS_KEPT: usize = 16;
 
 impl AddressLimiter {
     fn blocked_for_ms(&self, ip: IpAddr, now: i64) -> Option<i64> {
         let map = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         match map.get(&ip) {
-            Some((n, start)) if *n >= ADDRESS_FAILURE_LIMIT && now - start < LOCK_MS => {
+            Some((n, start, _)) if *n >= ADDRESS_FAILURE_LIMIT && now - start < LOCK_MS => {
                 Some(LOCK_MS - (now - start))
             }
             _ => None,
         }
     }
-    fn record_failure(&self, ip: IpAddr, now: i64) {
+    fn record_failure(&self, ip: IpAddr, user_id: Option<&str>, now: i64) {
         let mut map = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() > 100_000 {
-            map.retain(|_, (_, start)| now - *start < LOCK_MS);
+            map.retain(|_, (_, start, _)| now - *start < LOCK_MS);
         }
-        let e = map.entry(ip).or_insert((0, now));
+        let e = map.entry(ip).or_insert((0, now, Vec::new()));
         if now - e.1 >= LOCK_MS {
-            *e = (0, now);
+            *e = (0, now, Vec::new());
         }
         e.0 += 1;
+        if let Some(id) = user_id {
+            if !e.2.iter().any(|u| u == id) && e.2.len() < ADDRESS_USERS_KEPT {
+                e.2.push(id.to_string());
+            }
+        }
+    }
+    /// Forgets the failures of every address that failed on `user_id`
+    /// (an admin unlocked that account); returns how many addresses.
+    pub fn release_user(&self, user_id: &str) -> usize {
+        let mut map = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let before = map.len();
+        map.retain(|_, (_, _, users)| !users.iter().any(|u| u == user_id));
+        before - map.len()
     }
 }
 
@@ -287,7 +305,7 @@ pub async fn login(
     .await?;
     let Some(row) = row else {
         let _ = verify_password(password.to_string(), dummy_hash().await).await;
-        limiter.record_failure(client, now);
+        limiter.record_failure(client, None, now);
         tracing::info!(%client, "log-in failed: unknown email");
         return Err(AuthError::BadCredentials);
     };
@@ -308,7 +326,7 @@ pub async fn login(
         .await?;
         return Ok(user);
     }
-    limiter.record_failure(client, now);
+    limiter.record_failure(client, Some(&user.id), now);
     // Count the failure and lock once the limit is reached, in one statement
     // so concurrent failures cannot both slip under the limit.
     db.write(

@@ -167,6 +167,7 @@ impl TrustlyClient {
 
         let started = Instant::now();
         let outcome = self.post(method, &uuid, body).await;
+        record_metrics(method, &outcome, started.elapsed());
         let elapsed_ms = started.elapsed().as_millis() as u64;
         match &outcome {
             Ok(_) => tracing::info!(method, uuid = %uuid, elapsed_ms, "trustly call ok"),
@@ -261,6 +262,25 @@ impl TrustlyClient {
     pub async fn refund(&self, data: &RefundRequest) -> Result<RefundResult, ClientError> {
         self.request(data).await
     }
+}
+
+/// Prometheus-style metrics through the `metrics` facade (a no-op until
+/// the application installs a recorder): `result` is `ok`, Trustly's error
+/// code, or what went wrong before Trustly answered.
+fn record_metrics(method: &str, outcome: &Result<Value, ClientError>, elapsed: Duration) {
+    let result = match outcome {
+        Ok(_) => "ok".to_string(),
+        Err(ClientError::Trustly(e)) => e.code.to_string(),
+        Err(ClientError::Timeout) => "timeout".into(),
+        Err(ClientError::Transport(_)) => "transport".into(),
+        Err(ClientError::InvalidResponse(_)) => "invalid_response".into(),
+        Err(ClientError::InvalidRequest(_)) => "invalid_request".into(),
+    };
+    metrics::counter!("kassa_trustly_requests_total",
+        "method" => method.to_string(), "result" => result)
+    .increment(1);
+    metrics::histogram!("kassa_trustly_request_duration_seconds", "method" => method.to_string())
+        .record(elapsed.as_secs_f64());
 }
 
 fn transport_error(e: reqwest::Error) -> ClientError {

@@ -204,6 +204,11 @@ async fn unlock(
     Path(id): Path<String>,
     input: Input<ReasonBody>,
 ) -> Response {
+    // The address locks this account's failures caused go too (in memory).
+    let lifted = state.limiter.release_user(&id);
+    if lifted > 0 {
+        tracing::info!(admin_id = %admin.id, user_id = %id, addresses = lifted, "address locks lifted");
+    }
     account_action(state, admin, id, input, AccountAction::Unlock).await
 }
 

@@ -1,10 +1,8 @@
 //! The JSON surface shared by the UI and scripts. Paths and field names are
 //! a contract (listed in the README): change them only additively.
 
-use std::net::SocketAddr;
-
 use axum::{
-    extract::{ConnectInfo, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -15,6 +13,7 @@ use serde_json::json;
 use tower_sessions::Session;
 
 use super::{
+    client_ip::ClientIp,
     error::ApiError,
     input::{respond, Input},
     session::{CurrentUser, USER_KEY},
@@ -66,7 +65,7 @@ struct LoginBody {
 
 async fn login(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     session: Session,
     input: Input<LoginBody>,
 ) -> Response {
@@ -74,7 +73,7 @@ async fn login(
         let user = service::login(
             &state.db,
             &state.limiter,
-            peer.ip(),
+            client,
             &input.data.email,
             &input.data.password,
         )

@@ -2,10 +2,10 @@
 //! returns its checkout URL; `GET /api/deposits/{id}` follows one.
 //! Notifications, not these endpoints, decide what happens to the money.
 
-use std::net::SocketAddr;
+use std::net::IpAddr;
 
 use axum::{
-    extract::{ConnectInfo, Path, State},
+    extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{
+    client_ip::ClientIp,
     error::ApiError,
     events,
     input::{respond, Input},
@@ -77,12 +78,12 @@ pub(crate) fn capitalise(s: &str) -> String {
 
 async fn create(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     CurrentUser(user): CurrentUser,
     input: Input<NewDeposit>,
 ) -> Response {
     let mut form = input.form;
-    let result = start(&state, &user, peer, &input.data).await;
+    let result = start(&state, &user, client, &input.data).await;
     if let (Some(f), Ok((id, _))) = (form.as_mut(), &result) {
         f.next = format!("/deposit?id={id}");
     }
@@ -92,7 +93,7 @@ async fn create(
 async fn start(
     state: &AppState,
     user: &User,
-    peer: SocketAddr,
+    client: IpAddr,
     input: &NewDeposit,
 ) -> Result<(String, Response), ApiError> {
     if user.frozen {
@@ -122,7 +123,7 @@ async fn start(
             success_url: Some(format!("{base}/deposit/success?id={}", deposit.id)),
             fail_url: Some(format!("{base}/deposit/fail?id={}", deposit.id)),
             url_target: Some("_top".into()),
-            ip: Some(peer.ip().to_string()),
+            ip: Some(client.to_string()),
             account_id,
             ..Default::default()
         },

@@ -10,11 +10,13 @@ use std::convert::Infallible;
 
 use axum::{
     extract::State,
-    response::sse::{Event, KeepAlive, Sse},
+    response::{
+        sse::{Event, KeepAlive, Sse},
+        IntoResponse,
+    },
     routing::get,
     Router,
 };
-use futures_util::Stream;
 use tokio::sync::{broadcast, watch};
 
 use super::{session::CurrentUser, AppState};
@@ -44,7 +46,7 @@ fn changed() -> Event {
 async fn wallet_events(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+) -> impl IntoResponse {
     // Subscribed before the response starts: nothing committed after the
     // client saw the headers is missed.
     let rx = state.events.subscribe();
@@ -55,7 +57,7 @@ async fn wallet_events(
                 tokio::select! {
                     got = rx.recv() => match got {
                         Ok(id) if id == user_id => {
-                            return Some((Ok(changed()), (rx, closing, user_id)));
+                            return Some((Ok::<Event, Infallible>(changed()), (rx, closing, user_id)));
                         }
                         Ok(_) => continue,
                         // Ours may have been among the skipped ones.
@@ -71,7 +73,11 @@ async fn wallet_events(
             }
         },
     );
-    Sse::new(stream).keep_alive(KeepAlive::default())
+    // nginx buffers proxied answers unless told not to: events would wait.
+    (
+        [("x-accel-buffering", "no")],
+        Sse::new(stream).keep_alive(KeepAlive::default()),
+    )
 }
 
 /// The stop signal SSE streams watch (see `Running::stop`).

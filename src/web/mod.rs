@@ -4,18 +4,25 @@
 
 pub mod admin;
 pub mod api;
+pub mod client_ip;
 pub mod deposits;
 pub mod error;
 pub mod events;
 pub mod input;
+pub mod metrics;
 pub mod notifications;
+pub mod ops;
 pub mod security;
 pub mod session;
 pub mod withdrawals;
 
-use std::{net::SocketAddr, sync::Arc};
+use std::{
+    net::SocketAddr,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
-use axum::{extract::FromRef, Router};
+use axum::{extract::FromRef, serve::ListenerExt, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
@@ -40,6 +47,8 @@ pub struct AppState {
     pub events: tokio::sync::broadcast::Sender<String>,
     /// Turns true when the server stops (ends the live event streams).
     pub closing: tokio::sync::watch::Receiver<bool>,
+    /// Turns true the moment a stop begins (`/readyz` answers 503).
+    pub stopping: tokio::sync::watch::Receiver<bool>,
     /// Sends payouts (and its worker re-sends, polls, refreshes Balance).
     pub payouts: crate::wallet::withdrawals::Payouts,
 }
@@ -69,31 +78,115 @@ pub struct Running {
     pub addr: SocketAddr,
     pub state: AppState,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    stopping: tokio::sync::watch::Sender<bool>,
     closing: tokio::sync::watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
+    /// The payout worker and the session cleanup.
+    background: Vec<tokio::task::JoinHandle<()>>,
+    sessions: session::Sessions,
 }
 
 impl Running {
-    /// Stops accepting, lets requests in flight finish, and waits.
+    /// The graceful stop (SIGTERM, SIGINT, tests): `/readyz` turns 503;
+    /// after `KASSA_SHUTDOWN_DRAIN_MS` the listener closes, live event
+    /// streams end and the payout worker stops after its current step;
+    /// requests in flight get up to `KASSA_SHUTDOWN_GRACE_MS` to finish
+    /// (each commits and answers, or never started); then the pools close.
     pub async fn stop(mut self) {
+        let ops = self.state.config.ops.clone();
+        let _ = self.stopping.send(true);
+        tracing::info!(
+            grace_ms = ops.shutdown_grace_ms,
+            drain_ms = ops.shutdown_drain_ms,
+            "stopping: /readyz answers 503"
+        );
+        tokio::time::sleep(Duration::from_millis(ops.shutdown_drain_ms)).await;
+        let deadline = Instant::now() + Duration::from_millis(ops.shutdown_grace_ms);
+        self.state.payouts.halt();
+        let _ = self.closing.send(true);
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        let _ = self.closing.send(true);
+        if !finish(&mut self.task, deadline).await {
+            tracing::warn!("grace period over: connections still open are dropped");
+        }
+        for task in &mut self.background {
+            if !finish(task, deadline).await {
+                tracing::warn!("grace period over: a background task is cut short");
+            }
+        }
+        // A connection still held by a request cut short must not hold the
+        // stop up for ever.
+        let close = async {
+            self.sessions.close().await;
+            self.state.db.pool.close().await;
+        };
+        if tokio::time::timeout(Duration::from_secs(5), close)
+            .await
+            .is_err()
+        {
+            tracing::warn!("database pools did not close in time");
+        }
+        tracing::info!("stopped");
+    }
+
+    /// Resolves if the server ends by itself (it should not).
+    pub async fn serving(&mut self) {
         let _ = (&mut self.task).await;
     }
 
-    /// Serves until the task ends (the binary's normal life).
+    /// Serves until the task ends.
     pub async fn wait(mut self) {
         let _ = (&mut self.task).await;
+    }
+}
+
+/// Waits for `task` until `deadline`, then aborts it; true if it ended.
+async fn finish(task: &mut tokio::task::JoinHandle<()>, deadline: Instant) -> bool {
+    let left = deadline.saturating_duration_since(Instant::now());
+    if tokio::time::timeout(left, &mut *task).await.is_ok() {
+        return true;
+    }
+    task.abort();
+    let _ = task.await;
+    false
+}
+
+/// Resolves on SIGTERM (systemd, Docker, Kubernetes) or SIGINT (Ctrl-C)
+/// with the signal's name.
+pub async fn stop_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => tokio::select! {
+                _ = term.recv() => "SIGTERM",
+                _ = tokio::signal::ctrl_c() => "SIGINT",
+            },
+            Err(e) => {
+                tracing::error!(error = %e, "SIGTERM cannot be handled; only SIGINT stops gracefully");
+                let _ = tokio::signal::ctrl_c().await;
+                "SIGINT"
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "SIGINT"
     }
 }
 
 /// Connects the database, runs migrations, builds the app and starts
 /// serving on `listener` (or `config.listen`). Tests call this with port 0.
 pub async fn start(config: Config, listener: Option<TcpListener>) -> Result<Running, StartError> {
+    // Before any traffic: counters from the first request on, and page
+    // tasks in the request's span.
+    metrics::handle();
+    ops::init_executor();
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
+    db.check_durability().await;
     if let Some((email, password)) = &config.bootstrap_admin {
         ensure_admin(&db, email, password).await?;
     }
@@ -116,6 +209,7 @@ pub async fn start(config: Config, listener: Option<TcpListener>) -> Result<Runn
         .build();
     let merchant = crate::merchant::start(&config)?;
     let (closing_tx, closing) = events::closing();
+    let (stopping_tx, stopping) = tokio::sync::watch::channel(false);
     let events = events::channel();
     let payouts = crate::wallet::withdrawals::Payouts::new(
         db.clone(),
@@ -132,11 +226,19 @@ pub async fn start(config: Config, listener: Option<TcpListener>) -> Result<Runn
         leptos_options,
         events,
         closing: closing.clone(),
+        stopping,
         payouts: payouts.clone(),
     };
-    let app = router(state.clone()).await?;
+    let (app, sessions) = router(state.clone()).await?;
 
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    // Pages stream in pieces: without TCP_NODELAY each one waits ~40 ms on
+    // Nagle's algorithm for the client's delayed ACK.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY not set");
+        }
+    });
     let task = tokio::spawn(async move {
         let serve = axum::serve(
             listener,
@@ -151,18 +253,28 @@ pub async fn start(config: Config, listener: Option<TcpListener>) -> Result<Runn
     });
     // After the server is up: the worker's first round re-sends payouts a
     // crash left queued, and the sandbox (same process) must be answering.
-    payouts.spawn_worker(closing);
+    let background = vec![
+        payouts.spawn_worker(closing.clone()),
+        session::spawn_cleanup(
+            sessions.clone(),
+            Duration::from_millis(state.config.ops.session_cleanup_interval_ms),
+            closing,
+        ),
+    ];
     tracing::info!(%addr, public_url = %state.config.public_url, backend = ?state.db.backend, "Kassa is serving");
     Ok(Running {
         addr,
         state,
         shutdown: Some(tx),
+        stopping: stopping_tx,
         closing: closing_tx,
         task,
+        background,
+        sessions,
     })
 }
 
-async fn router(state: AppState) -> Result<Router, StartError> {
+async fn router(state: AppState) -> Result<(Router, session::Sessions), StartError> {
     let routes = generate_route_list(App);
     let leptos_state = state.clone();
     let kassa: Router<AppState> = Router::new()
@@ -193,21 +305,39 @@ async fn router(state: AppState) -> Result<Router, StartError> {
             },
             shell,
         ));
-    let kassa = session::with_sessions(kassa, &state.db, state.config.secure_cookies()).await?;
+    let (kassa, sessions) =
+        session::with_sessions(kassa, &state.db, state.config.secure_cookies()).await?;
     let kassa = kassa
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             security::csrf_origin_check,
         ))
         // Trustly's notifications: no session, no Origin check (server to
-        // server, authenticated by signature).
+        // server, authenticated by signature). Probes and scrapes: no
+        // session either.
         .merge(notifications::routes())
+        .merge(ops::routes())
+        .merge(metrics::routes())
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(leptos_state);
     // The sandbox plays Trustly, a different party: it keeps its own headers
     // (its pages are framed by Kassa) and none of Kassa's sessions.
-    Ok(match &state.merchant.sandbox {
+    let app = match &state.merchant.sandbox {
         Some(sandbox) => kassa.nest("/sandbox", sandbox.router()),
         None => kassa,
-    })
+    };
+    // Around everything: client address, request id and span (kept entered
+    // while bodies stream), access log, HTTP metrics, HSTS and no-store.
+    let trace = tower_http::trace::TraceLayer::new_for_http()
+        .make_span_with(ops::span_of)
+        .on_request(())
+        .on_response(())
+        .on_body_chunk(())
+        .on_eos(())
+        .on_failure(());
+    Ok((
+        app.layer(trace)
+            .layer(axum::middleware::from_fn_with_state(state, ops::prepare)),
+        sessions,
+    ))
 }

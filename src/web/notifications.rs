@@ -28,7 +28,10 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn receive(State(state): State<AppState>, body: Bytes) -> Response {
-    match process(&state.db, &state.merchant.trustly_key, &body).await {
+    let started = std::time::Instant::now();
+    let result = process(&state.db, &state.merchant.trustly_key, &body).await;
+    super::metrics::notification(&result, started);
+    match result {
         // Never an OK for what we could not verify: Trustly retries a real
         // one, a forged one keeps failing.
         Ok(Handled::Rejected { reason }) => {

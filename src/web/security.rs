@@ -3,7 +3,7 @@
 
 use axum::{
     extract::{Request, State},
-    http::{header, HeaderValue, Method},
+    http::{header, HeaderMap, HeaderValue, Method},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -44,6 +44,38 @@ pub async fn headers(req: Request, next: Next) -> Response {
         HeaderValue::from_static("SAMEORIGIN"),
     );
     res
+}
+
+/// On every answer, the sandbox's too: HSTS when Kassa is served over
+/// https (browsers then never try plain http for this host), and
+/// `Cache-Control: no-store` unless the answer is a static asset (the event
+/// stream's `no-cache` becomes `no-store` too). Pages, the JSON API, CSV exports and the event stream show
+/// money or personal data: no browser, proxy or CDN may keep a copy.
+pub fn transport_and_cache(h: &mut HeaderMap, https: bool) {
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    let content_type = h
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let asset = [
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/wasm",
+    ]
+    .iter()
+    .any(|t| content_type.starts_with(t))
+        || content_type.starts_with("image/")
+        || content_type.starts_with("font/");
+    if !asset {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
 }
 
 /// Cookies are SameSite=Lax, which already keeps them off cross-site

@@ -6,7 +6,9 @@ use axum::{
     http::request::Parts,
     Router,
 };
-use tower_sessions::{cookie::SameSite, Expiry, Session, SessionManagerLayer, SessionStore};
+use tower_sessions::{
+    cookie::SameSite, ExpiredDeletion, Expiry, Session, SessionManagerLayer, SessionStore,
+};
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 use super::{error::ApiError, AppState};
@@ -28,6 +30,32 @@ fn configure<S: SessionStore + Clone>(store: S, secure: bool) -> SessionManagerL
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)))
 }
 
+/// The session store's own pool and table, for the housekeeping that is
+/// not per request: deleting expired sessions, closing the pool at stop.
+#[derive(Clone)]
+pub enum Sessions {
+    Sqlite(SqliteStore, sqlx::SqlitePool),
+    Postgres(PostgresStore, sqlx::PgPool),
+}
+
+impl Sessions {
+    /// Deletes every expired session (tower-sessions only ignores them).
+    pub async fn delete_expired(&self) -> Result<(), String> {
+        let done = match self {
+            Sessions::Sqlite(s, _) => s.delete_expired().await,
+            Sessions::Postgres(s, _) => s.delete_expired().await,
+        };
+        done.map_err(|e| e.to_string())
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Sessions::Sqlite(_, pool) => pool.close().await,
+            Sessions::Postgres(_, pool) => pool.close().await,
+        }
+    }
+}
+
 /// Adds the session layer for the database Kassa runs on. The stores need
 /// the concrete pool types, so they get their own small pool on the same
 /// database.
@@ -35,30 +63,55 @@ pub async fn with_sessions<S: Clone + Send + Sync + 'static>(
     router: Router<S>,
     db: &Db,
     secure: bool,
-) -> Result<Router<S>, sqlx::Error> {
+) -> Result<(Router<S>, Sessions), sqlx::Error> {
     Ok(match db.backend {
         Backend::Sqlite => {
-            use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+            use sqlx::sqlite::{
+                SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+            };
             use std::str::FromStr;
             let options = SqliteConnectOptions::from_str(&db.url)?
                 .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(std::time::Duration::from_secs(10));
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
                 .connect_with(options)
                 .await?;
-            let store = SqliteStore::new(pool);
+            let store = SqliteStore::new(pool.clone());
             store.migrate().await?;
-            router.layer(configure(store, secure))
+            let handle = Sessions::Sqlite(store.clone(), pool);
+            (router.layer(configure(store, secure)), handle)
         }
         Backend::Postgres => {
             let pool = sqlx::postgres::PgPoolOptions::new()
                 .max_connections(4)
                 .connect(&db.url)
                 .await?;
-            let store = PostgresStore::new(pool);
+            let store = PostgresStore::new(pool.clone());
             store.migrate().await?;
-            router.layer(configure(store, secure))
+            let handle = Sessions::Postgres(store.clone(), pool);
+            (router.layer(configure(store, secure)), handle)
+        }
+    })
+}
+
+/// Deletes expired sessions now and then every `every`, until `closing`.
+pub fn spawn_cleanup(
+    store: Sessions,
+    every: std::time::Duration,
+    mut closing: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match store.delete_expired().await {
+                Ok(()) => tracing::debug!("expired sessions deleted"),
+                Err(e) => tracing::warn!(error = %e, "expired sessions not deleted"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = closing.changed() => return,
+            }
         }
     })
 }

@@ -7,10 +7,10 @@
 //! - `POST /api/withdrawals`, `GET /api/withdrawals/{id}`: see
 //!   `wallet::withdrawals` for the money rules.
 
-use std::net::SocketAddr;
+use std::net::IpAddr;
 
 use axum::{
-    extract::{ConnectInfo, Path, State},
+    extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -20,6 +20,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{
+    client_ip::ClientIp,
     error::ApiError,
     events,
     input::{respond, Input},
@@ -57,12 +58,12 @@ async fn list_accounts(
 
 async fn select(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     CurrentUser(user): CurrentUser,
     input: Input<serde_json::Value>,
 ) -> Response {
     let mut form = input.form;
-    let result = start_selection(&state, &user, peer).await;
+    let result = start_selection(&state, &user, client).await;
     if let (Some(f), Ok((id, _))) = (form.as_mut(), &result) {
         f.next = format!("/bank-accounts?select={id}");
     }
@@ -72,7 +73,7 @@ async fn select(
 async fn start_selection(
     state: &AppState,
     user: &User,
-    peer: SocketAddr,
+    client: IpAddr,
 ) -> Result<(String, Response), ApiError> {
     let id = accounts::create_selection(&state.db, &user.id).await?;
     let base = &state.config.public_url;
@@ -89,7 +90,7 @@ async fn start_selection(
             success_url: Some(format!("{base}/bank-accounts?selected={id}")),
             fail_url: Some(format!("{base}/bank-accounts?cancelled={id}")),
             url_target: Some("_top".into()),
-            ip: Some(peer.ip().to_string()),
+            ip: Some(client.to_string()),
             ..Default::default()
         },
         ..Default::default()

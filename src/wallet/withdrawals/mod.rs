@@ -612,6 +612,8 @@ struct Inner {
     events: broadcast::Sender<String>,
     /// One Balance call at a time.
     balance_lock: Mutex<()>,
+    /// Set by a stop: the worker ends its round after the current step.
+    halted: std::sync::atomic::AtomicBool,
 }
 
 /// Code run inside an admin decision's transaction, given the withdrawal
@@ -673,12 +675,24 @@ impl Payouts {
                 config,
                 events,
                 balance_lock: Mutex::new(()),
+                halted: Default::default(),
             }),
         }
     }
 
     pub fn config(&self) -> &WithdrawalConfig {
         &self.inner.config
+    }
+
+    /// Stops the worker between two steps (a stop is under way).
+    pub fn halt(&self) {
+        self.inner
+            .halted
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn halted(&self) -> bool {
+        self.inner.halted.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     fn db(&self) -> &Db {
@@ -1412,6 +1426,9 @@ impl Payouts {
         )
         .await?;
         for id in queued {
+            if self.halted() {
+                return Ok(());
+            }
             tracing::info!(withdrawal_id = %id, "re-sending a queued withdrawal");
             if let Err(e) = self.send(&id, cutoff).await {
                 tracing::error!(withdrawal_id = %id, error = %e, "re-send failed");
@@ -1427,6 +1444,9 @@ impl Payouts {
         )
         .await?;
         for id in waiting {
+            if self.halted() {
+                return Ok(());
+            }
             let w = find(db, &id).await?.ok_or(WithdrawalError::NotFound)?;
             if !self.funds_available(w.amount).await? {
                 break; // oldest first: the rest wait behind it
@@ -1464,6 +1484,9 @@ impl Payouts {
         )
         .await?;
         for id in sent {
+            if self.halted() {
+                return Ok(());
+            }
             if let Err(e) = self.refresh_transfer_state(&id).await {
                 tracing::warn!(withdrawal_id = %id, error = %e, "transfer state not refreshed");
             }
@@ -1491,8 +1514,10 @@ impl Payouts {
                 if *closing.borrow() {
                     return;
                 }
-                if let Err(e) = this.tick(first).await {
-                    tracing::error!(error = %e, "payout worker round failed");
+                match this.tick(first).await {
+                    Ok(()) => metrics::gauge!("kassa_payout_worker_last_run_timestamp_seconds")
+                        .set(now_ms() as f64 / 1000.0),
+                    Err(e) => tracing::error!(error = %e, "payout worker round failed"),
                 }
                 first = false;
                 tokio::select! {

@@ -75,6 +75,7 @@ impl TestApp {
     }
 
     pub async fn spawn_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
+        capture_logs();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let url = format!("http://127.0.0.1:{port}");
@@ -86,15 +87,7 @@ impl TestApp {
             Backend::Sqlite => (format!("sqlite://{}/kassa.db", data_dir.display()), None),
             Backend::Postgres => {
                 let name = format!("kassa_test_{id}");
-                let admin = postgres_admin_url();
-                let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
-                    .await
-                    .expect("PostgreSQL at KASSA_TEST_POSTGRES_URL (scripts/pg.sh starts one)");
-                sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
-                    .await
-                    .unwrap();
-                let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap().to_string();
-                (format!("{base}/{name}"), Some(name))
+                (create_postgres_database(&name).await, Some(name))
             }
         };
 
@@ -238,29 +231,56 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.data_dir);
         if let Some(name) = self.pg_database.take() {
-            // Drop runs outside async; use a small runtime of its own. FORCE
-            // ends the server's still-open pool connections.
-            let admin = postgres_admin_url();
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                rt.block_on(async move {
-                    if let Ok(mut conn) =
-                        <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await
-                    {
-                        let _ = sqlx::Executor::execute(
-                            &mut conn,
-                            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
-                        )
-                        .await;
-                    }
-                });
-            })
-            .join();
+            drop_postgres_database(name);
         }
     }
+}
+
+/// The sandbox's key in a server's data folder: signs as "Trustly".
+pub fn sandbox_signer(data_dir: &std::path::Path) -> kassa::trustly::Signer {
+    let pem = std::fs::read(data_dir.join("sandbox_private.pem")).unwrap();
+    kassa::trustly::Signer::from_pem(&pem).unwrap()
+}
+
+/// The merchant key in a server's data folder, as a verifier of its replies.
+pub fn merchant_verifier(data_dir: &std::path::Path) -> kassa::trustly::Verifier {
+    let pem = std::fs::read(data_dir.join("merchant_private.pem")).unwrap();
+    kassa::trustly::Signer::from_pem(&pem).unwrap().verifier()
+}
+
+/// Creates database `name` on the test PostgreSQL; returns its URL.
+pub async fn create_postgres_database(name: &str) -> String {
+    let admin = postgres_admin_url();
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+        .await
+        .expect("PostgreSQL at KASSA_TEST_POSTGRES_URL (scripts/pg.sh starts one)");
+    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
+        .await
+        .unwrap();
+    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap().to_string();
+    format!("{base}/{name}")
+}
+
+/// Drops database `name` (from `Drop`: outside async, so on a small
+/// runtime of its own). FORCE ends a server's still-open connections.
+pub fn drop_postgres_database(name: String) {
+    let admin = postgres_admin_url();
+    let _ = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            if let Ok(mut conn) = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await {
+                let _ = sqlx::Executor::execute(
+                    &mut conn,
+                    format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
+                )
+                .await;
+            }
+        });
+    })
+    .join();
 }
 
 /// A string field of a JSON answer (panics with the answer when missing).
@@ -328,6 +348,24 @@ impl TestApp {
     pub async fn wait_deposit(&self, client: &Client, id: &str, status: &str) -> Value {
         wait_for(&format!("deposit {id} to be {status}"), || async {
             let v = self.deposit_view(client, id).await;
+            if v["status"] == status {
+                Ok(v)
+            } else {
+                Err(v.to_string())
+            }
+        })
+        .await
+    }
+
+    /// Polls `GET /api/withdrawals/{id}` until its status is `status`.
+    pub async fn wait_withdrawal(&self, client: &Client, id: &str, status: &str) -> Value {
+        wait_for(&format!("withdrawal {id} to be {status}"), || async {
+            let v: Value = self
+                .get(client, &format!("/api/withdrawals/{id}"))
+                .await
+                .json()
+                .await
+                .unwrap();
             if v["status"] == status {
                 Ok(v)
             } else {
@@ -424,14 +462,12 @@ impl TestApp {
 
     /// "Trustly" for hand-made notifications: the sandbox's own key.
     pub fn trustly_signer(&self) -> kassa::trustly::Signer {
-        let pem = std::fs::read(self.data_dir.join("sandbox_private.pem")).unwrap();
-        kassa::trustly::Signer::from_pem(&pem).unwrap()
+        sandbox_signer(&self.data_dir)
     }
 
     /// Kassa's public key, to check its replies.
     pub fn merchant_verifier(&self) -> kassa::trustly::Verifier {
-        let pem = std::fs::read(self.data_dir.join("merchant_private.pem")).unwrap();
-        kassa::trustly::Signer::from_pem(&pem).unwrap().verifier()
+        merchant_verifier(&self.data_dir)
     }
 
     /// A notification signed by the sandbox key: (uuid, body).
@@ -536,4 +572,38 @@ impl TestApp {
             }
         }
     }
+}
+
+// --- logs ---------------------------------------------------------------------
+
+/// Where the test runs' logs go: `scripts/scan-logs.sh` searches them for
+/// the test passwords and account numbers (`tests/log-secrets.txt`).
+pub fn test_log_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("test-logs");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Sends the log of every server this test binary starts in-process to
+/// `<test_log_dir>/<binary>-<pid>.log`, at debug for Kassa's own lines (more
+/// than production logs, so more is scanned).
+pub fn capture_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let exe = std::env::current_exe()
+            .ok()
+            .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "test".into());
+        let path = test_log_dir().join(format!("{exe}-{}.log", std::process::id()));
+        let file = std::fs::File::create(&path).unwrap();
+        let filter =
+            tracing_subscriber::EnvFilter::new("info,kassa=debug,sqlx=warn,tower_sessions=warn");
+        // Another subscriber may be installed already (a test's own).
+        let _ = kassa::logging::init(
+            kassa::config::LogFormat::Text,
+            filter,
+            std::sync::Mutex::new(file),
+            false,
+        );
+    });
 }
