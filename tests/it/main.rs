@@ -9,5 +9,6 @@ mod common;
 mod admin;
 mod api;
 mod deposits;
+mod operations;
 mod trustly_sandbox;
 mod withdrawals;

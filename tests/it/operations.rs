@@ -2,8 +2,6 @@
 //! stop (SIGTERM on the real binary), readiness, metrics, request logs
 //! without secrets, and the HSTS / no-store headers. Both databases.
 
-mod common;
-#[path = "operations/process.rs"]
 mod process;
 
 use std::{
@@ -15,7 +13,7 @@ use std::{
     time::Instant,
 };
 
-use common::*;
+use crate::common::*;
 use kassa::trustly::{build_notification, parse_notification_reply, ReplyStatus};
 use process::Process;
 use reqwest::{Client, StatusCode};
@@ -36,7 +34,7 @@ on_both_backends!(
 
 /// The passwords, credentials and full account numbers the tests use:
 /// none may appear in any log (`scripts/scan-logs.sh` reads the same list).
-const SECRETS: &str = include_str!("log-secrets.txt");
+const SECRETS: &str = include_str!("../log-secrets.txt");
 
 fn secrets() -> Vec<&'static str> {
     SECRETS
