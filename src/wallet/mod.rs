@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod bank_details;
 pub mod deposits;
 pub mod ledger;
+pub mod notification_records;
 pub mod notifications;
 pub mod withdrawals;
 
