@@ -20,6 +20,8 @@ pub struct Config {
     pub trustly: TrustlyConfig,
     pub deposits: DepositLimits,
     pub withdrawals: WithdrawalConfig,
+    /// How long too many failed log-ins lock an account (or an address).
+    pub login_lock_ms: u64,
 }
 
 /// What one deposit may be: the same decimal bounds for every currency
@@ -111,6 +113,7 @@ impl std::fmt::Debug for Config {
             .field("trustly", &self.trustly)
             .field("deposits", &self.deposits)
             .field("withdrawals", &self.withdrawals)
+            .field("login_lock_ms", &self.login_lock_ms)
             .finish()
     }
 }
@@ -299,6 +302,12 @@ impl Config {
                 "KASSA_PAYOUT_WORKER_INTERVAL_MS must be above 0".into(),
             ));
         }
+        let login_lock_ms = ms("KASSA_LOGIN_LOCK_MS", 15 * 60_000)?;
+        if login_lock_ms == 0 || login_lock_ms > i64::MAX as u64 / 2 {
+            return Err(ConfigError(
+                "KASSA_LOGIN_LOCK_MS must be above 0 (milliseconds)".into(),
+            ));
+        }
 
         Ok(Config {
             database_url,
@@ -320,6 +329,7 @@ impl Config {
             },
             deposits,
             withdrawals,
+            login_lock_ms,
         })
     }
 
