@@ -227,7 +227,7 @@ impl Db {
             Err(_) => {
                 let dropped = self.later_dropped.fetch_add(1, Ordering::Relaxed) + 1;
                 // One line per thousand, not one per dropped record.
-                if dropped == 1 || dropped % 1000 == 0 {
+                if dropped == 1 || dropped.is_multiple_of(1000) {
                     tracing::warn!(dropped, "deferred write queue full: writes dropped");
                 }
                 false
@@ -347,17 +347,23 @@ async fn run_alone(db: &Db, job: &Arc<GroupFn>) -> Result<(), GroupError> {
     tx.commit().await.map_err(GroupError::Db)
 }
 
+/// `first` and what is already queued behind it, `max` at most.
+fn with_queued<T>(first: T, queue: &mut mpsc::Receiver<T>, max: usize) -> Vec<T> {
+    let mut items = vec![first];
+    while items.len() < max {
+        match queue.try_recv() {
+            Ok(item) => items.push(item),
+            Err(_) => break,
+        }
+    }
+    items
+}
+
 /// The group-commit loop (SQLite): take what is queued, run it in one
 /// transaction, commit, answer; on any failure, run each job alone.
 async fn run_groups(db: Db, mut queue: mpsc::Receiver<GroupJob>) {
     while let Some(first) = queue.recv().await {
-        let mut jobs = vec![first];
-        while jobs.len() < GROUP_MAX {
-            match queue.try_recv() {
-                Ok(j) => jobs.push(j),
-                Err(_) => break,
-            }
-        }
+        let jobs = with_queued(first, &mut queue, GROUP_MAX);
         let together = async {
             let mut tx = db.begin_write().await.map_err(GroupError::Db)?;
             for j in &jobs {
@@ -393,14 +399,7 @@ async fn run_groups(db: Db, mut queue: mpsc::Receiver<GroupJob>) {
 /// does not lose the others.
 async fn run_later(db: Db, mut queue: mpsc::Receiver<Arc<GroupFn>>) {
     while let Some(first) = queue.recv().await {
-        let mut jobs = vec![first];
-        while jobs.len() < LATER_BATCH {
-            match queue.try_recv() {
-                Ok(j) => jobs.push(j),
-                Err(_) => break,
-            }
-        }
-        let jobs = Arc::new(jobs);
+        let jobs = Arc::new(with_queued(first, &mut queue, LATER_BATCH));
         let all = jobs.clone();
         let batch = group_job(move |conn| {
             let all = all.clone();

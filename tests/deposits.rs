@@ -784,7 +784,7 @@ async fn a_changed_repeat_is_answered_as_the_first_and_flagged(backend: Backend)
         "credited"
     );
 
-    let flagged = get_admin(&app, &admin, "/api/admin/notifications?outcome=flagged").await;
+    let flagged = get_admin(app, &admin, "/api/admin/notifications?outcome=flagged").await;
     assert_eq!(flagged["total"], 1, "{flagged}");
     let f = &flagged["notifications"][0];
     assert_eq!(f["notification_id"], nid);
@@ -793,7 +793,7 @@ async fn a_changed_repeat_is_answered_as_the_first_and_flagged(backend: Backend)
     assert!(s(f, "reason").contains("different signed content"), "{f}");
     assert!(s(f, "raw").contains("\"1000.00\""), "{f}");
     // Both bodies on the order's timeline, the order flagged.
-    let order = get_admin(&app, &admin, &format!("/api/admin/orders/{}", s(&d, "id"))).await;
+    let order = get_admin(app, &admin, &format!("/api/admin/orders/{}", s(&d, "id"))).await;
     let bodies: Vec<(String, String)> = order["notifications"]
         .as_array()
         .unwrap()

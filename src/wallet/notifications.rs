@@ -38,8 +38,6 @@ use crate::{
     },
 };
 
-pub use super::notification_records::{RAW_KEEP, REJECTED_KEEP};
-
 /// What to answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Handled {
@@ -168,7 +166,7 @@ pub async fn process(db: &Db, verifier: &Verifier, body: &[u8]) -> Result<Handle
         NotificationKind::Account(a) => (Some(a.messageid.clone()), Some(a.orderid.clone())),
         NotificationKind::Unknown => (None, None),
     };
-    let (raw, raw_truncated) = records::keep(&n.raw.to_string(), RAW_KEEP);
+    let (raw, raw_truncated) = records::keep(&n.raw.to_string(), records::RAW_KEEP);
 
     // The database work runs as one job of a grouped write (SQLite commits
     // concurrent notifications together; see `Db::grouped_write`). The job
