@@ -27,6 +27,8 @@ pub struct Config {
     pub deposits: DepositLimits,
     pub withdrawals: WithdrawalConfig,
     pub ops: OpsConfig,
+    /// How long too many failed log-ins lock an account (or an address).
+    pub login_lock_ms: u64,
 }
 
 /// How Kassa runs in production: behind which proxies, who may read the
@@ -185,6 +187,7 @@ impl std::fmt::Debug for Config {
             .field("deposits", &self.deposits)
             .field("withdrawals", &self.withdrawals)
             .field("ops", &self.ops)
+            .field("login_lock_ms", &self.login_lock_ms)
             .finish()
     }
 }
@@ -401,6 +404,12 @@ impl Config {
                 "KASSA_SESSION_CLEANUP_INTERVAL_MS must be above 0".into(),
             ));
         }
+        let login_lock_ms = ms("KASSA_LOGIN_LOCK_MS", 15 * 60_000)?;
+        if login_lock_ms == 0 || login_lock_ms > i64::MAX as u64 / 2 {
+            return Err(ConfigError(
+                "KASSA_LOGIN_LOCK_MS must be above 0 (milliseconds)".into(),
+            ));
+        }
 
         Ok(Config {
             database_url,
@@ -423,6 +432,7 @@ impl Config {
             deposits,
             withdrawals,
             ops,
+            login_lock_ms,
         })
     }
 

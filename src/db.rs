@@ -7,7 +7,15 @@
 //! instead of one per backend; the price is no compile-time SQL checking,
 //! which the integration tests (run on both backends) make up for.
 
-use std::{borrow::Cow, path::Path, sync::Arc, time::Duration};
+use std::{
+    borrow::Cow,
+    path::Path,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
 
 use futures_util::future::BoxFuture;
 use sqlx::AnyConnection;
@@ -49,6 +57,11 @@ pub struct Db {
     write_gate: Arc<Mutex<()>>,
     /// SQLite's group commit (see [`Db::grouped_write`]); None on PostgreSQL.
     group: Option<mpsc::Sender<GroupJob>>,
+    /// Writes that may wait (see [`Db::write_later`]); None inside the task
+    /// that writes them.
+    later: Option<mpsc::Sender<Arc<GroupFn>>>,
+    /// How many of those were dropped because the queue was full.
+    later_dropped: Arc<AtomicU64>,
 }
 
 /// One unit of work for [`Db::grouped_write`]: it may run twice (once in a
@@ -73,6 +86,12 @@ pub enum GroupError {
 
 /// Most jobs in one group: bounds how long the first one waits.
 const GROUP_MAX: usize = 64;
+
+/// Writes that may wait, queued at most (a rejected notification's record
+/// is about 4 KiB: a few MiB of memory at worst).
+const LATER_QUEUE: usize = 2048;
+/// Most of them written in one transaction.
+const LATER_BATCH: usize = 256;
 
 /// A write transaction; on SQLite it also holds the write gate.
 pub struct WriteTx {
@@ -117,6 +136,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         5,
         "backoffice",
         include_str!("../migrations/0005_backoffice.sql"),
+    ),
+    (
+        7,
+        "notification_hygiene",
+        include_str!("../migrations/0007_notification_hygiene.sql"),
     ),
     (
         10,
@@ -177,13 +201,50 @@ impl Db {
             url,
             write_gate: Arc::new(Mutex::new(())),
             group: None,
+            later: None,
+            later_dropped: Arc::new(AtomicU64::new(0)),
         };
         if backend == Backend::Sqlite {
             let (tx, rx) = mpsc::channel(1024);
             tokio::spawn(run_groups(db.clone(), rx));
             db.group = Some(tx);
         }
+        // Cloned before `later` is set, so the task does not keep its own
+        // queue open.
+        let (tx, rx) = mpsc::channel(LATER_QUEUE);
+        tokio::spawn(run_later(db.clone(), rx));
+        db.later = Some(tx);
         Ok(db)
+    }
+
+    /// Queues `job` (a write nobody waits for, such as the record of a
+    /// rejected notification) and returns at once. A background task
+    /// writes queued jobs in batches, each batch as ONE job of
+    /// [`Db::grouped_write`]: on SQLite it joins the group of verified work
+    /// already waiting instead of taking a turn of the write gate of its
+    /// own per record. When the queue is full the job is dropped, counted
+    /// ([`Db::dropped_later`]) and logged: unverified traffic never makes
+    /// anyone wait. Jobs still queued when the process stops are lost.
+    pub fn write_later(&self, job: Arc<GroupFn>) -> bool {
+        let Some(queue) = &self.later else {
+            return false;
+        };
+        match queue.try_send(job) {
+            Ok(()) => true,
+            Err(_) => {
+                let dropped = self.later_dropped.fetch_add(1, Ordering::Relaxed) + 1;
+                // One line per thousand, not one per dropped record.
+                if dropped == 1 || dropped.is_multiple_of(1000) {
+                    tracing::warn!(dropped, "deferred write queue full: writes dropped");
+                }
+                false
+            }
+        }
+    }
+
+    /// Writes dropped by [`Db::write_later`] since start-up.
+    pub fn dropped_later(&self) -> u64 {
+        self.later_dropped.load(Ordering::Relaxed)
     }
 
     /// Runs `job` in a write transaction and commits. On SQLite, whose one
@@ -319,17 +380,23 @@ async fn run_alone(db: &Db, job: &Arc<GroupFn>) -> Result<(), GroupError> {
     tx.commit().await.map_err(GroupError::Db)
 }
 
+/// `first` and what is already queued behind it, `max` at most.
+fn with_queued<T>(first: T, queue: &mut mpsc::Receiver<T>, max: usize) -> Vec<T> {
+    let mut items = vec![first];
+    while items.len() < max {
+        match queue.try_recv() {
+            Ok(item) => items.push(item),
+            Err(_) => break,
+        }
+    }
+    items
+}
+
 /// The group-commit loop (SQLite): take what is queued, run it in one
 /// transaction, commit, answer; on any failure, run each job alone.
 async fn run_groups(db: Db, mut queue: mpsc::Receiver<GroupJob>) {
     while let Some(first) = queue.recv().await {
-        let mut jobs = vec![first];
-        while jobs.len() < GROUP_MAX {
-            match queue.try_recv() {
-                Ok(j) => jobs.push(j),
-                Err(_) => break,
-            }
-        }
+        let jobs = with_queued(first, &mut queue, GROUP_MAX);
         let together = async {
             let mut tx = db.begin_write().await.map_err(GroupError::Db)?;
             for j in &jobs {
@@ -356,6 +423,37 @@ async fn run_groups(db: Db, mut queue: mpsc::Receiver<GroupJob>) {
                     let _ = j.done.send(result);
                 }
             }
+        }
+    }
+}
+
+/// The deferred-write loop: take what is queued (up to a batch), write it
+/// as one grouped job; if that fails, write each alone so one bad record
+/// does not lose the others.
+async fn run_later(db: Db, mut queue: mpsc::Receiver<Arc<GroupFn>>) {
+    while let Some(first) = queue.recv().await {
+        let jobs = Arc::new(with_queued(first, &mut queue, LATER_BATCH));
+        let all = jobs.clone();
+        let batch = group_job(move |conn| {
+            let all = all.clone();
+            Box::pin(async move {
+                for j in all.iter() {
+                    j(&mut *conn).await?;
+                }
+                Ok(())
+            })
+        });
+        if db.grouped_write(batch).await.is_ok() {
+            continue;
+        }
+        let mut failed = 0;
+        for j in jobs.iter() {
+            if run_alone(&db, j).await.is_err() {
+                failed += 1;
+            }
+        }
+        if failed > 0 {
+            tracing::error!(failed, of = jobs.len(), "deferred writes failed");
         }
     }
 }

@@ -2,7 +2,11 @@
 //! `wallet::notifications` (verified or not), filterable by method, order
 //! and outcome. A rejected notification is shown as received, with the
 //! reason it was refused; nothing in it is read or trusted (its order and
-//! method columns are empty because they were never taken from it).
+//! method columns are empty because they were never taken from it), and
+//! only the first 4 KiB of its body were kept (`raw_truncated`). A repeat
+//! of a processed notificationid whose signed content differed from the
+//! first is a flagged row of its own, showing the notificationid it
+//! repeats: both bodies are there.
 
 use sqlx::Row;
 
@@ -53,13 +57,15 @@ fn filtered(q: &NotificationQuery, select: &str) -> Result<Sql> {
     Ok(sql)
 }
 
-const COLUMNS: &str = "id, notification_id, method, order_id, message_id, outcome, reason, raw, \
-                       reply_status, received_at";
+const COLUMNS: &str = "id, COALESCE(notification_id, repeat_of) AS notification_id, method, \
+                       order_id, message_id, outcome, reason, raw, raw_truncated, reply_status, \
+                       received_at";
 
 /// A row; `raw_limit` cuts the body (at a character boundary).
 pub fn row(r: &sqlx::any::AnyRow, raw_limit: Option<usize>) -> Result<NotificationRow> {
     let mut raw: String = r.try_get("raw")?;
-    let mut truncated = false;
+    // Cut when it was stored (a rejected body keeps 4 KiB) or here.
+    let mut truncated = r.try_get::<i64, _>("raw_truncated")? != 0;
     if let Some(max) = raw_limit {
         if raw.len() > max {
             let mut end = max;

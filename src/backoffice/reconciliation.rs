@@ -7,7 +7,8 @@
 //! - ledger: minus the sum of a transaction's entries on the `trustly`
 //!   account (a credit books `trustly -A`, a payout `trustly +A`);
 //! - notifications (verified ones only: ok or flagged; a rejected body is
-//!   not trusted, not even its amount): `credit` +A, `debit` -A,
+//!   not trusted, not even its amount; a changed repeat of a notificationid
+//!   announces nothing beyond its first): `credit` +A, `debit` -A,
 //!   `payoutconfirmation` -A (a payout's `credit` counts only after its
 //!   payoutconfirmation: before it, it returns money that never left).
 //!
@@ -186,7 +187,7 @@ pub async fn reconcile(db: &Db, date: Option<&str>) -> Result<ReconciliationView
         "SELECT notification_id, method, order_id, message_id, outcome, reason, raw
          FROM notifications
          WHERE received_at >= $1 AND received_at < $2 AND outcome <> 'rejected'
-           AND method IN ('credit', 'debit', 'payoutconfirmation')
+           AND repeat_of IS NULL AND method IN ('credit', 'debit', 'payoutconfirmation')
          ORDER BY received_at, id",
     )
     .bind(from)
@@ -264,7 +265,8 @@ pub async fn reconcile(db: &Db, date: Option<&str>) -> Result<ReconciliationView
         }
         let confirmed: i64 = sqlx::query(
             "SELECT COUNT(*) AS n FROM notifications WHERE method = 'payoutconfirmation'
-             AND outcome <> 'rejected' AND (message_id = $1 OR order_id = $2)",
+             AND outcome <> 'rejected' AND repeat_of IS NULL
+             AND (message_id = $1 OR order_id = $2)",
         )
         .bind(&o.id)
         .bind(o.order_id.as_deref().unwrap_or(&o.id))

@@ -110,9 +110,9 @@ pub enum AuthError {
     Hash(String),
 }
 
-/// Consecutive failures that lock an account, and for how long.
+/// Consecutive failures that lock an account (for `KASSA_LOGIN_LOCK_MS`,
+/// 15 minutes by default).
 pub const ACCOUNT_FAILURE_LIMIT: i64 = 5;
-pub const LOCK_MS: i64 = 15 * 60 * 1000;
 /// Failures one client address may make across all accounts per window.
 pub const ADDRESS_FAILURE_LIMIT: u32 = 20;
 
@@ -120,6 +120,9 @@ pub const ADDRESS_FAILURE_LIMIT: u32 = 20;
 /// accounts from one address is slowed down without touching the database.
 /// Each address remembers (a few of) the accounts it failed on, so an
 /// admin's unlock of an account also lifts the address locks it caused.
+/// Like the account lock, an attempt is claimed before the password is
+/// hashed (and handed back when it succeeds or is not evaluated), so
+/// parallel guesses cannot all slip under the limit.
 #[derive(Clone, Default)]
 pub struct AddressLimiter {
     inner: Arc<Mutex<HashMap<IpAddr, (u32, i64, Vec<String>)>>>,
@@ -129,31 +132,43 @@ pub struct AddressLimiter {
 const ADDRESS_USERS_KEPT: usize = 16;
 
 impl AddressLimiter {
-    fn blocked_for_ms(&self, ip: IpAddr, now: i64) -> Option<i64> {
-        let map = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        match map.get(&ip) {
-            Some((n, start, _)) if *n >= ADDRESS_FAILURE_LIMIT && now - start < LOCK_MS => {
-                Some(LOCK_MS - (now - start))
-            }
-            _ => None,
-        }
-    }
-    fn record_failure(&self, ip: IpAddr, user_id: Option<&str>, now: i64) {
+    /// Claims an attempt for `ip`; refused with the milliseconds left when
+    /// its window already holds the limit. A window starts with its first
+    /// attempt and lasts `lock_ms`.
+    fn claim(&self, ip: IpAddr, now: i64, lock_ms: i64) -> Result<(), i64> {
         let mut map = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() > 100_000 {
-            map.retain(|_, (_, start, _)| now - *start < LOCK_MS);
+            map.retain(|_, (_, start, _)| now - *start < lock_ms);
         }
         let e = map.entry(ip).or_insert((0, now, Vec::new()));
-        if now - e.1 >= LOCK_MS {
+        if now - e.1 >= lock_ms {
             *e = (0, now, Vec::new());
         }
+        if e.0 >= ADDRESS_FAILURE_LIMIT {
+            return Err(lock_ms - (now - e.1));
+        }
         e.0 += 1;
-        if let Some(id) = user_id {
-            if !e.2.iter().any(|u| u == id) && e.2.len() < ADDRESS_USERS_KEPT {
-                e.2.push(id.to_string());
+        Ok(())
+    }
+
+    /// Hands back a claimed attempt that was not a failure.
+    fn release(&self, ip: IpAddr) {
+        let mut map = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(e) = map.get_mut(&ip) {
+            e.0 = e.0.saturating_sub(1);
+        }
+    }
+
+    /// Remembers that `ip`'s failed attempt was on account `user_id`.
+    fn note_user(&self, ip: IpAddr, user_id: &str) {
+        let mut map = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(e) = map.get_mut(&ip) {
+            if !e.2.iter().any(|u| u == user_id) && e.2.len() < ADDRESS_USERS_KEPT {
+                e.2.push(user_id.to_string());
             }
         }
     }
+
     /// Forgets the failures of every address that failed on `user_id`
     /// (an admin unlocked that account); returns how many addresses.
     pub fn release_user(&self, user_id: &str) -> usize {
@@ -281,16 +296,24 @@ pub async fn find_user(db: &Db, id: &str) -> Result<Option<User>, sqlx::Error> {
     row.as_ref().map(user_from_row).transpose()
 }
 
-/// Checks credentials, applying the per-account and per-address locks.
+/// Checks credentials, applying the per-account and per-address locks
+/// (each `lock_ms` long).
+///
+/// Every attempt on an account is counted as a failure BEFORE its password
+/// is hashed, in one conditional UPDATE that also decides whether it may be
+/// evaluated at all: so N parallel wrong guesses count N failures and at
+/// most [`ACCOUNT_FAILURE_LIMIT`] of them are evaluated. A correct password
+/// then resets the count.
 pub async fn login(
     db: &Db,
     limiter: &AddressLimiter,
+    lock_ms: i64,
     client: IpAddr,
     email: &str,
     password: &str,
 ) -> Result<User, AuthError> {
     let now = now_ms();
-    if let Some(ms) = limiter.blocked_for_ms(client, now) {
+    if let Err(ms) = limiter.claim(client, now, lock_ms) {
         tracing::warn!(%client, "log-in refused: too many failures from this address");
         return Err(AuthError::Locked {
             minutes: minutes_ceil(ms),
@@ -298,27 +321,27 @@ pub async fn login(
     }
     let key = email.trim().to_lowercase();
     let row = sqlx::query(&format!(
-        "SELECT {USER_COLUMNS}, password_hash, locked_until FROM users WHERE email_key = $1"
+        "SELECT {USER_COLUMNS}, password_hash FROM users WHERE email_key = $1"
     ))
     .bind(&key)
     .fetch_optional(&db.pool)
     .await?;
     let Some(row) = row else {
         let _ = verify_password(password.to_string(), dummy_hash().await).await;
-        limiter.record_failure(client, None, now);
         tracing::info!(%client, "log-in failed: unknown email");
         return Err(AuthError::BadCredentials);
     };
     let user = user_from_row(&row)?;
-    let locked_until: Option<i64> = row.try_get("locked_until")?;
-    if let Some(until) = locked_until.filter(|u| *u > now) {
-        tracing::warn!(user_id = %user.id, %client, "log-in refused: account locked");
-        return Err(AuthError::Locked {
-            minutes: minutes_ceil(until - now),
-        });
+    if let Err(e) = claim_attempt(db, &user.id, now, lock_ms).await {
+        limiter.release(client);
+        if let AuthError::Locked { .. } = e {
+            tracing::warn!(user_id = %user.id, %client, "log-in refused: account locked");
+        }
+        return Err(e);
     }
     let hash: String = row.try_get("password_hash")?;
     if verify_password(password.to_string(), hash).await {
+        limiter.release(client);
         db.write(
             sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
                 .bind(&user.id),
@@ -326,22 +349,48 @@ pub async fn login(
         .await?;
         return Ok(user);
     }
-    limiter.record_failure(client, Some(&user.id), now);
-    // Count the failure and lock once the limit is reached, in one statement
-    // so concurrent failures cannot both slip under the limit.
-    db.write(
-        sqlx::query(
-            "UPDATE users SET failed_logins = failed_logins + 1,
-                    locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END
-             WHERE id = $3",
-        )
-        .bind(ACCOUNT_FAILURE_LIMIT)
-        .bind(now + LOCK_MS)
-        .bind(&user.id),
-    )
-    .await?;
+    limiter.note_user(client, &user.id);
     tracing::info!(user_id = %user.id, %client, "log-in failed: wrong password");
     Err(AuthError::BadCredentials)
+}
+
+/// Counts one attempt on account `id` as a failure, unless it is locked:
+/// one statement, so concurrent attempts are counted one by one. A lock
+/// that has expired starts the count from zero; the attempt that reaches
+/// the limit sets the lock (and is still evaluated). `Locked` when the
+/// attempt may not be evaluated.
+async fn claim_attempt(db: &Db, id: &str, now: i64, lock_ms: i64) -> Result<(), AuthError> {
+    let claimed = db
+        .write(
+            sqlx::query(
+                "UPDATE users SET
+                    failed_logins = CASE WHEN locked_until IS NULL THEN failed_logins + 1
+                                         ELSE 1 END,
+                    locked_until = CASE WHEN (CASE WHEN locked_until IS NULL
+                                                   THEN failed_logins + 1 ELSE 1 END) >= $1
+                                        THEN $2 ELSE NULL END
+                 WHERE id = $3 AND (locked_until IS NULL OR locked_until <= $4)",
+            )
+            .bind(ACCOUNT_FAILURE_LIMIT)
+            .bind(now + lock_ms)
+            .bind(id)
+            .bind(now),
+        )
+        .await?
+        .rows_affected();
+    if claimed > 0 {
+        return Ok(());
+    }
+    let until: Option<i64> = sqlx::query("SELECT locked_until FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?
+        .map(|r| r.try_get::<Option<i64>, _>(0))
+        .transpose()?
+        .flatten();
+    Err(AuthError::Locked {
+        minutes: minutes_ceil(until.unwrap_or(now) - now),
+    })
 }
 
 fn minutes_ceil(ms: i64) -> i64 {
@@ -361,5 +410,27 @@ pub async fn ensure_admin(db: &Db, email: &str, password: &str) -> Result<(), Au
     match register(db, new, Role::Admin).await {
         Ok(_) | Err(AuthError::EmailTaken) => Ok(()),
         Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn address_attempts_are_claimed_before_they_run() {
+        let (limiter, ip, lock) = (AddressLimiter::default(), IpAddr::from([10, 0, 0, 1]), 1000);
+        for _ in 0..ADDRESS_FAILURE_LIMIT {
+            assert_eq!(limiter.claim(ip, 0, lock), Ok(()));
+        }
+        // The limit is reached by claims still running, not only by failures.
+        assert_eq!(limiter.claim(ip, 10, lock), Err(990));
+        // One of them succeeded: it is handed back.
+        limiter.release(ip);
+        assert_eq!(limiter.claim(ip, 10, lock), Ok(()));
+        assert!(limiter.claim(ip, 999, lock).is_err());
+        // The window ends: counting starts again.
+        assert_eq!(limiter.claim(ip, 1000, lock), Ok(()));
+        assert_eq!(limiter.claim(IpAddr::from([10, 0, 0, 2]), 10, lock), Ok(()));
     }
 }

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::envelope::{IncomingNotification, NotificationError};
 use super::methods::lenient;
+use super::serialize::signing_plaintext;
 
 /// Method names as Trustly spells them (lowercase).
 pub const PENDING: &str = "pending";
@@ -170,15 +171,40 @@ impl IncomingNotification {
         parse_kind(&self.method, &self.data)
     }
 
-    /// The notificationid if present, even for unknown methods (for
-    /// de-duplication and logs).
-    pub fn notification_id(&self) -> Option<String> {
-        match self.data.get("notificationid")? {
-            Value::String(s) => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        }
+    /// The notificationid, the idempotency key of every notification
+    /// (unknown methods too). Trustly always sends a non-empty string;
+    /// anything else (missing, null, empty, a number) is refused, because
+    /// it could not be de-duplicated reliably.
+    pub fn notification_id(&self) -> Result<String, NotificationError> {
+        let fault = match self.data.get("notificationid") {
+            Some(Value::String(s)) if !s.trim().is_empty() => return Ok(s.clone()),
+            Some(Value::String(_)) => "is empty",
+            Some(Value::Null) => "is null",
+            None => "is missing",
+            Some(_) => "is not a string",
+        };
+        Err(NotificationError::InvalidData {
+            method: self.method.clone(),
+            reason: format!("notificationid {fault}"),
+        })
     }
+
+    /// A digest of what Trustly signed apart from the uuid (method and
+    /// data): every delivery of one notification has the same one, a
+    /// notification whose content was changed has another.
+    pub fn content_digest(&self) -> String {
+        content_digest(&self.method, &self.data)
+    }
+}
+
+/// SHA-256 (hex) of `method ‖ serialise(data)`: see
+/// [`IncomingNotification::content_digest`].
+pub fn content_digest(method: &str, data: &Value) -> String {
+    let plain = signing_plaintext(method, "", data);
+    openssl::sha::sha256(plain.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Typed view of a notification's data by method name.
@@ -225,7 +251,7 @@ mod tests {
         assert_eq!(c.notificationid, "9581");
         // Kept as Trustly sent it; `money` parses it (see its tests).
         assert_eq!((c.amount.as_str(), c.currency.as_str()), ("11", "SEK"));
-        assert_eq!(n.notification_id().as_deref(), Some("9581"));
+        assert_eq!(n.notification_id().as_deref(), Ok("9581"));
 
         let account = json!({"notificationid": 1, "messageid": "m1", "orderid": "o1", "accountid": "a1",
                              "verified": "1", "attributes": {"clearinghouse": "SWEDEN", "bank": "SEB",
@@ -268,5 +294,43 @@ mod tests {
         };
         let back = parse_kind(PAYOUT_CONFIRMATION, &serde_json::to_value(&p).unwrap()).unwrap();
         assert_eq!(back, NotificationKind::PayoutConfirmation(p));
+    }
+
+    #[test]
+    fn notification_ids_are_non_empty_strings_and_content_has_a_digest() {
+        let (trustly, _) = keys();
+        let v = trustly.verifier();
+        let parsed = |data: Value| {
+            let (_, body) = build_notification(CREDIT, data, trustly);
+            parse_notification(&serde_json::to_vec(&body).unwrap(), &v).unwrap()
+        };
+        for (id, fault) in [
+            (json!(null), "is null"),
+            (json!(""), "is empty"),
+            (json!("  "), "is empty"),
+            (json!(9581), "is not a string"),
+            (json!(["9581"]), "is not a string"),
+        ] {
+            let e = parsed(json!({"notificationid": id, "orderid": "o"}))
+                .notification_id()
+                .unwrap_err();
+            assert!(
+                e.to_string().ends_with(&format!("notificationid {fault}")),
+                "{e}"
+            );
+        }
+        let e = parsed(json!({"orderid": "o"}))
+            .notification_id()
+            .unwrap_err();
+        assert!(e.to_string().ends_with("notificationid is missing"), "{e}");
+
+        // Same content under another uuid: same digest; other content: not.
+        let a = parsed(json!({"notificationid": "1", "amount": "1.00"}));
+        let b = parsed(json!({"notificationid": "1", "amount": "1.00"}));
+        let c = parsed(json!({"notificationid": "1", "amount": "10.00"}));
+        assert_ne!(a.uuid, b.uuid);
+        assert_eq!(a.content_digest(), b.content_digest());
+        assert_ne!(a.content_digest(), c.content_digest());
+        assert_eq!(a.content_digest().len(), 64);
     }
 }

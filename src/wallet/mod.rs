@@ -7,6 +7,7 @@ pub mod bank_details;
 pub mod deposits;
 pub mod holds;
 pub mod ledger;
+pub mod notification_records;
 pub mod notifications;
 pub mod withdrawals;
 

@@ -2,25 +2,29 @@
 //!
 //! Order of work for one request:
 //! 1. verify the signature with Trustly's key before reading anything; a
-//!    notification that does not verify (or is malformed) changes nothing
-//!    and is recorded as `rejected`;
+//!    notification that does not verify, is malformed or has no usable
+//!    notificationid (a non-empty string) changes nothing and is recorded
+//!    as `rejected` (later, cut to 4 KiB: see `notification_records`);
 //! 2. in ONE database transaction: insert the notification row (its unique
 //!    `notification_id` decides which of several concurrent copies applies:
 //!    `ON CONFLICT DO NOTHING`, the loser waits for the winner's commit on
 //!    PostgreSQL, the write gate serialises on SQLite), apply the effect
 //!    (deposit status, ledger, bank account), record the outcome and the
 //!    reply status, commit;
-//! 3. only then reply. A copy seen before gets the first reply's status.
+//! 3. only then reply. A copy seen before gets the first reply's status;
+//!    one whose signed content differs from the first's is kept beside it,
+//!    flagged, with its order.
 //!
 //! Orders are looked up by messageid (our id) then orderid, as deposits,
 //! withdrawals (AccountPayout) and account selections (SelectAccount).
 
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use super::{
     accounts::{self, Selection},
     deposits::{self, Deposit, SettledColumn, Status},
     ledger::{self, Account, LedgerError, Leg},
+    notification_records::{self as records, record_rejected, Received},
     withdrawals::{self, Applied, Withdrawal, WithdrawalError},
 };
 use std::sync::Arc;
@@ -28,11 +32,11 @@ use std::sync::Arc;
 use crate::{
     db::{self, now_ms, Backend, Db, GroupError},
     money::{Currency, Money},
-    trustly::{parse_notification, AmountNotification, NotificationKind, ReplyStatus, Verifier},
+    trustly::{
+        parse_notification, AmountNotification, IncomingNotification, NotificationKind,
+        ReplyStatus, Verifier,
+    },
 };
-
-/// Longest raw body kept per notification row.
-pub const RAW_KEEP: usize = 64 * 1024;
 
 /// What to answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,45 +121,26 @@ impl Order {
     }
 }
 
-fn truncate(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
-}
-
-/// The raw body as storable text: lossy UTF-8, no NUL (PostgreSQL TEXT
-/// refuses it), at most [`RAW_KEEP`] bytes.
-fn storable(body: &[u8]) -> String {
-    let cut = &body[..body.len().min(RAW_KEEP)];
-    String::from_utf8_lossy(cut).replace('\0', "\u{FFFD}")
-}
-
-/// Records a notification that could not be trusted or used.
-async fn record_rejected(db: &Db, reason: &str, body: &[u8]) -> Result<(), sqlx::Error> {
-    db.write(
-        sqlx::query(
-            "INSERT INTO notifications (id, outcome, reason, raw, received_at)
-             VALUES ($1, 'rejected', $2, $3, $4)",
-        )
-        .bind(uuid::Uuid::new_v4().to_string())
-        .bind(reason.to_string())
-        .bind(storable(body))
-        .bind(now_ms()),
-    )
-    .await
-    .map(|_| ())
-}
-
 /// Best effort, for the log only: method and uuid of a body we do not trust.
 fn unverified_labels(body: &[u8]) -> (String, String) {
     let v: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
-    let s = |v: &serde_json::Value| truncate(v.as_str().unwrap_or("-"), 64).to_string();
+    let s = |v: &serde_json::Value| records::keep(v.as_str().unwrap_or("-"), 64).0;
     (s(&v["method"]), s(&v["params"]["uuid"]))
+}
+
+/// Logs and records a notification that could not be trusted or used.
+fn rejected(db: &Db, reason: String, method: &str, uuid: &str, body: &[u8]) -> Handled {
+    tracing::warn!(method = ?method, uuid = ?uuid, %reason, "notification rejected");
+    record_rejected(db, &reason, body);
+    Handled::Rejected { reason }
+}
+
+/// The verified notification's kind and notificationid, or why it cannot
+/// be used.
+fn usable(n: &IncomingNotification) -> Result<(NotificationKind, String), String> {
+    let notification_id = n.notification_id().map_err(|e| e.to_string())?;
+    let kind = n.kind().map_err(|e| e.to_string())?;
+    Ok((kind, notification_id))
 }
 
 /// Verifies, applies and records one notification body.
@@ -163,23 +148,14 @@ pub async fn process(db: &Db, verifier: &Verifier, body: &[u8]) -> Result<Handle
     let n = match parse_notification(body, verifier) {
         Ok(n) => n,
         Err(e) => {
-            let reason = e.to_string();
             let (method, uuid) = unverified_labels(body);
-            tracing::warn!(method = ?method, uuid = ?uuid, %reason, "notification rejected");
-            record_rejected(db, &reason, body).await?;
-            return Ok(Handled::Rejected { reason });
+            return Ok(rejected(db, e.to_string(), &method, &uuid, body));
         }
     };
-    let kind = match n.kind() {
+    let (kind, notification_id) = match usable(&n) {
         Ok(k) => k,
-        Err(e) => {
-            let reason = e.to_string();
-            tracing::warn!(method = %n.method, uuid = %n.uuid, %reason, "notification rejected");
-            record_rejected(db, &reason, body).await?;
-            return Ok(Handled::Rejected { reason });
-        }
+        Err(reason) => return Ok(rejected(db, reason, &n.method, &n.uuid, body)),
     };
-    let notification_id = n.notification_id();
     let (message_id, order_id) = match &kind {
         NotificationKind::Pending(a)
         | NotificationKind::Credit(a)
@@ -191,10 +167,7 @@ pub async fn process(db: &Db, verifier: &Verifier, body: &[u8]) -> Result<Handle
         NotificationKind::Account(a) => (Some(a.messageid.clone()), Some(a.orderid.clone())),
         NotificationKind::Unknown => (None, None),
     };
-    let raw = {
-        let text = n.raw.to_string();
-        truncate(&text, RAW_KEEP).replace('\0', "\u{FFFD}")
-    };
+    let (raw, raw_truncated) = records::keep(&n.raw.to_string(), records::RAW_KEEP);
 
     // The database work runs as one job of a grouped write (SQLite commits
     // concurrent notifications together; see `Db::grouped_write`). The job
@@ -207,6 +180,8 @@ pub async fn process(db: &Db, verifier: &Verifier, body: &[u8]) -> Result<Handle
         order_id: order_id.clone(),
         message_id,
         raw,
+        raw_truncated,
+        digest: n.content_digest(),
         backend: db.backend,
         result: std::sync::Mutex::new(None),
     });
@@ -233,11 +208,17 @@ pub async fn process(db: &Db, verifier: &Verifier, body: &[u8]) -> Result<Handle
         (_, _) => return Err(ProcessError::Db(sqlx::Error::WorkerCrashed)),
     };
     let Done::Applied { effect, reason } = done else {
-        let Done::Duplicate(status) = done else {
+        let Done::Duplicate { status, changed } = done else {
             unreachable!()
         };
-        tracing::info!(method = %n.method, uuid = %n.uuid, notification_id = ?notification_id,
-            %status, "notification seen before: nothing applied");
+        match changed {
+            Some(reason) => tracing::warn!(method = %n.method, uuid = %n.uuid,
+                notification_id = %notification_id, order_id = ?order_id, %status, %reason,
+                "notification repeated with different content: flagged, answered as the first"),
+            None => tracing::info!(method = %n.method, uuid = %n.uuid,
+                notification_id = %notification_id, %status,
+                "notification seen before: nothing applied"),
+        }
         return Ok(Handled::Reply {
             method: n.method,
             uuid: n.uuid,
@@ -250,10 +231,10 @@ pub async fn process(db: &Db, verifier: &Verifier, body: &[u8]) -> Result<Handle
 
     match &effect.flagged {
         Some(r) => tracing::warn!(method = %n.method, uuid = %n.uuid,
-            notification_id = ?notification_id, order_id = ?order_id, reason = %r,
+            notification_id = %notification_id, order_id = ?order_id, reason = %r,
             "notification flagged: nothing applied"),
         None => tracing::info!(method = %n.method, uuid = %n.uuid,
-            notification_id = ?notification_id, order_id = ?order_id, note = ?reason,
+            notification_id = %notification_id, order_id = ?order_id, note = ?reason,
             "notification applied"),
     }
     Ok(Handled::Reply {
@@ -270,17 +251,39 @@ struct Work {
     kind: NotificationKind,
     method: String,
     uuid: String,
-    notification_id: Option<String>,
+    notification_id: String,
     order_id: Option<String>,
     message_id: Option<String>,
     raw: String,
+    raw_truncated: bool,
+    /// What Trustly signed apart from the uuid (see `content_digest`).
+    digest: String,
     backend: Backend,
     result: std::sync::Mutex<Option<Result<Done, ProcessError>>>,
 }
 
+impl Work {
+    fn received(&self) -> Received<'_> {
+        Received {
+            notification_id: &self.notification_id,
+            method: &self.method,
+            uuid: &self.uuid,
+            order_id: self.order_id.as_deref(),
+            message_id: self.message_id.as_deref(),
+            raw: &self.raw,
+            raw_truncated: self.raw_truncated,
+            digest: &self.digest,
+        }
+    }
+}
+
 enum Done {
-    /// Seen before: nothing applied; the first reply's status.
-    Duplicate(ReplyStatus),
+    /// Seen before: nothing applied; the first reply's status, and why it
+    /// was flagged when its content differs from the first's.
+    Duplicate {
+        status: ReplyStatus,
+        changed: Option<String>,
+    },
     Applied {
         effect: Effect,
         reason: Option<String>,
@@ -294,17 +297,20 @@ async fn record_and_apply(conn: &mut AnyConnection, w: &Work) -> Result<Done, Pr
     let row_id = uuid::Uuid::new_v4().to_string();
     let inserted = sqlx::query(
         "INSERT INTO notifications (id, notification_id, method, uuid, order_id, message_id,
-                                    outcome, raw, reply_status, received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'ok', $7, 'OK', $8)
+                                    outcome, raw, raw_truncated, reply_status, content_hash,
+                                    received_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'ok', $7, $8, 'OK', $9, $10)
          ON CONFLICT (notification_id) DO NOTHING",
     )
     .bind(&row_id)
-    .bind(w.notification_id.as_deref())
+    .bind(&w.notification_id)
     .bind(&w.method)
     .bind(&w.uuid)
     .bind(w.order_id.as_deref())
     .bind(w.message_id.as_deref())
     .bind(&w.raw)
+    .bind(i64::from(w.raw_truncated))
+    .bind(&w.digest)
     .bind(now_ms())
     .execute(&mut *conn)
     .await?
@@ -313,23 +319,11 @@ async fn record_and_apply(conn: &mut AnyConnection, w: &Work) -> Result<Done, Pr
     if inserted == 0 {
         // Processed before (or being processed: PostgreSQL made us wait for
         // that commit; SQLite may have it earlier in this same group).
-        // Nothing changes; repeat the first reply's status.
-        let stored: Option<String> =
-            sqlx::query("SELECT reply_status FROM notifications WHERE notification_id = $1")
-                .bind(w.notification_id.as_deref())
-                .fetch_optional(&mut *conn)
-                .await?
-                .map(|r| r.try_get::<Option<String>, _>(0))
-                .transpose()?
-                .flatten();
-        let status = stored
-            .as_deref()
-            .and_then(ReplyStatus::parse)
-            .unwrap_or(ReplyStatus::Ok);
-        return Ok(Done::Duplicate(status));
+        // Nothing is applied; the first reply's status is repeated.
+        return repeated(conn, w).await;
     }
 
-    let effect = apply(conn, w.backend, &w.kind, w.notification_id.as_deref()).await?;
+    let effect = apply(conn, w.backend, &w.kind, Some(&w.notification_id)).await?;
     // Every notification is acknowledged (the row was inserted with reply
     // OK): flagged ones are for an admin, and retries would not change them.
     let (outcome, reason) = match (&effect.flagged, &effect.note) {
@@ -347,6 +341,30 @@ async fn record_and_apply(conn: &mut AnyConnection, w: &Work) -> Result<Done, Pr
             .await?;
     }
     Ok(Done::Applied { effect, reason })
+}
+
+/// A repeat of a processed notificationid: the first reply's status; a
+/// changed copy is kept, flagged, and flags the order it names.
+async fn repeated(conn: &mut AnyConnection, w: &Work) -> Result<Done, ProcessError> {
+    let repeat = records::repeat(conn, &w.received()).await?;
+    let changed = match repeat.changed {
+        Some((reason, true)) => {
+            if let (Some(m), Some(o)) = (&w.message_id, &w.order_id) {
+                match find_order(conn, w.backend, m, o).await? {
+                    Some(Order::Deposit(d)) => deposits::flag(conn, &d.id, &reason).await?,
+                    Some(Order::Withdrawal(p)) => withdrawals::flag(conn, &p.id, &reason).await?,
+                    Some(Order::Selection(_)) | None => {}
+                }
+            }
+            Some(reason)
+        }
+        Some((reason, false)) => Some(reason),
+        None => None,
+    };
+    Ok(Done::Duplicate {
+        status: repeat.status,
+        changed,
+    })
 }
 
 async fn find_order(

@@ -73,6 +73,7 @@ async fn login(
         let user = service::login(
             &state.db,
             &state.limiter,
+            state.config.login_lock_ms as i64,
             client,
             &input.data.email,
             &input.data.password,

@@ -827,6 +827,7 @@ async fn notification_log_shows_rejected_and_flagged(backend: Backend) {
         StatusCode::OK
     );
 
+    app.wait_rejected(1).await;
     let all = get_json(&app, &admin, "/api/admin/notifications").await;
     assert_eq!(
         all["total"], 5,
@@ -905,6 +906,7 @@ async fn overview_adds_up_and_raises_alerts(backend: Backend) {
     deposit(&app, &bob, "7.00", "EUR", "pending", "pending").await;
     deposit(&app, &bob, "1000.00", "SEK", "success", "credited").await;
     app.notify(b"not even json").await;
+    app.wait_rejected(1).await;
     // Ann spends what she has and then her deposit is debited: below zero.
     {
         use kassa::{

@@ -2,7 +2,7 @@
 //! SQLite and on PostgreSQL.
 
 
-use crate::common::{Backend, TestApp, ADMIN_EMAIL, PASSWORD};
+use crate::common::{wait_for, Backend, TestApp, ADMIN_EMAIL, PASSWORD};
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
 
@@ -19,6 +19,8 @@ on_both_backends!(
     admin_page_is_checked_on_the_server,
     health_check_answers,
     pages_render_for_the_session,
+    twenty_parallel_wrong_passwords_evaluate_at_most_five,
+    after_a_lock_expires_the_count_starts_from_zero,
 );
 
 async fn register_login_me_wallet_logout(backend: Backend) {
@@ -366,4 +368,83 @@ async fn pages_render_for_the_session(backend: Backend) {
     );
     let res = app.get(&c, "/no-such-page").await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+/// The trader's lock as an admin sees it: (failed_logins, locked).
+async fn lock_state(app: &TestApp, admin: &reqwest::Client, id: &str) -> (i64, bool) {
+    let res = app.get(admin, &format!("/api/admin/traders/{id}")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let t: Value = res.json().await.unwrap();
+    (
+        t["failed_logins"].as_i64().unwrap(),
+        t["trader"]["locked"].as_bool().unwrap(),
+    )
+}
+
+async fn twenty_parallel_wrong_passwords_evaluate_at_most_five(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.admin().await;
+    let me: Value = app.register(&app.new_client(), "par@example.com").await;
+    let url = app.at("/api/auth/login");
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..20 {
+        let url = url.clone();
+        tasks.spawn(async move {
+            let res = reqwest::Client::new()
+                .post(url)
+                .json(&json!({"email": "par@example.com", "password": format!("wrong guess {i}")}))
+                .send()
+                .await
+                .unwrap();
+            res.status()
+        });
+    }
+    let (mut wrong, mut locked) = (0, 0);
+    while let Some(status) = tasks.join_next().await {
+        match status.unwrap() {
+            StatusCode::UNAUTHORIZED => wrong += 1,
+            StatusCode::TOO_MANY_REQUESTS => locked += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    // A 401 is a guess whose hash was checked: at most five of them.
+    assert!(wrong <= 5, "{wrong} guesses evaluated, {locked} refused");
+    assert_eq!(wrong + locked, 20);
+    // All twenty counted, five at most evaluated: the account is locked,
+    // even for the right password.
+    let id = me["id"].as_str().unwrap();
+    assert_eq!(lock_state(&app, &admin, id).await, (5, true));
+    let res = app
+        .login(&app.new_client(), "par@example.com", PASSWORD)
+        .await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+async fn after_a_lock_expires_the_count_starts_from_zero(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("KASSA_LOGIN_LOCK_MS", "4000")]).await;
+    let admin = app.admin().await;
+    let me: Value = app.register(&app.new_client(), "exp@example.com").await;
+    let id = me["id"].as_str().unwrap();
+    let c = app.new_client();
+    for _ in 0..5 {
+        let res = app.login(&c, "exp@example.com", "wrong password!").await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    let res = app.login(&c, "exp@example.com", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    // The lock runs out by itself (watched without touching it).
+    wait_for("the lock to expire", || async {
+        match lock_state(&app, &admin, id).await {
+            (_, false) => Ok(()),
+            state => Err(format!("{state:?}")),
+        }
+    })
+    .await;
+    // One wrong password now is the first of a new count, not a new lock.
+    let res = app.login(&c, "exp@example.com", "wrong password!").await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(lock_state(&app, &admin, id).await, (1, false));
+    let res = app.login(&c, "exp@example.com", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(lock_state(&app, &admin, id).await, (0, false));
 }

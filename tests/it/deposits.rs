@@ -27,6 +27,9 @@ on_both_backends!(
     another_traders_deposit_is_not_found,
     form_post_redirects_to_the_deposit_page,
     wallet_events_stream_announces_a_credit,
+    notification_ids_that_are_not_strings_are_rejected,
+    a_changed_repeat_is_answered_as_the_first_and_flagged,
+    a_big_rejected_body_is_stored_cut_to_4_kib,
 );
 
 fn credit_data(nid: &str, deposit: &Value, amount: &str, currency: &str) -> Value {
@@ -300,14 +303,12 @@ async fn tampered_or_malformed_notifications_are_rejected(backend: Backend) {
         assert!(!s(&err, "error").is_empty());
     }
 
-    assert_eq!(
-        app.count(
-            "SELECT COUNT(*) FROM notifications WHERE outcome = 'rejected'
-             AND notification_id IS NULL AND reply_status IS NULL"
-        )
-        .await,
-        6
-    );
+    app.wait_count(
+        "SELECT COUNT(*) FROM notifications WHERE outcome = 'rejected'
+         AND notification_id IS NULL AND reply_status IS NULL",
+        6,
+    )
+    .await;
     assert_eq!(
         app.deposit_view(&c, &s(&d, "id")).await["status"],
         "created"
@@ -679,4 +680,170 @@ async fn wallet_events_stream_announces_a_credit(backend: Backend) {
         .await
         .expect("stop does not wait for open event streams");
     drop(stream);
+}
+
+async fn notification_ids_that_are_not_strings_are_rejected(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.admin().await;
+    let c = app.trader("nid@example.com").await;
+    let d = app.deposit(&c, "100.00", "EUR").await;
+    let cases = [
+        ("missing", None),
+        ("null", Some(json!(null))),
+        ("empty", Some(json!(""))),
+        ("a number", Some(json!(7000000020_u64))),
+    ];
+    for (what, id) in &cases {
+        let mut data = credit_data("placeholder", &d, "100.00", "EUR");
+        match id {
+            Some(id) => data["notificationid"] = id.clone(),
+            None => {
+                data.as_object_mut().unwrap().remove("notificationid");
+            }
+        }
+        // Signed by Trustly's key: only the notificationid is wrong.
+        let (_, body) = app.signed_notification("credit", data);
+        let res = app.notify(&serde_json::to_vec(&body).unwrap()).await;
+        assert_eq!(
+            res.status(),
+            StatusCode::BAD_REQUEST,
+            "notificationid {what}"
+        );
+        let err: Value = res.json().await.unwrap();
+        assert!(s(&err, "error").contains("notificationid"), "{what}: {err}");
+    }
+    // Recorded as rejected (nothing read from them), nothing booked.
+    let log = wait_for("the rejected notifications in the log", || async {
+        let v: Value = app
+            .get(&admin, "/api/admin/notifications?outcome=rejected")
+            .await
+            .json()
+            .await
+            .unwrap();
+        if v["total"] == cases.len() {
+            Ok(v)
+        } else {
+            Err(v.to_string())
+        }
+    })
+    .await;
+    for n in log["notifications"].as_array().unwrap() {
+        assert!(s(n, "reason").contains("notificationid"), "{n}");
+        assert!(
+            n["notification_id"].is_null() && n["order_id"].is_null(),
+            "{n}"
+        );
+    }
+    assert_eq!(
+        app.deposit_view(&c, &s(&d, "id")).await["status"],
+        "created"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM ledger_transactions").await,
+        0
+    );
+    assert_eq!(app.balance(&c, "EUR").await.0, "0.00");
+    app.assert_ledger_invariant().await;
+}
+
+async fn a_changed_repeat_is_answered_as_the_first_and_flagged(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.admin().await;
+    let c = app.trader("rep@example.com").await;
+    let d = app.deposit(&c, "100.00", "EUR").await;
+    let nid = "7000000030";
+    let app = &app;
+    let send = |amount: &'static str| {
+        let (uuid, body) = app.signed_notification("credit", credit_data(nid, &d, amount, "EUR"));
+        async move {
+            let res = app.notify(&serde_json::to_vec(&body).unwrap()).await;
+            assert_eq!(res.status(), StatusCode::OK, "credit {amount}");
+            let reply = res.bytes().await.unwrap();
+            let status =
+                parse_notification_reply(&reply, "credit", &uuid, &app.merchant_verifier())
+                    .expect("a reply signed by Kassa, for this copy's uuid");
+            assert_eq!(status, ReplyStatus::Ok, "credit {amount}");
+        }
+    };
+    send("100.00").await;
+    assert_eq!(app.balance(&c, "EUR").await.0, "100.00");
+    // The same notificationid, signed again with another amount: answered
+    // like the first, nothing booked, kept and flagged. Twice, and a plain
+    // retry of the first too: still one flagged row.
+    send("1000.00").await;
+    send("1000.00").await;
+    send("100.00").await;
+    assert_eq!(app.balance(&c, "EUR").await.0, "100.00");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM ledger_transactions").await,
+        1
+    );
+    assert_eq!(
+        app.deposit_view(&c, &s(&d, "id")).await["status"],
+        "credited"
+    );
+
+    let flagged = get_admin(app, &admin, "/api/admin/notifications?outcome=flagged").await;
+    assert_eq!(flagged["total"], 1, "{flagged}");
+    let f = &flagged["notifications"][0];
+    assert_eq!(f["notification_id"], nid);
+    assert_eq!(f["method"], "credit");
+    assert_eq!(f["reply_status"], "OK");
+    assert!(s(f, "reason").contains("different signed content"), "{f}");
+    assert!(s(f, "raw").contains("\"1000.00\""), "{f}");
+    // Both bodies on the order's timeline, the order flagged.
+    let order = get_admin(app, &admin, &format!("/api/admin/orders/{}", s(&d, "id"))).await;
+    let bodies: Vec<(String, String)> = order["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["notification_id"] == nid)
+        .map(|n| (s(n, "outcome"), s(n, "raw")))
+        .collect();
+    assert_eq!(bodies.len(), 2, "{order}");
+    assert_eq!(bodies[0].0, "ok");
+    assert!(bodies[0].1.contains("\"100.00\""));
+    assert_eq!(bodies[1].0, "flagged");
+    assert!(bodies[1].1.contains("\"1000.00\""));
+    assert!(s(&order, "flag_reason").contains("different signed content"));
+    assert_eq!(order["order"]["flagged"], true);
+    app.assert_ledger_invariant().await;
+}
+
+async fn a_big_rejected_body_is_stored_cut_to_4_kib(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.admin().await;
+    let c = app.trader("big@example.com").await;
+    let d = app.deposit(&c, "100.00", "EUR").await;
+    let mut data = credit_data("7000000040", &d, "100.00", "EUR");
+    data["attributes"] = json!({ "padding": "x".repeat(100_000) });
+    let stranger = kassa::trustly::Signer::generate().unwrap();
+    let (_, forged) = kassa::trustly::build_notification("credit", data, &stranger);
+    let body = serde_json::to_vec(&forged).unwrap();
+    assert!(body.len() > 100_000);
+    let res = app.notify(&body).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    app.wait_rejected(1).await;
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM notifications WHERE outcome = 'rejected'
+             AND LENGTH(raw) <= 4096 AND LENGTH(raw) > 4000 AND raw_truncated = 1"
+        )
+        .await,
+        1
+    );
+    let log = get_admin(&app, &admin, "/api/admin/notifications?outcome=rejected").await;
+    assert_eq!(log["notifications"][0]["raw_truncated"], true);
+    assert!(s(&log["notifications"][0], "raw").starts_with('{'));
+    assert_eq!(
+        app.deposit_view(&c, &s(&d, "id")).await["status"],
+        "created"
+    );
+    app.assert_ledger_invariant().await;
+}
+
+async fn get_admin(app: &TestApp, admin: &reqwest::Client, path: &str) -> Value {
+    let res = app.get(admin, path).await;
+    assert_eq!(res.status(), StatusCode::OK, "GET {path}");
+    res.json().await.unwrap()
 }

@@ -225,6 +225,27 @@ impl TestApp {
             .try_get::<i64, _>(0)
             .unwrap()
     }
+
+    /// Polls `count(sql)` until it is `n`: rejected notifications are
+    /// recorded moments after their answer, not before it.
+    pub async fn wait_count(&self, sql: &str, n: i64) {
+        wait_for(&format!("{n} rows of {sql}"), || async {
+            match self.count(sql).await {
+                c if c == n => Ok(()),
+                c => Err(format!("{c} rows")),
+            }
+        })
+        .await
+    }
+
+    /// Polls until `n` rejected notifications are recorded.
+    pub async fn wait_rejected(&self, n: i64) {
+        self.wait_count(
+            "SELECT COUNT(*) FROM notifications WHERE outcome = 'rejected'",
+            n,
+        )
+        .await
+    }
 }
 
 impl Drop for TestApp {
