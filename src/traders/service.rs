@@ -125,8 +125,11 @@ pub const ADDRESS_FAILURE_LIMIT: u32 = 20;
 /// parallel guesses cannot all slip under the limit.
 #[derive(Clone, Default)]
 pub struct AddressLimiter {
-    inner: Arc<Mutex<HashMap<IpAddr, (u32, i64, Vec<String>)>>>,
+    inner: Arc<Mutex<HashMap<IpAddr, AddressFailures>>>,
 }
+
+/// (failures, start of the window, accounts failed on).
+type AddressFailures = (u32, i64, Vec<String>);
 
 /// Accounts remembered per address.
 const ADDRESS_USERS_KEPT: usize = 16;

@@ -6,7 +6,6 @@
 //! notifications (or, where a test plants something, through the ledger's
 //! own API), and every test that moves money ends on the ledger invariant.
 
-
 use crate::common::{s, wait_for, Backend, TestApp, ADMIN_EMAIL, PASSWORD};
 use reqwest::{header, Client, Method, StatusCode};
 use serde_json::{json, Value};

@@ -1,7 +1,6 @@
 //! The JSON surface of the foundation, over HTTP against the real server, on
 //! SQLite and on PostgreSQL.
 
-
 use crate::common::{wait_for, Backend, TestApp, ADMIN_EMAIL, PASSWORD};
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};

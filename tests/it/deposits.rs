@@ -4,7 +4,6 @@
 //! the ledger's invariants. Waiting is by polling an observable condition
 //! with a deadline, never by sleeping.
 
-
 use crate::common::{s, wait_for, Backend, TestApp, DEADLINE};
 use kassa::trustly::{parse_notification_reply, ReplyStatus};
 use reqwest::StatusCode;

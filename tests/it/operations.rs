@@ -4,6 +4,9 @@
 
 mod process;
 
+/// (notificationid, deposit id, uuid, signed body) of a pre-signed credit.
+type SignedCredit = (String, String, String, Vec<u8>);
+
 use std::{
     collections::{HashMap, HashSet},
     sync::{
@@ -234,7 +237,7 @@ async fn sigterm_during_notifications(backend: Backend) {
     let mut p = Process::start(backend, &[]).await;
     let deposits = deposits_on(&p, 8, 25).await;
     let trustly = sandbox_signer(&p.data_dir);
-    let bodies: Arc<Vec<(String, String, String, Vec<u8>)>> = Arc::new(
+    let bodies: Arc<Vec<SignedCredit>> = Arc::new(
         deposits
             .iter()
             .enumerate()

@@ -5,7 +5,6 @@
 //! recovery of a payout whose sending a crash interrupted. Every test ends
 //! with the ledger invariant.
 
-
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use crate::common::{s, wait_for, Backend, TestApp};
