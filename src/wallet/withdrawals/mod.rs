@@ -264,22 +264,17 @@ fn checked_reason(reason: &str) -> Result<&str, WithdrawalError> {
     Ok(reason)
 }
 
-/// The trader's EndUserID and whether they are frozen.
-async fn trader_of(db: &Db, user_id: &str) -> Result<(String, bool), sqlx::Error> {
+/// The trader's EndUserID and whether they are frozen (on the pool, or as
+/// of the caller's transaction).
+async fn trader_of<'e, E>(db: E, user_id: &str) -> Result<(String, bool), sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let row = sqlx::query("SELECT end_user_id, frozen FROM users WHERE id = $1")
         .bind(user_id)
-        .fetch_one(&db.pool)
+        .fetch_one(db)
         .await?;
     Ok((row.try_get(0)?, row.try_get::<i64, _>(1)? != 0))
-}
-
-/// Whether the trader is frozen, as of the caller's transaction.
-async fn trader_frozen(conn: &mut AnyConnection, user_id: &str) -> Result<bool, sqlx::Error> {
-    let row = sqlx::query("SELECT frozen FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(row.try_get::<i64, _>(0)? != 0)
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> WithdrawalError {
@@ -851,7 +846,7 @@ impl Payouts {
         if w.status != Status::Queued {
             return Ok(w);
         }
-        let (end_user_id, frozen) = trader_of(db, &w.user_id).await?;
+        let (end_user_id, frozen) = trader_of(&db.pool, &w.user_id).await?;
         if frozen {
             tracing::info!(
                 withdrawal_id = id,
@@ -1079,7 +1074,7 @@ impl Payouts {
         if w.status != Status::PendingApproval {
             return Err(WithdrawalError::WrongState(w.status.as_str()));
         }
-        if trader_frozen(&mut tx.tx, &w.user_id).await? {
+        if trader_of(&mut *tx.tx, &w.user_id).await?.1 {
             return Err(WithdrawalError::TraderFrozen);
         }
         let now = now_ms();
