@@ -4,7 +4,17 @@
 //! C concurrent senders. Prints notifications per second, p50/p99 latency,
 //! and the bare sign+verify rate of this machine for comparison.
 //!
-//!   cargo +debian-web bench --features ssr --bench notifications -- [--n 2000] [--concurrency 32] [--traders 16] [--postgres]
+//!   cargo +debian-web bench --features ssr --bench notifications -- [--n 2000] [--concurrency 32] [--traders 16] [--junk 1] [--postgres [--instances 2]]
+//!
+//! `--instances 2` (PostgreSQL only) starts a second Kassa instance on the
+//! same database, in the same process, and spreads the notifications over
+//! both, as a load balancer would.
+//!
+//! `--junk J` sends J rejected requests for every real notification, in the
+//! same stream and from the same senders: unsigned, badly signed (a
+//! signature of other data), malformed JSON, and signed for an unknown
+//! order, in turn. The figure that matters is the *verified* throughput:
+//! real notifications booked per second while the junk is being refused.
 //!
 //! The deposits belong to `--traders` traders (round robin), as credits in
 //! real life belong to many traders; `--traders 1` makes every credit
@@ -32,6 +42,8 @@ struct Args {
     n: usize,
     concurrency: usize,
     traders: usize,
+    junk: usize,
+    instances: usize,
     postgres: bool,
 }
 
@@ -40,6 +52,8 @@ fn args() -> Args {
         n: 2000,
         concurrency: 32,
         traders: 16,
+        junk: 0,
+        instances: 1,
         postgres: false,
     };
     let mut it = std::env::args().skip(1);
@@ -59,6 +73,14 @@ fn args() -> Args {
                     .unwrap_or(a.traders)
                     .max(1)
             }
+            "--junk" => a.junk = it.next().and_then(|v| v.parse().ok()).unwrap_or(a.junk),
+            "--instances" => {
+                a.instances = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(a.instances)
+                    .max(1)
+            }
             "--postgres" => a.postgres = true,
             _ => {} // cargo bench passes --bench
         }
@@ -76,14 +98,18 @@ fn main() {
 }
 
 async fn run(a: Args) {
-    let kassa = common::start(
-        a.postgres,
-        &[
-            // the sandbox's own deliveries are not what we measure
-            ("KASSA_SANDBOX_RETRY_MS", "3600000".to_string()),
-        ],
-    )
-    .await;
+    assert!(
+        a.instances == 1 || a.postgres,
+        "several instances share a PostgreSQL database (SQLite is one instance)"
+    );
+    // the sandbox's own deliveries are not what we measure
+    let settings = [("KASSA_SANDBOX_RETRY_MS", "3600000".to_string())];
+    let mut kassa = common::start(a.postgres, &settings).await;
+    let mut targets = vec![kassa.url.clone()];
+    for _ in 1..a.instances {
+        targets.push(kassa.start_another(&settings).await);
+    }
+    let targets = Arc::new(targets);
     let (running, url, dir) = (&kassa.running, kassa.url.clone(), kassa.dir.clone());
     let client = || {
         reqwest::Client::builder()
@@ -170,30 +196,56 @@ async fn run(a: Args) {
             .collect(),
     );
 
+    // The stream: every real notification followed by `junk` rejected ones.
+    let junk = junk_bodies(&bodies, &trustly, a.n * a.junk);
+    let stream: Arc<Vec<(Kind, String)>> = Arc::new(
+        bodies
+            .iter()
+            .enumerate()
+            .flat_map(|(i, b)| {
+                std::iter::once((Kind::Real, b.clone()))
+                    .chain(junk[i * a.junk..(i + 1) * a.junk].iter().cloned())
+            })
+            .collect(),
+    );
+
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..a.concurrency {
-        let (http, url, bodies, next) = (http.clone(), url.clone(), bodies.clone(), next.clone());
+        let (http, targets, stream, next) =
+            (http.clone(), targets.clone(), stream.clone(), next.clone());
         workers.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= bodies.len() {
+                if i >= stream.len() {
                     break lat;
                 }
+                let (kind, body) = &stream[i];
                 let t = Instant::now();
+                let url = &targets[i % targets.len()];
                 let res = http
                     .post(format!("{url}/trustly/notifications"))
                     .header("content-type", "application/json")
-                    .body(bodies[i].clone())
+                    .body(body.clone())
                     .send()
                     .await
                     .unwrap();
-                assert_eq!(res.status(), 200);
-                let reply: Value = res.json().await.unwrap();
-                assert_eq!(reply["result"]["data"]["status"], "OK");
-                lat.push(t.elapsed());
+                match kind {
+                    Kind::Real => {
+                        assert_eq!(res.status(), 200);
+                        let reply: Value = res.json().await.unwrap();
+                        assert_eq!(reply["result"]["data"]["status"], "OK");
+                        lat.push(t.elapsed());
+                    }
+                    // Unverifiable: refused, never a signed answer.
+                    Kind::Refused => assert_eq!(res.status(), 400),
+                    // Verified but for no order of ours: kept for an admin
+                    // and answered; the balance check below proves it moved
+                    // no money.
+                    Kind::Unknown => assert_eq!(res.status(), 200),
+                }
             }
         }));
     }
@@ -254,20 +306,70 @@ async fn run(a: Args) {
     let bare = counts.iter().sum::<usize>() as f64 / bare_window.as_secs_f64();
 
     println!(
-        "backend            {}",
-        if a.postgres { "postgres" } else { "sqlite" }
+        "backend            {} ({} instance{})",
+        if a.postgres { "postgres" } else { "sqlite" },
+        a.instances,
+        if a.instances == 1 { "" } else { "s" }
     );
     println!(
-        "notifications      {} (concurrency {}, {} traders)",
+        "notifications      {} (concurrency {}, {} traders, {} junk each)",
         lat.len(),
         a.concurrency,
-        a.traders
+        a.traders,
+        a.junk
     );
-    println!("throughput         {rate:.0} notifications/s");
+    println!("throughput         {rate:.0} verified notifications/s");
+    if a.junk > 0 {
+        println!(
+            "junk refused       {:.0} requests/s alongside",
+            (a.n * a.junk) as f64 / elapsed.as_secs_f64()
+        );
+    }
     println!("latency p50        {:.2} ms", pct(0.50).as_secs_f64() * 1e3);
     println!("latency p99        {:.2} ms", pct(0.99).as_secs_f64() * 1e3);
     println!("bare verify+sign   {bare:.0} /s on {threads} threads");
     println!("ratio              {:.0}% of bare", 100.0 * rate / bare);
 
     kassa.stop().await;
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Real,
+    Refused,
+    Unknown,
+}
+
+/// `count` requests that must move no money, cycling through four kinds.
+fn junk_bodies(real: &[String], trustly: &Signer, count: usize) -> Vec<(Kind, String)> {
+    (0..count)
+        .map(|k| {
+            let mut v: Value = serde_json::from_str(&real[k % real.len()]).unwrap();
+            match k % 4 {
+                0 => {
+                    // unsigned
+                    v["params"]["signature"] = json!("");
+                    (Kind::Refused, v.to_string())
+                }
+                1 => {
+                    // a real signature, of other data
+                    let other: Value = serde_json::from_str(&real[(k + 1) % real.len()]).unwrap();
+                    v["params"]["signature"] = other["params"]["signature"].clone();
+                    (Kind::Refused, v.to_string())
+                }
+                2 => {
+                    // malformed JSON
+                    let s = v.to_string();
+                    (Kind::Refused, s[..s.len() / 2].to_string())
+                }
+                _ => {
+                    // signed by Trustly, for an order Kassa never made
+                    let data = json!({"notificationid": format!("8{k:09}"), "messageid": "unknown",
+                        "orderid": format!("7{k:09}"), "enduserid": "bench", "amount": "10.00",
+                        "currency": "EUR", "timestamp": "2026-11-25 12:00:00.000000+00", "attributes": {}});
+                    (Kind::Unknown, build_notification("credit", data, trustly).1.to_string())
+                }
+            }
+        })
+        .collect()
 }

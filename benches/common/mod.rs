@@ -1,6 +1,8 @@
 //! What both benchmarks need: Kassa started on a fresh SQLite file or a
 //! fresh PostgreSQL database (`KASSA_TEST_POSTGRES_URL`, default
 //! 127.0.0.1:5432), on a random port, and removed again afterwards.
+// Each benchmark uses its part of this module.
+#![allow(dead_code)]
 
 use std::path::PathBuf;
 
@@ -10,6 +12,10 @@ pub struct Kassa {
     pub running: Running,
     pub url: String,
     pub dir: PathBuf,
+    /// More instances on the same database and data folder (see
+    /// [`Kassa::start_another`]), with their URLs.
+    pub others: Vec<(Running, String)>,
+    db_url: String,
     /// (admin URL, database name) of the PostgreSQL database made for it.
     pg: Option<(String, String)>,
 }
@@ -36,25 +42,50 @@ pub async fn start(postgres: bool, extra: &[(&str, String)]) -> Kassa {
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
+    let running = start_instance(&db_url, &dir, listener, extra).await;
+    Kassa {
+        running,
+        url,
+        dir,
+        others: Vec::new(),
+        db_url,
+        pg,
+    }
+}
+
+async fn start_instance(
+    db_url: &str,
+    dir: &std::path::Path,
+    listener: tokio::net::TcpListener,
+    extra: &[(&str, String)],
+) -> Running {
+    let url = format!("http://{}", listener.local_addr().unwrap());
     let mut env = vec![
-        ("KASSA_DATABASE_URL", db_url),
-        ("KASSA_PUBLIC_URL", url.clone()),
+        ("KASSA_DATABASE_URL", db_url.to_string()),
+        ("KASSA_PUBLIC_URL", url),
         ("KASSA_DATA_DIR", dir.display().to_string()),
     ];
     env.extend(extra.iter().cloned());
     let config =
         Config::from_lookup(|k| env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())).unwrap();
-    let running = kassa::web::start(config, Some(listener)).await.unwrap();
-    Kassa {
-        running,
-        url,
-        dir,
-        pg,
-    }
+    kassa::web::start(config, Some(listener)).await.unwrap()
 }
 
 impl Kassa {
+    /// One more instance on the same (PostgreSQL) database and keys, in this
+    /// process; returns its URL.
+    pub async fn start_another(&mut self, extra: &[(&str, String)]) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let running = start_instance(&self.db_url, &self.dir, listener, extra).await;
+        self.others.push((running, url.clone()));
+        url
+    }
+
     pub async fn stop(self) {
+        for (other, _) in self.others {
+            other.stop().await;
+        }
         self.running.stop().await;
         let _ = std::fs::remove_dir_all(&self.dir);
         if let Some((admin, name)) = self.pg {

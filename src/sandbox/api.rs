@@ -65,6 +65,7 @@ impl Sandbox {
                 return (answer, None);
             }
         };
+        *self.lock().calls.entry(req.method.clone()).or_default() += 1;
         let outcome = match self.take_error(&req.method) {
             Some(code) => Err(err(code)),
             None => self.check_and_dispatch(&req),

@@ -37,6 +37,11 @@ impl Sandbox {
         self.lock().faults.push((method.to_string(), fault));
     }
 
+    /// How many API calls of `method` arrived so far.
+    pub fn calls(&self, method: &str) -> u64 {
+        self.lock().calls.get(method).copied().unwrap_or(0)
+    }
+
     fn take_fault(&self, method: &str, pick: impl Fn(Fault) -> bool) -> Option<Fault> {
         self.lock().take_fault(method, pick)
     }

@@ -287,6 +287,9 @@ pub(crate) struct State {
     used_ids: HashSet<String>,
     /// Faults ordered for coming calls, as (method, fault), oldest first.
     pub faults: Vec<(String, super::faults::Fault)>,
+    /// API calls received per method, answered or refused (what a test
+    /// counts to show a call was made once, not once per Kassa instance).
+    pub calls: HashMap<String, u64>,
 }
 
 impl State {
