@@ -147,16 +147,29 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "payout_safety",
         include_str!("../migrations/0010_payout_safety.sql"),
     ),
+    (
+        11,
+        "scale_out",
+        include_str!("../migrations/0011_scale_out.sql"),
+    ),
 ];
 
 /// The few migrations SQLite and PostgreSQL cannot share (trigger syntax),
 /// as (version, name, SQLite text, PostgreSQL text); run after the others.
-const BACKEND_MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    6,
-    "audit_append_only",
-    include_str!("../migrations/0006_audit_append_only.sqlite.sql"),
-    include_str!("../migrations/0006_audit_append_only.postgres.sql"),
-)];
+const BACKEND_MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        6,
+        "audit_append_only",
+        include_str!("../migrations/0006_audit_append_only.sqlite.sql"),
+        include_str!("../migrations/0006_audit_append_only.postgres.sql"),
+    ),
+    (
+        12,
+        "live_events",
+        include_str!("../migrations/0012_live_events.sqlite.sql"),
+        include_str!("../migrations/0012_live_events.postgres.sql"),
+    ),
+];
 
 impl Db {
     pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
@@ -330,6 +343,18 @@ impl Db {
         query.execute(&self.pool).await
     }
 
+    /// One writing statement with `RETURNING`, its one row: gated on SQLite.
+    pub async fn write_returning<'q>(
+        &self,
+        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<sqlx::any::AnyRow, sqlx::Error> {
+        let _gate = match self.backend {
+            Backend::Sqlite => Some(self.write_gate.lock().await),
+            Backend::Postgres => None,
+        };
+        query.fetch_one(&self.pool).await
+    }
+
     /// PostgreSQL is durable at commit only with `synchronous_commit` on
     /// (or `local`, `remote_write`, `remote_apply`) and `fsync` on; Kassa
     /// keeps the server's setting (a replica setting must not be lowered)
@@ -480,6 +505,56 @@ fn sqlite_url(url: &str) -> Result<String, sqlx::Error> {
     } else {
         format!("{url}?mode=rwc")
     })
+}
+
+/// SQLite is one instance: a second Kassa process on the same database file
+/// would race the first (each has its own write gate, group commit and
+/// payout worker). The first process holds an exclusive lock on
+/// `<database file>.instance-lock` for as long as it runs; a second one
+/// refuses to start. (A lock file beside the database, not the database
+/// itself: SQLite's own POSIX locks are dropped when any descriptor of the
+/// file closes.) Released when dropped, and by the kernel if the process dies.
+pub struct SingleInstance {
+    _file: std::fs::File,
+}
+
+impl SingleInstance {
+    /// Claims the SQLite database of `url`; None for PostgreSQL and for an
+    /// in-memory database. The error is the message for the operator.
+    pub fn claim(url: &str) -> Result<Option<SingleInstance>, String> {
+        if !url.starts_with("sqlite:") {
+            return Ok(None);
+        }
+        let path = url
+            .trim_start_matches("sqlite://")
+            .trim_start_matches("sqlite:");
+        let file = path.split('?').next().unwrap_or("");
+        if file.is_empty() || file == ":memory:" {
+            return Ok(None);
+        }
+        if let Some(parent) = Path::new(file).parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| format!("creating {}: {e}", parent.display()))?;
+            }
+        }
+        let lock_path = format!("{file}.instance-lock");
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| format!("opening {lock_path}: {e}"))?;
+        match lock.try_lock() {
+            Ok(()) => Ok(Some(SingleInstance { _file: lock })),
+            Err(std::fs::TryLockError::WouldBlock) => Err(format!(
+                "another Kassa process is already running on the SQLite database {file} \
+                 (it holds {lock_path}). SQLite serves one instance; to run several, \
+                 use PostgreSQL (KASSA_DATABASE_URL=postgres://...)"
+            )),
+            Err(std::fs::TryLockError::Error(e)) => Err(format!("locking {lock_path}: {e}")),
+        }
+    }
 }
 
 /// Milliseconds since the Unix epoch: the portable timestamp of every table.

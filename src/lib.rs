@@ -4,12 +4,15 @@
 //! - `trustly`: the Trustly JSON-RPC protocol (no web, no database)
 //! - `sandbox`: a simulator of Trustly built on `trustly` only
 //! - `money`: integer minor units with a currency
+//! - `api`: the shapes server and browser share (JSON, server function results)
 //! - `traders`, `wallet`: the domain (accounts, ledger, balances)
 //! - `backoffice`: what admins read and do (queries, audit log, CSV)
+//! - `state`: `AppState`, what handlers and server functions share
 //! - `web`: the axum server, JSON API, sessions and security headers
 //! - `app`: the Leptos pages (rendered on the server, hydrated in the browser)
 #![recursion_limit = "256"]
 
+pub mod api;
 pub mod app;
 pub mod money;
 pub mod traders;
@@ -26,6 +29,8 @@ pub mod logging;
 pub mod merchant;
 #[cfg(feature = "ssr")]
 pub mod sandbox;
+#[cfg(feature = "ssr")]
+pub mod state;
 #[cfg(feature = "ssr")]
 pub mod trustly;
 #[cfg(feature = "ssr")]

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use crate::app::types::BalanceView;
+pub use crate::api::wallet::BalanceView;
 
 // --- overview ----------------------------------------------------------------
 

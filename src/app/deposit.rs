@@ -9,8 +9,8 @@ use leptos_router::hooks::use_query_map;
 use super::{
     forms::{options, Field, JsonForm, SelectField},
     live::wallet_version,
-    types::DepositView,
 };
+use crate::api::wallet::DepositView;
 
 pub const CURRENCIES: &[(&str, &str)] = &[
     ("EUR", "EUR · euro"),

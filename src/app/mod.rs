@@ -8,7 +8,6 @@ pub mod deposit;
 pub mod forms;
 pub mod live;
 pub mod pages;
-pub mod types;
 pub mod withdraw;
 
 use leptos::prelude::*;
@@ -18,9 +17,9 @@ use leptos_router::{
     path, SsrMode,
 };
 
+use crate::api::wallet::{MeView, WalletView};
 use deposit::{DepositFailPage, DepositPage, DepositSuccessPage};
 use pages::{HomePage, LoginPage, NotFound, RegisterPage, WalletPage};
-use types::{MeView, WalletView};
 use withdraw::{BankAccountsPage, WithdrawPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -43,6 +42,20 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The CSP of a Kassa page (everything else gets `web::security`'s, which
+/// lets nothing run). Scripts need the per-request nonce (Leptos puts it on
+/// its hydration script) and `wasm-unsafe-eval` to instantiate the bundle;
+/// frames may only show the configured Trustly checkout origin.
+#[cfg(feature = "ssr")]
+pub fn page_csp(nonce: &str, checkout_origin: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+         frame-src {checkout_origin}; frame-ancestors 'self'; form-action 'self' {checkout_origin}; \
+         base-uri 'none'; object-src 'none'"
+    )
+}
+
 /// Every page gets a CSP with this request's nonce (Leptos puts it on its
 /// hydration script) and a frame-src of the Trustly checkout origin only.
 #[cfg(feature = "ssr")]
@@ -50,13 +63,12 @@ fn set_page_csp() {
     use axum::http::{header, HeaderValue};
     let (Some(nonce), Some(state), Some(res)) = (
         leptos::nonce::use_nonce(),
-        use_context::<crate::web::AppState>(),
+        use_context::<crate::state::AppState>(),
         use_context::<leptos_axum::ResponseOptions>(),
     ) else {
         return;
     };
-    let csp =
-        crate::web::security::page_csp(&nonce.to_string(), &state.config.trustly.checkout_origin);
+    let csp = page_csp(&nonce.to_string(), &state.config.trustly.checkout_origin);
     if let Ok(v) = HeaderValue::from_str(&csp) {
         res.insert_header(header::CONTENT_SECURITY_POLICY, v);
     }
@@ -81,15 +93,15 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/wallet") view=WalletPage/>
                     // Back office pages render whole before the first byte, so
                     // the 403 a non-admin gets is the response's status.
-                    <Route path=path!("/admin") view=admin::pages::OverviewPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/traders") view=admin::pages::TradersPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/traders/:id") view=admin::pages::TraderPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/orders") view=admin::pages::OrdersPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/orders/:id") view=admin::pages::OrderPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/approvals") view=admin::pages::ApprovalsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/notifications") view=admin::pages::NotificationsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/audit") view=admin::pages::AuditPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/reconciliation") view=admin::pages::ReconciliationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin") view=admin::overview::OverviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/traders") view=admin::traders::TradersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/traders/:id") view=admin::traders::TraderPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/orders") view=admin::orders::OrdersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/orders/:id") view=admin::orders::OrderPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/approvals") view=admin::approvals::ApprovalsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/notifications") view=admin::notifications::NotificationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/audit") view=admin::audit::AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/reconciliation") view=admin::reconciliation::ReconciliationPage ssr=SsrMode::Async/>
                     <Route path=path!("/deposit") view=DepositPage/>
                     <Route path=path!("/deposit/success") view=DepositSuccessPage/>
                     <Route path=path!("/deposit/fail") view=DepositFailPage/>
@@ -144,13 +156,19 @@ fn Header() -> impl IntoView {
 
 /// For server functions: the app state and the signed-in user, if any.
 #[cfg(feature = "ssr")]
-pub async fn signed_in(
-) -> Result<(crate::web::AppState, Option<crate::traders::service::User>), ServerFnError> {
-    let state = expect_context::<crate::web::AppState>();
+pub async fn signed_in() -> Result<
+    (
+        crate::state::AppState,
+        Option<crate::traders::service::User>,
+    ),
+    ServerFnError,
+> {
+    let state = expect_context::<crate::state::AppState>();
     let session: tower_sessions::Session = leptos_axum::extract().await?;
-    let user = crate::web::session::user_from_session(&state, &session)
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    let user = state.signed_in_user(&session).await.map_err(|e| {
+        tracing::error!(error = %e, "signed-in user lookup");
+        ServerFnError::new("Something went wrong on our side. Please try again.")
+    })?;
     Ok((state, user))
 }
 

@@ -14,8 +14,8 @@ use super::{
     forms::{options, Field, JsonForm, SelectField},
     live::wallet_version,
     load_wallet,
-    types::{BankAccountView, WithdrawalView, CLEARING_HOUSES},
 };
+use crate::api::wallet::{BankAccountView, WithdrawalView, CLEARING_HOUSES};
 
 /// "Sparbanken Svea ···4821" or whatever Trustly let us show.
 fn account_label(a: &BankAccountView) -> String {
@@ -255,21 +255,17 @@ pub async fn load_bank_accounts() -> Result<Vec<BankAccountView>, ServerFnError>
 /// The checkout URL of one of the trader's own account selections.
 #[server(prefix = "/_sf", endpoint = "selection")]
 pub async fn load_selection_url(id: String) -> Result<Option<String>, ServerFnError> {
-    use sqlx::Row;
     let (state, user) = super::signed_in().await?;
     let Some(user) = user else {
         return Ok(None);
     };
-    let row = sqlx::query(
-        "SELECT checkout_url FROM account_selections
-         WHERE id = $1 AND user_id = $2 AND status = 'created'",
-    )
-    .bind(&id)
-    .bind(&user.id)
-    .fetch_optional(&state.db.pool)
-    .await
-    .map_err(|e| ServerFnError::new(e.to_string()))?;
-    Ok(row.and_then(|r| r.try_get::<Option<String>, _>(0).ok().flatten()))
+    // Our faults are logged, never shown (no database text in the browser).
+    crate::wallet::accounts::open_selection_url(&state.db, &user.id, &id)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "loading an account selection");
+            ServerFnError::new("The bank account selection could not be loaded.")
+        })
 }
 
 #[server(prefix = "/_sf", endpoint = "withdrawal")]

@@ -9,7 +9,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::{page_size, Cursor, Result, Sql};
 use crate::{
-    app::admin::types::{AuditEntry, AuditList},
+    api::backoffice::{AuditEntry, AuditList},
     db::{now_ms, Db},
     traders::service::User,
 };

@@ -16,9 +16,9 @@ use super::{
     Cursor, Result, MAX_EXPORT_ROWS,
 };
 use crate::{
-    app::admin::{
+    api::{
+        backoffice::{BalanceView, ReconciliationView},
         format::iso,
-        types::{BalanceView, ReconciliationView},
     },
     db::Db,
 };

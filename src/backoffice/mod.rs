@@ -107,7 +107,7 @@ pub fn currency_filter(raw: Option<&str>) -> Result<Option<Currency>> {
 pub fn day_filter(field: &'static str, raw: Option<&str>) -> Result<Option<i64>> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => crate::app::admin::format::parse_day(s)
+        Some(s) => crate::api::format::parse_day(s)
             .map(Some)
             .ok_or_else(|| FieldError::new(field, "Give a date as YYYY-MM-DD.").into()),
     }

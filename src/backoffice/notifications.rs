@@ -12,7 +12,7 @@ use sqlx::Row;
 
 use super::{page_size, Cursor, Result, Sql};
 use crate::{
-    app::admin::types::{NotificationList, NotificationRow},
+    api::backoffice::{NotificationList, NotificationRow},
     db::Db,
     traders::newtypes::FieldError,
 };

@@ -13,7 +13,7 @@ use super::{
     traders::bank_account, BackofficeError, Cursor, Result, Sql,
 };
 use crate::{
-    app::admin::types::{OrderDetail, OrderList, OrderRow, OrderStep, RefusalView, WithdrawalInfo},
+    api::backoffice::{OrderDetail, OrderList, OrderRow, OrderStep, RefusalView, WithdrawalInfo},
     db::Db,
     money::Currency,
     traders::newtypes::FieldError,
@@ -475,7 +475,7 @@ pub async fn approvals(
     db: &Db,
     admin_id: &str,
     q: &ApprovalQuery,
-) -> Result<crate::app::admin::types::ApprovalList> {
+) -> Result<crate::api::backoffice::ApprovalList> {
     let limit = page_size(q.limit.as_deref())?;
     let cursor = Cursor::parse(q.cursor.as_deref())?;
     let total: i64 =
@@ -484,7 +484,7 @@ pub async fn approvals(
             .await?
             .try_get("n")?;
     let (approvals, next) = approvals_page(db, admin_id, cursor.as_ref(), limit).await?;
-    Ok(crate::app::admin::types::ApprovalList {
+    Ok(crate::api::backoffice::ApprovalList {
         approvals,
         total,
         next,
@@ -496,8 +496,8 @@ pub async fn approvals_page(
     admin_id: &str,
     cursor: Option<&Cursor>,
     limit: i64,
-) -> Result<(Vec<crate::app::admin::types::ApprovalRow>, Option<String>)> {
-    use crate::app::admin::types::ApprovalRow;
+) -> Result<(Vec<crate::api::backoffice::ApprovalRow>, Option<String>)> {
+    use crate::api::backoffice::ApprovalRow;
     let mut sql = Sql::new(
         "SELECT o.id, o.user_id, u.email, o.amount, o.currency, o.created_at, b.bank, b.descriptor,
                 o.hold_reason

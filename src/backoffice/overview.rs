@@ -7,7 +7,7 @@ use sqlx::Row;
 
 use super::{decimal, notifications, orders, Result};
 use crate::{
-    app::admin::types::{
+    api::backoffice::{
         AlertsView, BalanceView, NegativeBalance, OverviewView, TrustlyBalanceLine,
         TrustlyBalanceView,
     },

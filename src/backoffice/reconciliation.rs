@@ -25,9 +25,9 @@ use sqlx::Row;
 
 use super::{day_filter, decimal, in_list, Result, Sql};
 use crate::{
-    app::admin::{
+    api::{
+        backoffice::{ReconciliationRow, ReconciliationTotals, ReconciliationView},
         format::{day_of, parse_day},
-        types::{ReconciliationRow, ReconciliationTotals, ReconciliationView},
     },
     db::{now_ms, Db},
     money::{Currency, Money},

@@ -13,7 +13,7 @@ use super::{
     Result, Sql,
 };
 use crate::{
-    app::admin::types::{
+    api::backoffice::{
         BalanceView, BankAccountView, LedgerLine, SessionView, TraderActionResult, TraderDetail,
         TraderList, TraderRow,
     },

@@ -1,6 +1,8 @@
 //! Trader accounts: the input newtypes (parse, don't validate) and, on the
 //! server, sign-up, log-in and the failed-log-in lock.
 
+#[cfg(feature = "ssr")]
+pub mod address_limits;
 pub mod newtypes;
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -1,10 +1,6 @@
 //! Sign-up, log-in and the failed-log-in locks, on the database.
 
-use std::{
-    collections::HashMap,
-    net::IpAddr,
-    sync::{Arc, Mutex},
-};
+use std::net::IpAddr;
 
 use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
@@ -13,6 +9,7 @@ use argon2::{
 use serde::Serialize;
 use sqlx::Row;
 
+use super::address_limits;
 use super::newtypes::{Country, Email, FieldError, Locale, Password, PersonName};
 use crate::db::{is_unique_violation, now_ms, Db};
 
@@ -113,74 +110,7 @@ pub enum AuthError {
 /// Consecutive failures that lock an account (for `KASSA_LOGIN_LOCK_MS`,
 /// 15 minutes by default).
 pub const ACCOUNT_FAILURE_LIMIT: i64 = 5;
-/// Failures one client address may make across all accounts per window.
-pub const ADDRESS_FAILURE_LIMIT: u32 = 20;
-
-/// Failed log-ins per client address, in memory: an attacker spraying many
-/// accounts from one address is slowed down without touching the database.
-/// Each address remembers (a few of) the accounts it failed on, so an
-/// admin's unlock of an account also lifts the address locks it caused.
-/// Like the account lock, an attempt is claimed before the password is
-/// hashed (and handed back when it succeeds or is not evaluated), so
-/// parallel guesses cannot all slip under the limit.
-#[derive(Clone, Default)]
-pub struct AddressLimiter {
-    inner: Arc<Mutex<HashMap<IpAddr, AddressFailures>>>,
-}
-
-/// (failures, start of the window, accounts failed on).
-type AddressFailures = (u32, i64, Vec<String>);
-
-/// Accounts remembered per address.
-const ADDRESS_USERS_KEPT: usize = 16;
-
-impl AddressLimiter {
-    /// Claims an attempt for `ip`; refused with the milliseconds left when
-    /// its window already holds the limit. A window starts with its first
-    /// attempt and lasts `lock_ms`.
-    fn claim(&self, ip: IpAddr, now: i64, lock_ms: i64) -> Result<(), i64> {
-        let mut map = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() > 100_000 {
-            map.retain(|_, (_, start, _)| now - *start < lock_ms);
-        }
-        let e = map.entry(ip).or_insert((0, now, Vec::new()));
-        if now - e.1 >= lock_ms {
-            *e = (0, now, Vec::new());
-        }
-        if e.0 >= ADDRESS_FAILURE_LIMIT {
-            return Err(lock_ms - (now - e.1));
-        }
-        e.0 += 1;
-        Ok(())
-    }
-
-    /// Hands back a claimed attempt that was not a failure.
-    fn release(&self, ip: IpAddr) {
-        let mut map = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(e) = map.get_mut(&ip) {
-            e.0 = e.0.saturating_sub(1);
-        }
-    }
-
-    /// Remembers that `ip`'s failed attempt was on account `user_id`.
-    fn note_user(&self, ip: IpAddr, user_id: &str) {
-        let mut map = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(e) = map.get_mut(&ip) {
-            if !e.2.iter().any(|u| u == user_id) && e.2.len() < ADDRESS_USERS_KEPT {
-                e.2.push(user_id.to_string());
-            }
-        }
-    }
-
-    /// Forgets the failures of every address that failed on `user_id`
-    /// (an admin unlocked that account); returns how many addresses.
-    pub fn release_user(&self, user_id: &str) -> usize {
-        let mut map = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let before = map.len();
-        map.retain(|_, (_, _, users)| !users.iter().any(|u| u == user_id));
-        before - map.len()
-    }
-}
+pub use super::address_limits::ADDRESS_FAILURE_LIMIT;
 
 async fn hash_password(password: Password) -> Result<String, AuthError> {
     // Argon2id is deliberately slow: keep it off the async worker threads.
@@ -309,14 +239,13 @@ pub async fn find_user(db: &Db, id: &str) -> Result<Option<User>, sqlx::Error> {
 /// then resets the count.
 pub async fn login(
     db: &Db,
-    limiter: &AddressLimiter,
     lock_ms: i64,
     client: IpAddr,
     email: &str,
     password: &str,
 ) -> Result<User, AuthError> {
     let now = now_ms();
-    if let Err(ms) = limiter.claim(client, now, lock_ms) {
+    if let Err(ms) = address_limits::claim(db, client, now, lock_ms).await? {
         tracing::warn!(%client, "log-in refused: too many failures from this address");
         return Err(AuthError::Locked {
             minutes: minutes_ceil(ms),
@@ -336,7 +265,7 @@ pub async fn login(
     };
     let user = user_from_row(&row)?;
     if let Err(e) = claim_attempt(db, &user.id, now, lock_ms).await {
-        limiter.release(client);
+        address_limits::release(db, client).await?;
         if let AuthError::Locked { .. } = e {
             tracing::warn!(user_id = %user.id, %client, "log-in refused: account locked");
         }
@@ -344,7 +273,7 @@ pub async fn login(
     }
     let hash: String = row.try_get("password_hash")?;
     if verify_password(password.to_string(), hash).await {
-        limiter.release(client);
+        address_limits::release(db, client).await?;
         db.write(
             sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
                 .bind(&user.id),
@@ -352,7 +281,7 @@ pub async fn login(
         .await?;
         return Ok(user);
     }
-    limiter.note_user(client, &user.id);
+    address_limits::note_user(db, client, &user.id).await?;
     tracing::info!(user_id = %user.id, %client, "log-in failed: wrong password");
     Err(AuthError::BadCredentials)
 }
@@ -413,27 +342,5 @@ pub async fn ensure_admin(db: &Db, email: &str, password: &str) -> Result<(), Au
     match register(db, new, Role::Admin).await {
         Ok(_) | Err(AuthError::EmailTaken) => Ok(()),
         Err(e) => Err(e),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn address_attempts_are_claimed_before_they_run() {
-        let (limiter, ip, lock) = (AddressLimiter::default(), IpAddr::from([10, 0, 0, 1]), 1000);
-        for _ in 0..ADDRESS_FAILURE_LIMIT {
-            assert_eq!(limiter.claim(ip, 0, lock), Ok(()));
-        }
-        // The limit is reached by claims still running, not only by failures.
-        assert_eq!(limiter.claim(ip, 10, lock), Err(990));
-        // One of them succeeded: it is handed back.
-        limiter.release(ip);
-        assert_eq!(limiter.claim(ip, 10, lock), Ok(()));
-        assert!(limiter.claim(ip, 999, lock).is_err());
-        // The window ends: counting starts again.
-        assert_eq!(limiter.claim(ip, 1000, lock), Ok(()));
-        assert_eq!(limiter.claim(IpAddr::from([10, 0, 0, 2]), 10, lock), Ok(()));
     }
 }

@@ -6,7 +6,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::bank_details::BankDetails;
 use crate::{
-    app::types::BankAccountView,
+    api::wallet::BankAccountView,
     db::{now_ms, Backend, Db},
     trustly::{AccountNotification, RegisterAccountResult},
 };
@@ -82,6 +82,27 @@ fn view_from_row(r: &sqlx::any::AnyRow) -> Result<BankAccountView, sqlx::Error> 
         verified: r.try_get::<i64, _>("verified")? != 0,
         source: r.try_get("source")?,
     })
+}
+
+/// The checkout URL of `user_id`'s own account selection `id` while it is
+/// still open (`created`); None for anyone else's, or once it has ended.
+pub async fn open_selection_url(
+    db: &Db,
+    user_id: &str,
+    id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT checkout_url FROM account_selections
+         WHERE id = $1 AND user_id = $2 AND status = 'created'",
+    )
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row
+        .map(|r| r.try_get::<Option<String>, _>(0))
+        .transpose()?
+        .flatten())
 }
 
 /// A trader's bank accounts, most recently used first.

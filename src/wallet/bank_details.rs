@@ -228,7 +228,7 @@ mod tests {
 
     #[test]
     fn every_clearing_house_offered_is_known() {
-        for (code, _) in crate::app::types::CLEARING_HOUSES {
+        for (code, _) in crate::api::wallet::CLEARING_HOUSES {
             assert!(format_of(code).is_some(), "{code}");
         }
     }

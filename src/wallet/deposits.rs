@@ -9,7 +9,7 @@
 use sqlx::{AnyConnection, Row};
 
 use crate::{
-    app::types::{DepositView, TransactionView},
+    api::wallet::{DepositView, TransactionView},
     db::{now_ms, Backend, Db},
     money::{format_minor, Currency, Money},
 };

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use sqlx::Row;
 
 use crate::{
-    app::types::{BalanceView, DepositStep, WalletView},
+    api::wallet::{BalanceView, DepositStep, WalletView},
     db::Db,
     money::{format_minor, Currency},
 };

@@ -24,7 +24,7 @@ use super::{
     AppState,
 };
 use crate::{
-    app::admin::format::day_of,
+    api::format::day_of,
     backoffice::{
         self,
         audit::AuditQuery,
@@ -204,8 +204,11 @@ async fn unlock(
     Path(id): Path<String>,
     input: Input<ReasonBody>,
 ) -> Response {
-    // The address locks this account's failures caused go too (in memory).
-    let lifted = state.limiter.release_user(&id);
+    // The address locks this account's failures caused go too.
+    let lifted = match crate::traders::address_limits::release_user(&state.db, &id).await {
+        Ok(n) => n,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
     if lifted > 0 {
         tracing::info!(admin_id = %admin.id, user_id = %id, addresses = lifted, "address locks lifted");
     }
@@ -502,7 +505,7 @@ async fn refresh_balance(
             };
             return Err(ApiError::TooManyRequests(format!(
                 "Trustly allows one Balance call every {every}; try again after {}.",
-                crate::app::admin::format::utc(at)
+                crate::api::format::utc(at)
             )));
         }
         state.payouts.trustly_balance(true).await?;

@@ -20,7 +20,7 @@ use super::{
     AppState,
 };
 use crate::{
-    app::types::MeView,
+    api::wallet::MeView,
     traders::service::{self, NewUser, Registration, Role},
     wallet,
 };
@@ -72,7 +72,6 @@ async fn login(
     let result = async {
         let user = service::login(
             &state.db,
-            &state.limiter,
             state.config.login_lock_ms as i64,
             client,
             &input.data.email,
@@ -115,7 +114,7 @@ async fn me(CurrentUser(user): CurrentUser) -> Json<MeView> {
 async fn wallet_summary(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-) -> Result<Json<crate::app::types::WalletView>, ApiError> {
+) -> Result<Json<crate::api::wallet::WalletView>, ApiError> {
     Ok(Json(
         wallet::summary(&state.db, &user.id, state.config.withdrawals.hold_ms).await?,
     ))

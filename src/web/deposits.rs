@@ -24,7 +24,7 @@ use super::{
     AppState,
 };
 use crate::{
-    app::types::DepositView,
+    api::wallet::DepositView,
     money::{Currency, Money},
     traders::{newtypes::FieldError, service::User},
     trustly::{DepositAttributes, DepositRequest},

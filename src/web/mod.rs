@@ -22,42 +22,19 @@ use std::{
     time::{Duration, Instant},
 };
 
-use axum::{extract::FromRef, serve::ListenerExt, Router};
+use axum::{serve::ListenerExt, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
+
+pub use crate::state::AppState;
 
 use crate::{
     app::{shell, App},
     config::Config,
     db::Db,
-    traders::service::{ensure_admin, AddressLimiter},
+    traders::service::ensure_admin,
 };
-
-/// What every handler can reach. Cheap to clone.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub merchant: crate::merchant::Merchant,
-    pub config: Arc<Config>,
-    pub limiter: AddressLimiter,
-    pub leptos_options: LeptosOptions,
-    /// A trader's id, published after every committed change of their
-    /// wallet or deposits (see `events`).
-    pub events: tokio::sync::broadcast::Sender<String>,
-    /// Turns true when the server stops (ends the live event streams).
-    pub closing: tokio::sync::watch::Receiver<bool>,
-    /// Turns true the moment a stop begins (`/readyz` answers 503).
-    pub stopping: tokio::sync::watch::Receiver<bool>,
-    /// Sends payouts (and its worker re-sends, polls, refreshes Balance).
-    pub payouts: crate::wallet::withdrawals::Payouts,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -71,6 +48,8 @@ pub enum StartError {
     Bind(SocketAddr, std::io::Error),
     #[error("Trustly set-up: {0}")]
     Merchant(#[from] crate::merchant::MerchantError),
+    #[error("{0}")]
+    AlreadyRunning(String),
 }
 
 /// A started server: its address, and a handle that ends it.
@@ -84,6 +63,8 @@ pub struct Running {
     /// The payout worker and the session cleanup.
     background: Vec<tokio::task::JoinHandle<()>>,
     sessions: session::Sessions,
+    /// SQLite's one-instance lock, held until the pools are closed.
+    instance_lock: Option<crate::db::SingleInstance>,
 }
 
 impl Running {
@@ -117,6 +98,8 @@ impl Running {
         }
         // A connection still held by a request cut short must not hold the
         // stop up for ever.
+        // This instance's payout attempts are no longer in flight.
+        self.state.payouts.leave().await;
         let close = async {
             self.sessions.close().await;
             self.state.db.pool.close().await;
@@ -127,6 +110,7 @@ impl Running {
         {
             tracing::warn!("database pools did not close in time");
         }
+        drop(self.instance_lock.take());
         tracing::info!("stopped");
     }
 
@@ -184,6 +168,8 @@ pub async fn start(config: Config, listener: Option<TcpListener>) -> Result<Runn
     // tasks in the request's span.
     metrics::handle();
     ops::init_executor();
+    let instance_lock = crate::db::SingleInstance::claim(&config.database_url)
+        .map_err(StartError::AlreadyRunning)?;
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
     db.check_durability().await;
@@ -222,7 +208,6 @@ pub async fn start(config: Config, listener: Option<TcpListener>) -> Result<Runn
         db: db.clone(),
         merchant,
         config: Arc::new(config),
-        limiter: AddressLimiter::default(),
         leptos_options,
         events,
         closing: closing.clone(),
@@ -230,6 +215,10 @@ pub async fn start(config: Config, listener: Option<TcpListener>) -> Result<Runn
         payouts: payouts.clone(),
     };
     let (app, sessions) = router(state.clone()).await?;
+    // Listening before the first page can subscribe (PostgreSQL), and live
+    // for the others before the worker's first round.
+    let listener_task = events::listen(&db, state.events.clone(), closing.clone()).await?;
+    payouts.announce().await?;
 
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     // Pages stream in pieces: without TCP_NODELAY each one waits ~40 ms on
@@ -253,14 +242,17 @@ pub async fn start(config: Config, listener: Option<TcpListener>) -> Result<Runn
     });
     // After the server is up: the worker's first round re-sends payouts a
     // crash left queued, and the sandbox (same process) must be answering.
-    let background = vec![
+    let mut background = vec![
         payouts.spawn_worker(closing.clone()),
         session::spawn_cleanup(
             sessions.clone(),
+            db.clone(),
+            state.config.login_lock_ms as i64,
             Duration::from_millis(state.config.ops.session_cleanup_interval_ms),
             closing,
         ),
     ];
+    background.extend(listener_task);
     tracing::info!(%addr, public_url = %state.config.public_url, backend = ?state.db.backend, "Kassa is serving");
     Ok(Running {
         addr,
@@ -271,6 +263,7 @@ pub async fn start(config: Config, listener: Option<TcpListener>) -> Result<Runn
         task,
         background,
         sessions,
+        instance_lock,
     })
 }
 

@@ -11,17 +11,7 @@ use axum::{
 use super::{error::ApiError, AppState};
 use crate::config::origin_of;
 
-/// The CSP of a Kassa page. Scripts need the per-request nonce (Leptos puts
-/// it on its hydration script) and `wasm-unsafe-eval` to instantiate the
-/// bundle; frames may only show the configured Trustly checkout origin.
-pub fn page_csp(nonce: &str, checkout_origin: &str) -> String {
-    format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
-         frame-src {checkout_origin}; frame-ancestors 'self'; form-action 'self' {checkout_origin}; \
-         base-uri 'none'; object-src 'none'"
-    )
-}
+// Pages set their own CSP (nonce, Trustly's checkout in frames): `app::page_csp`.
 
 /// For everything that is not a page (JSON, static files): nothing may run.
 const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'self'; base-uri 'none'";

@@ -14,10 +14,10 @@ use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 use super::{error::ApiError, AppState};
 use crate::{
     db::{Backend, Db},
-    traders::service::{find_user, Role, User},
+    traders::service::{Role, User},
 };
 
-pub const USER_KEY: &str = "user_id";
+pub use crate::state::USER_KEY;
 pub const COOKIE_NAME: &str = "kassa_session";
 
 fn configure<S: SessionStore + Clone>(store: S, secure: bool) -> SessionManagerLayer<S> {
@@ -96,9 +96,12 @@ pub async fn with_sessions<S: Clone + Send + Sync + 'static>(
     })
 }
 
-/// Deletes expired sessions now and then every `every`, until `closing`.
+/// Deletes expired sessions and ended log-in address windows now and then
+/// every `every`, until `closing`.
 pub fn spawn_cleanup(
     store: Sessions,
+    db: crate::db::Db,
+    login_lock_ms: i64,
     every: std::time::Duration,
     mut closing: tokio::sync::watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
@@ -107,6 +110,12 @@ pub fn spawn_cleanup(
             match store.delete_expired().await {
                 Ok(()) => tracing::debug!("expired sessions deleted"),
                 Err(e) => tracing::warn!(error = %e, "expired sessions not deleted"),
+            }
+            let now = crate::db::now_ms();
+            if let Err(e) =
+                crate::traders::address_limits::forget_expired(&db, now, login_lock_ms).await
+            {
+                tracing::warn!(error = %e, "expired log-in address windows not deleted");
             }
             tokio::select! {
                 _ = tokio::time::sleep(every) => {}
@@ -127,14 +136,10 @@ pub async fn user_from_session(
     state: &AppState,
     session: &Session,
 ) -> Result<Option<User>, ApiError> {
-    let id: Option<String> = session
-        .get(USER_KEY)
-        .await
-        .map_err(|e| ApiError::internal(format!("session: {e}")))?;
-    match id {
-        Some(id) => Ok(find_user(&state.db, &id).await?),
-        None => Ok(None),
-    }
+    state.signed_in_user(session).await.map_err(|e| match e {
+        crate::state::UserLookupError::Db(e) => ApiError::from(e),
+        e => ApiError::internal(e.to_string()),
+    })
 }
 
 impl<S> FromRequestParts<S> for CurrentUser

@@ -29,7 +29,7 @@ use super::{
     AppState,
 };
 use crate::{
-    app::types::{BankAccountView, WithdrawalView},
+    api::wallet::{BankAccountView, WithdrawalView},
     money::{Currency, Money},
     traders::{newtypes::FieldError, service::User},
     trustly::{

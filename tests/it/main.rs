@@ -10,5 +10,6 @@ mod admin;
 mod api;
 mod deposits;
 mod operations;
+mod scale_out;
 mod trustly_sandbox;
 mod withdrawals;

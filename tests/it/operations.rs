@@ -2,8 +2,6 @@
 //! stop (SIGTERM on the real binary), readiness, metrics, request logs
 //! without secrets, and the HSTS / no-store headers. Both databases.
 
-mod process;
-
 /// (notificationid, deposit id, uuid, signed body) of a pre-signed credit.
 type SignedCredit = (String, String, String, Vec<u8>);
 
@@ -16,9 +14,9 @@ use std::{
     time::Instant,
 };
 
+use crate::common::process::Process;
 use crate::common::*;
 use kassa::trustly::{build_notification, parse_notification_reply, ReplyStatus};
-use process::Process;
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use sqlx::Row;

@@ -5,7 +5,12 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_query_map};
 
-use super::{format, NOT_ADMIN};
+use super::NOT_ADMIN;
+use crate::api::{
+    backoffice::{NotificationRow, OrderRow},
+    format,
+    wallet::BalanceView,
+};
 
 /// A moment: rendered in UTC on the server, re-rendered in the browser's
 /// time zone once hydrated; the UTC time stays on hover.
@@ -197,4 +202,173 @@ pub fn pretty(raw: &str) -> String {
         .ok()
         .and_then(|v| serde_json::to_string_pretty(&v).ok())
         .unwrap_or_else(|| raw.to_string())
+}
+
+// --- shared by several pages ----------------------------------------------
+
+pub(crate) fn loading() -> impl IntoView {
+    view! { <p class="muted">"Loading…"</p> }
+}
+
+/// The page's query string, re-read on every navigation.
+pub(crate) fn search() -> Memo<String> {
+    use_location().search
+}
+
+pub(crate) fn param(name: &'static str) -> String {
+    use_query_map()
+        .get_untracked()
+        .get(name)
+        .unwrap_or_default()
+}
+
+#[component]
+pub(crate) fn OrderTable(orders: Vec<OrderRow>, caption: &'static str) -> impl IntoView {
+    if orders.is_empty() {
+        return view! { <p class="empty">"None."</p> }.into_any();
+    }
+    view! {
+        <table class="orders">
+            <caption>{caption}</caption>
+            <thead><tr>
+                <th scope="col">"Created"</th>
+                <th scope="col">"Kind"</th>
+                <th scope="col">"Trader"</th>
+                <th scope="col">"Amount"</th>
+                <th scope="col">"Status"</th>
+                <th scope="col">"Order"</th>
+            </tr></thead>
+            <tbody>
+                {orders.into_iter().map(|o| view! {
+                    <tr data-order=o.id.clone()>
+                        <td><Time ms=o.created_at/></td>
+                        <td>{o.kind.clone()}</td>
+                        <td><a href=format!("/admin/traders/{}", o.user_id)>{o.email}</a></td>
+                        <td class="amount"><Amount amount=o.amount currency=o.currency/></td>
+                        <td><Status status=o.status/>{o.flagged.then(|| view! { " " <span class="status flagged">"flagged"</span> })}</td>
+                        <td><a href=format!("/admin/orders/{}", o.id) data-testid="order-link">{o.order_id.unwrap_or_else(|| o.id.clone())}</a></td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+pub(crate) fn Select(
+    name: &'static str,
+    label: &'static str,
+    options: Vec<(String, String)>,
+) -> impl IntoView {
+    let current = param(name);
+    let id = format!("f-{name}");
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <select id=id name=name>
+                {options.into_iter().map(|(v, text)| {
+                    let selected = v == current;
+                    view! { <option value=v selected=selected>{text}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+#[component]
+pub(crate) fn TextFilter(
+    name: &'static str,
+    label: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+) -> impl IntoView {
+    let id = format!("f-{name}");
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <input id=id name=name type=kind value=param(name)/>
+        </div>
+    }
+}
+
+#[component]
+pub(crate) fn NotificationTable(
+    rows: Vec<NotificationRow>,
+    caption: &'static str,
+) -> impl IntoView {
+    view! {
+        <table class="notifications">
+            <caption>{caption}</caption>
+            <thead><tr>
+                <th scope="col">"Received"</th><th scope="col">"Method"</th><th scope="col">"Outcome"</th>
+                <th scope="col">"Reason"</th><th scope="col">"Order"</th><th scope="col">"Body"</th>
+            </tr></thead>
+            <tbody>
+                {rows.into_iter().map(|n| {
+                    let order = n.message_id.clone().or(n.order_id.clone());
+                    view! {
+                        <tr data-outcome=n.outcome.clone()>
+                            <td><Time ms=n.received_at/></td>
+                            <td>{n.method.unwrap_or_else(|| "(not read)".into())}</td>
+                            <td><span class=format!("status {}", n.outcome)>{n.outcome.clone()}</span></td>
+                            <td>{n.reason.unwrap_or_default()}</td>
+                            <td>{order.map(|o| view! { <a href=format!("/admin/orders/{o}")>{n.order_id.unwrap_or(o.clone())}</a> })}</td>
+                            <td>{n.raw.map(|r| view! {
+                                <details><summary>"Show"</summary><pre>{pretty(&r)}</pre></details>
+                            })}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+pub(crate) fn BalancesTable(balances: Vec<BalanceView>, caption: &'static str) -> impl IntoView {
+    if balances.is_empty() {
+        return view! { <p class="empty">"No money yet."</p> }.into_any();
+    }
+    view! {
+        <table class="balances">
+            <caption>{caption}</caption>
+            <thead><tr>
+                <th scope="col">"Currency"</th>
+                <th scope="col">"Available"</th>
+                <th scope="col">"Reserved"</th>
+                <th scope="col">"Pending"</th>
+            </tr></thead>
+            <tbody>
+                {balances.into_iter().map(|b| view! {
+                    <tr data-currency=b.currency.clone()>
+                        <th scope="row">{b.currency.clone()}</th>
+                        <td class="amount"><Amount amount=b.available currency=b.currency.clone()/></td>
+                        <td class="amount"><Amount amount=b.reserved currency=b.currency.clone()/></td>
+                        <td class="amount"><Amount amount=b.pending currency=b.currency.clone()/></td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+pub(crate) fn NotificationItem(n: NotificationRow) -> impl IntoView {
+    let raw = n.raw.as_deref().map(pretty).unwrap_or_default();
+    view! {
+        <li data-method=n.method.clone().unwrap_or_default() data-outcome=n.outcome.clone()>
+            <p>
+                <Time ms=n.received_at/>" "
+                <strong>{n.method.clone().unwrap_or_else(|| "(not read)".into())}</strong>" "
+                <span class=format!("status {}", n.outcome)>{format!("verification: {}", n.outcome)}</span>" "
+                {n.reply_status.map(|s| format!("· our reply: {s}")).unwrap_or_else(|| "· answered with an HTTP error".into())}
+            </p>
+            {n.reason.map(|r| view! { <p class="hint">{r}</p> })}
+            <details>
+                <summary>"Raw body"{n.raw_truncated.then_some(" (first 4 KiB)")}</summary>
+                <pre>{raw}</pre>
+            </details>
+        </li>
+    }
 }

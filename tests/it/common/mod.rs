@@ -2,6 +2,9 @@
 //! on a fresh SQLite file or a fresh PostgreSQL database, driven over HTTP.
 #![allow(dead_code)]
 
+pub mod own_sandbox;
+pub mod process;
+
 use std::{collections::HashMap, path::PathBuf};
 
 use kassa::{config::Config, web::Running};
@@ -517,11 +520,19 @@ impl TestApp {
     /// - every cached balance equals the sum of its trader's entries on that
     ///   account, and no trader has entries without a balance row.
     pub async fn assert_ledger_invariant(&self) {
+        assert_ledger_invariant_on(&self.db().pool, self.backend).await
+    }
+}
+
+/// [`TestApp::assert_ledger_invariant`] on any pool (a database several
+/// Kassa processes share, say).
+pub async fn assert_ledger_invariant_on(pool: &sqlx::AnyPool, backend: Backend) {
+    {
         use sqlx::Row;
         // One snapshot for every query: payouts and notifications may be
         // committing while this runs.
-        let mut tx = self.db().pool.begin().await.unwrap();
-        if self.backend == Backend::Postgres {
+        let mut tx = pool.begin().await.unwrap();
+        if backend == Backend::Postgres {
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 .execute(&mut *tx)
                 .await

@@ -11,7 +11,7 @@ use std::{
 
 use reqwest::StatusCode;
 
-use crate::common::{
+use super::{
     create_postgres_database, drop_postgres_database, test_log_dir, wait_for, Backend, DEADLINE,
 };
 
@@ -22,11 +22,47 @@ pub struct Process {
     pub database_url: String,
     pub log_file: PathBuf,
     pg_database: Option<String>,
+    /// The SQLite database's folder, when this process made it.
+    db_dir: Option<PathBuf>,
 }
 
 impl Process {
-    /// Starts `kassa serve` and waits until `/readyz` answers 200.
+    /// Starts `kassa serve` on a fresh database and waits until `/readyz`
+    /// answers 200.
     pub async fn start(backend: Backend, extra: &[(&str, &str)]) -> Process {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let (database_url, pg_database, db_dir) = match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(format!("kassa-proc-db-{id}"));
+                std::fs::create_dir_all(&dir).unwrap();
+                (
+                    format!("sqlite://{}/kassa.db", dir.display()),
+                    None,
+                    Some(dir),
+                )
+            }
+            Backend::Postgres => {
+                let name = format!("kassa_test_{id}");
+                (create_postgres_database(&name).await, Some(name), None)
+            }
+        };
+        let mut p = Process::spawn_on(&database_url, extra);
+        p.pg_database = pg_database;
+        p.db_dir = db_dir;
+        p.wait_ready().await;
+        p
+    }
+
+    /// Starts `kassa serve` on a database others may share (which this
+    /// process does not drop), and waits until it is ready.
+    pub async fn start_on(database_url: &str, extra: &[(&str, &str)]) -> Process {
+        let mut p = Process::spawn_on(database_url, extra);
+        p.wait_ready().await;
+        p
+    }
+
+    /// Spawns `kassa serve` on `database_url` without waiting for it.
+    pub fn spawn_on(database_url: &str, extra: &[(&str, &str)]) -> Process {
         let port = {
             let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             l.local_addr().unwrap().port()
@@ -35,20 +71,13 @@ impl Process {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let data_dir = std::env::temp_dir().join(format!("kassa-proc-{id}"));
         std::fs::create_dir_all(&data_dir).unwrap();
-        let (database_url, pg_database) = match backend {
-            Backend::Sqlite => (format!("sqlite://{}/kassa.db", data_dir.display()), None),
-            Backend::Postgres => {
-                let name = format!("kassa_test_{id}");
-                (create_postgres_database(&name).await, Some(name))
-            }
-        };
         let log_file = test_log_dir().join(format!("kassa-process-{id}.log"));
         let log = std::fs::File::create(&log_file).unwrap();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_kassa"));
         cmd.arg("serve")
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("KASSA_DATABASE_URL", &database_url)
+            .env("KASSA_DATABASE_URL", database_url)
             .env("KASSA_LISTEN", format!("127.0.0.1:{port}"))
             .env("KASSA_PUBLIC_URL", &url)
             .env("KASSA_DATA_DIR", &data_dir)
@@ -66,16 +95,22 @@ impl Process {
             cmd.env(k, v);
         }
         let child = cmd.spawn().expect("the kassa binary");
-        let mut p = Process {
+        Process {
             child,
             url,
             data_dir,
-            database_url,
+            database_url: database_url.to_string(),
             log_file,
-            pg_database,
-        };
+            pg_database: None,
+            db_dir: None,
+        }
+    }
+
+    /// Waits until `/readyz` answers 200 (panics if the process exits).
+    pub async fn wait_ready(&mut self) {
         let http = reqwest::Client::new();
-        let ready = p.at("/readyz");
+        let ready = self.at("/readyz");
+        let p = &mut *self;
         wait_for("the kassa process to be ready", || {
             let (http, url) = (http.clone(), ready.clone());
             let exited = p.child.try_wait().unwrap();
@@ -92,7 +127,12 @@ impl Process {
             }
         })
         .await;
-        p
+    }
+
+    /// SIGKILL: the process dies at once, mid-request, as in a crash.
+    pub fn kill(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
     }
 
     pub fn at(&self, path: &str) -> String {
@@ -141,6 +181,9 @@ impl Drop for Process {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.data_dir);
+        if let Some(dir) = self.db_dir.take() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
         if let Some(name) = self.pg_database.take() {
             drop_postgres_database(name);
         }

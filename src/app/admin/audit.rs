@@ -1,0 +1,70 @@
+//! The audit log: every admin action, append-only.
+//! The page and the server function it reads through.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[allow(unused_imports)]
+use super::widgets::*;
+#[cfg(feature = "ssr")]
+#[allow(unused_imports)]
+use super::{admin, page_error, parse_query};
+#[allow(unused_imports)]
+use crate::api::backoffice::*;
+
+#[server(prefix = "/_sf", endpoint = "admin_audit")]
+pub async fn admin_audit(query: String) -> Result<AuditList, ServerFnError> {
+    let (state, _) = admin().await?;
+    let q: crate::backoffice::audit::AuditQuery = parse_query(&query);
+    crate::backoffice::audit::list(&state.db, &q)
+        .await
+        .map_err(page_error)
+}
+
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let search = search();
+    let data = Resource::new(move || search.get(), admin_audit);
+    view! {
+        <Title text="Audit log · Back office · Kassa"/>
+        <Suspense fallback=loading>
+            {move || Suspend::new(async move {
+                gate(data.await, |list| view! {
+                    <section class="card">
+                        <h1>"Audit log"</h1>
+                        <p class="actions">
+                            <span data-testid="total">{format!("{} entries", list.total)}</span>
+                            <CsvLink api="/api/admin/audit"/>
+                        </p>
+                        <table>
+                            <thead><tr>
+                                <th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th>
+                                <th scope="col">"On"</th><th scope="col">"Before"</th><th scope="col">"After"</th><th scope="col">"Why"</th>
+                            </tr></thead>
+                            <tbody>
+                                {list.entries.into_iter().map(|e| {
+                                    let target = match e.target_kind.as_str() {
+                                        "trader" => format!("/admin/traders/{}", e.target_id),
+                                        _ => format!("/admin/orders/{}", e.target_id),
+                                    };
+                                    view! {
+                                        <tr>
+                                            <td><Time ms=e.at/></td>
+                                            <td>{e.admin_email}</td>
+                                            <td>{e.action}</td>
+                                            <td><a href=target>{format!("{} {}", e.target_kind, e.target_id)}</a></td>
+                                            <td><code>{e.before.map(|v| v.to_string()).unwrap_or_default()}</code></td>
+                                            <td><code>{e.after.map(|v| v.to_string()).unwrap_or_default()}</code></td>
+                                            <td>{e.reason.unwrap_or_default()}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        <Pager path="/admin/audit" next=list.next/>
+                    </section>
+                })
+            })}
+        </Suspense>
+    }
+}

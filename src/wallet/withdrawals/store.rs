@@ -1,0 +1,142 @@
+//! Rows and steps, inside the caller's transaction: find and lock a
+//! withdrawal, move its status with its history, release its reservation.
+
+#[allow(unused_imports)]
+use super::*;
+
+pub(super) async fn add_history(
+    conn: &mut AnyConnection,
+    id: &str,
+    status: Status,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    crate::wallet::History::Withdrawal
+        .add(conn, id, status.as_str(), at)
+        .await
+}
+
+pub async fn find(db: &Db, id: &str) -> Result<Option<Withdrawal>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM withdrawals WHERE id = $1");
+    sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?
+        .map(|r| from_row(&r))
+        .transpose()
+}
+
+pub(super) async fn lock(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    id: &str,
+) -> Result<Option<Withdrawal>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM withdrawals WHERE id = $1{}",
+        backend.row_lock()
+    );
+    sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| from_row(&r))
+        .transpose()
+}
+
+/// The withdrawal a notification names (by messageid = our id, then by
+/// orderid), locked for the caller's transaction.
+pub(crate) async fn find_for_update(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    message_id: &str,
+    order_id: &str,
+) -> Result<Option<Withdrawal>, sqlx::Error> {
+    crate::wallet::lock_order_row(
+        conn,
+        backend,
+        &format!("SELECT {COLUMNS} FROM withdrawals"),
+        message_id,
+        order_id,
+    )
+    .await?
+    .map(|r| from_row(&r))
+    .transpose()
+}
+
+pub(super) async fn set_status(
+    conn: &mut AnyConnection,
+    id: &str,
+    status: Status,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE withdrawals SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(status.as_str())
+        .bind(now)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    add_history(conn, id, status, now).await
+}
+
+/// Gives the reserved amount back to available (once: keyed by the
+/// withdrawal) and moves the withdrawal to `status`.
+pub(super) async fn release(
+    conn: &mut AnyConnection,
+    w: &Withdrawal,
+    status: Status,
+    event_key: &str,
+) -> Result<(), WithdrawalError> {
+    let now = now_ms();
+    if w.reserved {
+        let amount = w.amount.minor;
+        ledger::post_transaction(
+            conn,
+            event_key,
+            "withdrawal_release",
+            Some(&w.user_id),
+            w.amount.currency,
+            &[
+                Leg::trader(Account::Reserved, &w.user_id, -amount),
+                Leg::trader(Account::Available, &w.user_id, amount),
+            ],
+        )
+        .await?;
+        sqlx::query("UPDATE withdrawals SET reserved = 0 WHERE id = $1")
+            .bind(&w.id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    if w.status != status {
+        set_status(conn, &w.id, status, now).await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn adopt_order_id(
+    conn: &mut AnyConnection,
+    id: &str,
+    order_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE withdrawals SET order_id = $1 WHERE id = $2 AND order_id IS NULL")
+        .bind(order_id)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn flag(
+    conn: &mut AnyConnection,
+    id: &str,
+    reason: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE withdrawals SET flagged = 1, flag_reason = COALESCE(flag_reason, $1),
+                updated_at = $2 WHERE id = $3",
+    )
+    .bind(reason)
+    .bind(now_ms())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
