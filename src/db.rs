@@ -169,6 +169,12 @@ const BACKEND_MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/0012_live_events.sqlite.sql"),
         include_str!("../migrations/0012_live_events.postgres.sql"),
     ),
+    (
+        13,
+        "ledger_kinds",
+        include_str!("../migrations/0013_ledger_kinds.sqlite.sql"),
+        include_str!("../migrations/0013_ledger_kinds.postgres.sql"),
+    ),
 ];
 
 impl Db {

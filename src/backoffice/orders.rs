@@ -407,14 +407,14 @@ pub async fn detail(db: &Db, id: &str) -> Result<OrderDetail> {
 /// Withdrawals in `statuses`, oldest first (the approval queue, alerts).
 pub async fn withdrawals_in(
     db: &Db,
-    statuses: &[&str],
+    statuses: &[withdrawals::Status],
     older_than: Option<i64>,
     limit: i64,
 ) -> Result<Vec<OrderRow>> {
     let mut sql = Sql::default();
     let list = statuses
         .iter()
-        .map(|s| sql.text_arg(*s))
+        .map(|s| sql.text_arg(s.as_str()))
         .collect::<Vec<_>>()
         .join(", ");
     let mut w = format!("o.status IN ({list})");
@@ -478,11 +478,11 @@ pub async fn approvals(
 ) -> Result<crate::api::backoffice::ApprovalList> {
     let limit = page_size(q.limit.as_deref())?;
     let cursor = Cursor::parse(q.cursor.as_deref())?;
-    let total: i64 =
-        sqlx::query("SELECT COUNT(*) AS n FROM withdrawals WHERE status = 'pending_approval'")
-            .fetch_one(&db.pool)
-            .await?
-            .try_get("n")?;
+    let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM withdrawals WHERE status = $1")
+        .bind(withdrawals::Status::PendingApproval.as_str())
+        .fetch_one(&db.pool)
+        .await?
+        .try_get("n")?;
     let (approvals, next) = approvals_page(db, admin_id, cursor.as_ref(), limit).await?;
     Ok(crate::api::backoffice::ApprovalList {
         approvals,
@@ -503,8 +503,10 @@ pub async fn approvals_page(
                 o.hold_reason
          FROM withdrawals o JOIN users u ON u.id = o.user_id
          LEFT JOIN bank_accounts b ON b.id = o.bank_account_id
-         WHERE o.status = 'pending_approval'",
+         WHERE o.status = ",
     );
+    let pending = sql.text_arg(withdrawals::Status::PendingApproval.as_str());
+    sql.push(&pending);
     if let Some(c) = cursor {
         let (at, id) = (sql.int_arg(c.at), sql.text_arg(c.id.clone()));
         sql.push(&format!(

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use sqlx::Row;
 
 use super::{decimal, notifications, orders, Result};
+use crate::wallet::{deposits::Status as DepositStatus, withdrawals::Status};
 use crate::{
     api::backoffice::{
         AlertsView, BalanceView, NegativeBalance, OverviewView, TrustlyBalanceLine,
@@ -43,8 +44,9 @@ pub async fn overview(db: &Db, balance_interval_ms: i64) -> Result<OverviewView>
     }
     for r in sqlx::query(
         "SELECT currency, CAST(SUM(amount) AS BIGINT) AS pending FROM deposits
-         WHERE status = 'pending' GROUP BY currency",
+         WHERE status = $1 GROUP BY currency",
     )
+    .bind(DepositStatus::Pending.as_str())
     .fetch_all(&db.pool)
     .await?
     {
@@ -88,20 +90,22 @@ pub async fn overview(db: &Db, balance_interval_ms: i64) -> Result<OverviewView>
     let mut waiting_for_funds = 0;
     for r in sqlx::query(
         "SELECT status, COUNT(*) AS n FROM withdrawals
-         WHERE status IN ('pending_approval', 'waiting_for_funds') GROUP BY status",
+         WHERE status IN ($1, $2) GROUP BY status",
     )
+    .bind(Status::PendingApproval.as_str())
+    .bind(Status::WaitingForFunds.as_str())
     .fetch_all(&db.pool)
     .await?
     {
         let n: i64 = r.try_get("n")?;
-        match r.try_get::<String, _>("status")?.as_str() {
-            "pending_approval" => pending_approval = n,
+        match Status::parse(&r.try_get::<String, _>("status")?) {
+            Some(Status::PendingApproval) => pending_approval = n,
             _ => waiting_for_funds = n,
         }
     }
     let waiting = orders::withdrawals_in(
         db,
-        &["pending_approval", "waiting_for_funds"],
+        &[Status::PendingApproval, Status::WaitingForFunds],
         None,
         ALERT_ROWS,
     )
@@ -109,15 +113,22 @@ pub async fn overview(db: &Db, balance_interval_ms: i64) -> Result<OverviewView>
 
     let stale_before = now_ms() - STALE_PAYOUT_MS;
     let stale_payouts: i64 = sqlx::query(
-        "SELECT COUNT(*) AS n FROM withdrawals WHERE status IN ('queued', 'sent')
+        "SELECT COUNT(*) AS n FROM withdrawals WHERE status IN ($2, $3)
          AND COALESCE(last_attempt_at, created_at) < $1",
     )
     .bind(stale_before)
+    .bind(Status::Queued.as_str())
+    .bind(Status::Sent.as_str())
     .fetch_one(&db.pool)
     .await?
     .try_get("n")?;
-    let stale =
-        orders::withdrawals_in(db, &["queued", "sent"], Some(stale_before), ALERT_ROWS).await?;
+    let stale = orders::withdrawals_in(
+        db,
+        &[Status::Queued, Status::Sent],
+        Some(stale_before),
+        ALERT_ROWS,
+    )
+    .await?;
 
     let (unresolved_payouts, unresolved) = orders::unresolved_payouts(db, ALERT_ROWS).await?;
 

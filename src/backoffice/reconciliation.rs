@@ -165,11 +165,12 @@ pub async fn reconcile(db: &Db, date: Option<&str>) -> Result<ReconciliationView
     let ledger: Vec<(String, String, i64)> = sqlx::query(
         "SELECT t.event_key, t.currency, CAST(SUM(e.amount) AS BIGINT) AS trustly
          FROM ledger_transactions t JOIN ledger_entries e ON e.transaction_id = t.id
-         WHERE t.created_at >= $1 AND t.created_at < $2 AND e.account = 'trustly'
+         WHERE t.created_at >= $1 AND t.created_at < $2 AND e.account = $3
          GROUP BY t.id, t.event_key, t.currency",
     )
     .bind(from)
     .bind(to)
+    .bind(crate::wallet::ledger::Account::Trustly.as_str())
     .fetch_all(&db.pool)
     .await?
     .iter()

@@ -137,9 +137,10 @@ pub async fn balances_of(db: &Db, ids: &[String]) -> Result<BTreeMap<String, Vec
         e.1 = r.try_get("reserved")?;
     }
     let mut sql = Sql::new(
-        "SELECT user_id, currency, CAST(SUM(amount) AS BIGINT) AS total FROM deposits \
-         WHERE status = 'pending' AND user_id IN (",
+        "SELECT user_id, currency, CAST(SUM(amount) AS BIGINT) AS total FROM deposits WHERE ",
     );
+    let pending = sql.text_arg(crate::wallet::deposits::Status::Pending.as_str());
+    sql.push(&format!("status = {pending} AND user_id IN ("));
     let list = in_list(&mut sql, ids);
     sql.push(&list).push(") GROUP BY user_id, currency");
     for r in sql.query().fetch_all(&db.pool).await? {

@@ -300,7 +300,7 @@ async fn claim_attempt(db: &Db, id: &str, now: i64, lock_ms: i64) -> Result<(), 
                                          ELSE 1 END,
                     locked_until = CASE WHEN (CASE WHEN locked_until IS NULL
                                                    THEN failed_logins + 1 ELSE 1 END) >= $1
-                                        THEN $2 ELSE NULL END
+                                        THEN CAST($2 AS BIGINT) ELSE NULL END
                  WHERE id = $3 AND (locked_until IS NULL OR locked_until <= $4)",
             )
             .bind(ACCOUNT_FAILURE_LIMIT)

@@ -93,10 +93,11 @@ pub async fn open_selection_url(
 ) -> Result<Option<String>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT checkout_url FROM account_selections
-         WHERE id = $1 AND user_id = $2 AND status = 'created'",
+         WHERE id = $1 AND user_id = $2 AND status = $3",
     )
     .bind(id)
     .bind(user_id)
+    .bind(SelectionStatus::Created.as_str())
     .fetch_optional(&db.pool)
     .await?;
     Ok(row
@@ -177,16 +178,41 @@ pub struct Selection {
     pub status: String,
 }
 
+/// The states of an account selection (`account_selections.status`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SelectionStatus {
+    /// SelectAccount sent; the trader has not finished the checkout.
+    Created,
+    /// The trader chose an account (its `account` notification came).
+    Selected,
+    /// The trader closed the checkout.
+    Cancelled,
+    /// Trustly refused SelectAccount, or it could not be asked.
+    Failed,
+}
+
+impl SelectionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SelectionStatus::Created => "created",
+            SelectionStatus::Selected => "selected",
+            SelectionStatus::Cancelled => "cancelled",
+            SelectionStatus::Failed => "failed",
+        }
+    }
+}
+
 pub async fn create_selection(db: &Db, user_id: &str) -> Result<String, sqlx::Error> {
     let id = uuid::Uuid::new_v4().to_string();
     let now = now_ms();
     db.write(
         sqlx::query(
             "INSERT INTO account_selections (id, user_id, status, created_at, updated_at)
-             VALUES ($1, $2, 'created', $3, $3)",
+             VALUES ($1, $2, $3, $4, $4)",
         )
         .bind(&id)
         .bind(user_id)
+        .bind(SelectionStatus::Created.as_str())
         .bind(now),
     )
     .await?;
@@ -218,11 +244,13 @@ pub async fn record_selection(
 pub async fn selection_failed(db: &Db, id: &str) -> Result<(), sqlx::Error> {
     db.write(
         sqlx::query(
-            "UPDATE account_selections SET status = 'failed', updated_at = $1
-             WHERE id = $2 AND status = 'created'",
+            "UPDATE account_selections SET status = $1, updated_at = $2
+             WHERE id = $3 AND status = $4",
         )
+        .bind(SelectionStatus::Failed.as_str())
         .bind(now_ms())
-        .bind(id),
+        .bind(id)
+        .bind(SelectionStatus::Created.as_str()),
     )
     .await?;
     Ok(())
@@ -255,18 +283,20 @@ pub(crate) async fn settle_selection(
     conn: &mut AnyConnection,
     id: &str,
     order_id: &str,
-    status: &str,
+    status: SelectionStatus,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE account_selections SET order_id = COALESCE(order_id, $1),
-                status = CASE WHEN status IN ('created', 'failed') THEN $2 ELSE status END,
+                status = CASE WHEN status IN ($5, $6) THEN $2 ELSE status END,
                 updated_at = $3
          WHERE id = $4",
     )
     .bind(order_id)
-    .bind(status)
+    .bind(status.as_str())
     .bind(now_ms())
     .bind(id)
+    .bind(SelectionStatus::Created.as_str())
+    .bind(SelectionStatus::Failed.as_str())
     .execute(&mut *conn)
     .await?;
     Ok(())

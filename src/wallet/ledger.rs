@@ -39,6 +39,46 @@ impl Account {
     }
 }
 
+/// What a ledger transaction records (`ledger_transactions.kind`, checked
+/// by the database: migration 0013).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Trustly's credit: Kassa's `trustly` account to the trader's available.
+    DepositCredit,
+    /// Trustly's debit: the credit reversed.
+    DepositDebit,
+    /// Available to reserved, before AccountPayout is sent.
+    WithdrawalReserve,
+    /// Reserved back to available: Trustly certainly did not pay.
+    WithdrawalRelease,
+    /// Reserved to Kassa's `trustly` account: payoutconfirmation.
+    WithdrawalPaid,
+    /// A paid payout's money came back (a credit after the payout).
+    WithdrawalReturned,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 6] = [
+        Kind::DepositCredit,
+        Kind::DepositDebit,
+        Kind::WithdrawalReserve,
+        Kind::WithdrawalRelease,
+        Kind::WithdrawalPaid,
+        Kind::WithdrawalReturned,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::DepositCredit => "deposit_credit",
+            Kind::DepositDebit => "deposit_debit",
+            Kind::WithdrawalReserve => "withdrawal_reserve",
+            Kind::WithdrawalRelease => "withdrawal_release",
+            Kind::WithdrawalPaid => "withdrawal_paid",
+            Kind::WithdrawalReturned => "withdrawal_returned",
+        }
+    }
+}
+
 /// One entry of a transaction: `amount` minor units (signed) on `account`.
 #[derive(Clone, Copy, Debug)]
 pub struct Leg<'a> {
@@ -81,7 +121,7 @@ pub enum LedgerError {
 pub async fn post_transaction(
     conn: &mut AnyConnection,
     event_key: &str,
-    kind: &str,
+    kind: Kind,
     user_id: Option<&str>,
     currency: Currency,
     legs: &[Leg<'_>],
@@ -107,7 +147,7 @@ pub async fn reserve(
     post(
         conn,
         event_key,
-        "withdrawal_reserve",
+        Kind::WithdrawalReserve,
         Some(user_id),
         currency,
         &[
@@ -122,7 +162,7 @@ pub async fn reserve(
 async fn post(
     conn: &mut AnyConnection,
     event_key: &str,
-    kind: &str,
+    kind: Kind,
     user_id: Option<&str>,
     currency: Currency,
     legs: &[Leg<'_>],
@@ -147,7 +187,7 @@ async fn post(
     )
     .bind(&tx_id)
     .bind(event_key)
-    .bind(kind)
+    .bind(kind.as_str())
     .bind(user_id)
     .bind(currency.code())
     .bind(now_ms())

@@ -535,7 +535,8 @@ async fn apply(
             payout_effect(conn, &w, applied).await
         }
         (NotificationKind::Cancel(_), Order::Selection(s)) => {
-            accounts::settle_selection(conn, &s.id, order_id, "cancelled").await?;
+            accounts::settle_selection(conn, &s.id, order_id, accounts::SelectionStatus::Cancelled)
+                .await?;
             Ok(Effect::changed(&s.user_id))
         }
         (NotificationKind::Account(a), Order::Deposit(d)) => {
@@ -544,7 +545,8 @@ async fn apply(
         }
         (NotificationKind::Account(a), Order::Selection(s)) => {
             accounts::upsert_from_notification(conn, &s.user_id, a).await?;
-            accounts::settle_selection(conn, &s.id, order_id, "selected").await?;
+            accounts::settle_selection(conn, &s.id, order_id, accounts::SelectionStatus::Selected)
+                .await?;
             Ok(Effect::changed(&s.user_id))
         }
         (NotificationKind::PayoutConfirmation(_), Order::Deposit(d)) => {
@@ -608,7 +610,7 @@ async fn book_credit(
     ledger::post_transaction(
         conn,
         &format!("notification:{nid}"),
-        "deposit_credit",
+        ledger::Kind::DepositCredit,
         Some(user_id),
         amount.currency,
         &[
@@ -650,7 +652,7 @@ async fn debit(conn: &mut AnyConnection, d: &Deposit, nid: &str) -> Result<Effec
         ledger::post_transaction(
             conn,
             &format!("notification:{nid}"),
-            "deposit_debit",
+            ledger::Kind::DepositDebit,
             Some(&d.user_id),
             d.amount.currency,
             &[

@@ -910,13 +910,14 @@ async fn overview_adds_up_and_raises_alerts(backend: Backend) {
     {
         use kassa::{
             money::Currency,
-            wallet::ledger::{post_transaction, Account, Leg},
+            wallet::ledger::{post_transaction, Account, Kind, Leg},
         };
         let mut tx = app.db().begin_write().await.unwrap();
+        // (Kassa books no spending; a debit-shaped entry stands in for it.)
         post_transaction(
             &mut tx.tx,
             "test:spend",
-            "test_spend",
+            Kind::DepositDebit,
             Some(&ann_id),
             Currency::EUR,
             &[
@@ -929,7 +930,7 @@ async fn overview_adds_up_and_raises_alerts(backend: Backend) {
         post_transaction(
             &mut tx.tx,
             "test:debit",
-            "deposit_debit",
+            Kind::DepositDebit,
             Some(&ann_id),
             Currency::EUR,
             &[
@@ -1003,13 +1004,14 @@ async fn reconciliation_finds_the_planted_difference(backend: Backend) {
     {
         use kassa::{
             money::Currency,
-            wallet::ledger::{post_transaction, Account, Leg},
+            wallet::ledger::{post_transaction, Account, Kind, Leg},
         };
         let mut tx = app.db().begin_write().await.unwrap();
+        // (A credit-shaped entry: the ledger only knows Trustly's kinds.)
         post_transaction(
             &mut tx.tx,
             "manual:goodwill",
-            "manual_credit",
+            Kind::DepositCredit,
             Some(&ann_id),
             Currency::EUR,
             &[

@@ -11,5 +11,6 @@ mod api;
 mod deposits;
 mod operations;
 mod scale_out;
+mod statements;
 mod trustly_sandbox;
 mod withdrawals;

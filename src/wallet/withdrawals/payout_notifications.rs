@@ -44,7 +44,7 @@ pub(crate) async fn payout_confirmed(
         ledger::post_transaction(
             conn,
             &format!("notification:{nid}"),
-            "withdrawal_paid",
+            ledger::Kind::WithdrawalPaid,
             Some(&w.user_id),
             w.amount.currency,
             &[
@@ -63,7 +63,7 @@ pub(crate) async fn payout_confirmed(
     ledger::post_transaction(
         conn,
         &format!("notification:{nid}"),
-        "withdrawal_paid",
+        ledger::Kind::WithdrawalPaid,
         Some(&w.user_id),
         w.amount.currency,
         &[
@@ -112,7 +112,7 @@ pub(crate) async fn payout_credited(
     ledger::post_transaction(
         conn,
         &format!("notification:{nid}"),
-        "withdrawal_returned",
+        ledger::Kind::WithdrawalReturned,
         Some(&w.user_id),
         w.amount.currency,
         &[from, Leg::trader(Account::Available, &w.user_id, amount)],

@@ -64,11 +64,14 @@ impl Payouts {
         let today: i64 = sqlx::query(
             "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM withdrawals
              WHERE user_id = $1 AND currency = $2 AND created_at >= $3
-               AND status NOT IN ('failed', 'cancelled', 'denied')",
+               AND status NOT IN ($4, $5, $6)",
         )
         .bind(&user.id)
         .bind(currency.code())
         .bind(day_start)
+        .bind(Status::Failed.as_str())
+        .bind(Status::Cancelled.as_str())
+        .bind(Status::Denied.as_str())
         .fetch_one(&mut *tx.tx)
         .await?
         .try_get(0)?;

@@ -91,7 +91,7 @@ pub(super) async fn release(
         ledger::post_transaction(
             conn,
             event_key,
-            "withdrawal_release",
+            ledger::Kind::WithdrawalRelease,
             Some(&w.user_id),
             w.amount.currency,
             &[

@@ -180,20 +180,25 @@ impl Payouts {
         let deposits_in: i64 = sqlx::query(
             "SELECT CAST(COALESCE(SUM(-e.amount), 0) AS BIGINT)
              FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id
-             WHERE e.account = 'trustly' AND e.currency = $1 AND t.created_at > $2
-               AND t.kind IN ('deposit_credit', 'deposit_debit')",
+             WHERE e.account = $3 AND e.currency = $1 AND t.created_at > $2
+               AND t.kind IN ($4, $5)",
         )
         .bind(amount.currency.code())
         .bind(fetched_at)
+        .bind(Account::Trustly.as_str())
+        .bind(ledger::Kind::DepositCredit.as_str())
+        .bind(ledger::Kind::DepositDebit.as_str())
         .fetch_one(&db.pool)
         .await?
         .try_get(0)?;
         let payouts_out: i64 = sqlx::query(
             "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM withdrawals
-             WHERE currency = $1 AND status IN ('sent', 'paid') AND last_attempt_at > $2",
+             WHERE currency = $1 AND status IN ($3, $4) AND last_attempt_at > $2",
         )
         .bind(amount.currency.code())
         .bind(fetched_at)
+        .bind(Status::Sent.as_str())
+        .bind(Status::Paid.as_str())
         .fetch_one(&db.pool)
         .await?
         .try_get(0)?;

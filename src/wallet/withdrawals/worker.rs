@@ -129,11 +129,12 @@ impl Payouts {
         let sent = ids(
             db,
             sqlx::query(
-                "SELECT id FROM withdrawals WHERE status = 'sent' AND order_id IS NOT NULL
+                "SELECT id FROM withdrawals WHERE status = $2 AND order_id IS NOT NULL
                    AND COALESCE(transfer_checked_at, last_attempt_at, updated_at) <= $1
                  ORDER BY updated_at LIMIT 100",
             )
-            .bind(poll_before),
+            .bind(poll_before)
+            .bind(Status::Sent.as_str()),
         )
         .await?;
         for id in sent {
