@@ -4,7 +4,7 @@
 //! the ledger's invariants. Waiting is by polling an observable condition
 //! with a deadline, never by sleeping.
 
-use crate::common::{s, wait_for, Backend, TestApp, DEADLINE};
+use crate::common::{read_until, s, wait_for, Backend, TestApp, DEADLINE};
 use kassa::trustly::{parse_notification_reply, ReplyStatus};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -593,23 +593,6 @@ async fn form_post_redirects_to_the_deposit_page(backend: Backend) {
     assert!(location.starts_with("/deposit?error="), "{location}");
     assert!(location.contains("field=amount"), "{location}");
     app.assert_ledger_invariant().await;
-}
-
-/// Reads the event stream until `needle` appears (or the deadline passes).
-async fn read_until(res: &mut reqwest::Response, needle: &str) -> String {
-    let mut seen = String::new();
-    let found = tokio::time::timeout(DEADLINE, async {
-        while let Some(chunk) = res.chunk().await.unwrap() {
-            seen.push_str(&String::from_utf8_lossy(&chunk));
-            if seen.contains(needle) {
-                return true;
-            }
-        }
-        false
-    })
-    .await;
-    assert!(matches!(found, Ok(true)), "no {needle:?} in {seen:?}");
-    seen
 }
 
 async fn wallet_events_stream_announces_a_credit(backend: Backend) {

@@ -19,8 +19,8 @@ use sqlx::Row;
 
 use crate::common::{
     assert_ledger_invariant_on, create_postgres_database, drop_postgres_database, guard,
-    own_sandbox::OwnSandbox, process::Process, s, wait_for, Backend, TestApp, ADMIN_EMAIL,
-    ADMIN_PASSWORD, DEADLINE, PASSWORD,
+    own_sandbox::OwnSandbox, process::Process, read_until, s, wait_for, Backend, TestApp,
+    ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD,
 };
 
 /// Payouts whose attempt another live instance made this recently are
@@ -47,23 +47,6 @@ fn credit(trustly: &Signer, nid: &str, deposit: &Value, amount: &str) -> Vec<u8>
         "timestamp": "2026-12-01 10:00:00.000000+00", "attributes": {},
     });
     serde_json::to_vec(&build_notification("credit", data, trustly).1).unwrap()
-}
-
-/// Reads an event stream until `needle` appears (panics after DEADLINE).
-async fn read_until(res: &mut reqwest::Response, needle: &str) -> String {
-    let mut seen = String::new();
-    let found = tokio::time::timeout(DEADLINE, async {
-        while let Some(chunk) = res.chunk().await.unwrap() {
-            seen.push_str(&String::from_utf8_lossy(&chunk));
-            if seen.contains(needle) {
-                return true;
-            }
-        }
-        false
-    })
-    .await;
-    assert!(matches!(found, Ok(true)), "no {needle:?} in {seen:?}");
-    seen
 }
 
 async fn count(pool: &sqlx::AnyPool, sql: &str) -> i64 {

@@ -4,12 +4,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-#[allow(unused_imports)]
 use super::widgets::*;
 #[cfg(feature = "ssr")]
-#[allow(unused_imports)]
 use super::{admin, page_error, parse_query};
-#[allow(unused_imports)]
 use crate::api::backoffice::*;
 
 #[server(prefix = "/_sf", endpoint = "admin_approvals")]

@@ -5,12 +5,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-#[allow(unused_imports)]
 use super::widgets::*;
 #[cfg(feature = "ssr")]
-#[allow(unused_imports)]
-use super::{admin, page_error, parse_query};
-#[allow(unused_imports)]
+use super::{admin, page_error};
 use crate::api::backoffice::*;
 
 #[server(prefix = "/_sf", endpoint = "admin_reconciliation")]

@@ -1,7 +1,6 @@
 //! Admin decisions on a withdrawal: approve, deny, and the explicit
 //! resolution of a payout whose outcome Trustly never made certain.
 
-#[allow(unused_imports)]
 use super::*;
 
 /// Code run inside an admin decision's transaction, given the withdrawal

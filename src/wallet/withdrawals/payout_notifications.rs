@@ -2,7 +2,6 @@
 //! `wallet::notifications::apply`): payoutconfirmation, credit after a
 //! payout (returned), cancel, and the order id they bring.
 
-#[allow(unused_imports)]
 use super::*;
 
 /// What a payout notification did.

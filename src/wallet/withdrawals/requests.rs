@@ -1,7 +1,6 @@
 //! A trader's withdrawal request: input, limits, the reservation and the
 //! holds that make it wait for an admin.
 
-#[allow(unused_imports)]
 use super::*;
 
 impl Payouts {

@@ -1,6 +1,5 @@
 //! One withdrawal row and how it is read.
 
-#[allow(unused_imports)]
 use super::*;
 
 /// One withdrawal row.

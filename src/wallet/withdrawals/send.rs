@@ -1,7 +1,6 @@
 //! Sending a payout (AccountPayout) and reading its answer with the release
 //! rule of [`super::outcome`]: sent, refused (released), or unknown (kept).
 
-#[allow(unused_imports)]
 use super::*;
 
 impl Payouts {

@@ -1,8 +1,5 @@
 //! The states of a withdrawal, as stored (`withdrawals.status`).
 
-#[allow(unused_imports)]
-use super::*;
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
     PendingApproval,

@@ -1,7 +1,6 @@
 //! Rows and steps, inside the caller's transaction: find and lock a
 //! withdrawal, move its status with its history, release its reservation.
 
-#[allow(unused_imports)]
 use super::*;
 
 pub(super) async fn add_history(

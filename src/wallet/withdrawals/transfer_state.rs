@@ -1,7 +1,6 @@
 //! GetWithdrawals: a sent payout's transfer state at Trustly, polled at
 //! most once per `poll_interval_ms` (claimed per payout).
 
-#[allow(unused_imports)]
 use super::*;
 
 impl Payouts {

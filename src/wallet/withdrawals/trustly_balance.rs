@@ -2,7 +2,6 @@
 //! `balance_interval_ms` (claimed in the database, so several instances
 //! share it), and whether a payout's funds are there.
 
-#[allow(unused_imports)]
 use super::*;
 
 /// Kassa's balance at Trustly as last asked (Balance, at most one call per

@@ -1,6 +1,5 @@
 //! What a withdrawal looks like to its trader (JSON and pages).
 
-#[allow(unused_imports)]
 use super::*;
 
 /// One of `user_id`'s withdrawals with its history; None for anyone else's.

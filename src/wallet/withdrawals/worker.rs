@@ -1,7 +1,6 @@
 //! The payout worker: re-sends, funds retries, polls and the daily Balance,
 //! one round at a time across instances (see [`super::instances`]).
 
-#[allow(unused_imports)]
 use super::*;
 
 impl Payouts {

@@ -606,6 +606,23 @@ pub async fn assert_ledger_invariant_on(pool: &sqlx::AnyPool, backend: Backend) 
     }
 }
 
+/// Reads the event stream until `needle` appears (or the deadline passes).
+pub async fn read_until(res: &mut reqwest::Response, needle: &str) -> String {
+    let mut seen = String::new();
+    let found = tokio::time::timeout(DEADLINE, async {
+        while let Some(chunk) = res.chunk().await.unwrap() {
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+            if seen.contains(needle) {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert!(matches!(found, Ok(true)), "no {needle:?} in {seen:?}");
+    seen
+}
+
 // --- logs ---------------------------------------------------------------------
 
 /// Where the test runs' logs go: `scripts/scan-logs.sh` searches them for
