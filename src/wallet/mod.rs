@@ -3,6 +3,7 @@
 //! notifications that move them.
 
 pub mod accounts;
+pub mod amounts;
 pub mod bank_details;
 pub mod deposits;
 pub mod holds;

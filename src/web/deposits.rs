@@ -1,6 +1,6 @@
 //! The deposit API: `POST /api/deposits` starts a Trustly Deposit and
-//! returns its checkout URL; `GET /api/deposits/{id}` follows one.
-//! Notifications, not these endpoints, decide what happens to the money.
+//! returns its checkout URL; `GET /api/deposits/{id}` follows one. The
+//! rules are `wallet::deposits::service`'s; this file translates HTTP.
 
 use std::net::IpAddr;
 
@@ -25,10 +25,11 @@ use super::{
 };
 use crate::{
     api::wallet::DepositView,
-    money::{Currency, Money},
-    traders::{newtypes::FieldError, service::User},
-    trustly::{DepositAttributes, DepositRequest},
-    wallet::{accounts, deposits},
+    traders::service::User,
+    wallet::deposits::{
+        self,
+        service::{self, DepositError},
+    },
 };
 
 pub fn routes() -> Router<AppState> {
@@ -43,37 +44,6 @@ pub struct NewDeposit {
     amount: String,
     #[serde(default)]
     currency: String,
-}
-
-/// The amount a trader asked for, within the configured limits.
-fn validate(state: &AppState, input: &NewDeposit) -> Result<Money, ApiError> {
-    let currency = input
-        .currency
-        .trim()
-        .to_ascii_uppercase()
-        .parse::<Currency>()
-        .map_err(|_| FieldError::new("currency", "Choose a supported currency."))?;
-    let amount = Money::parse_user(&input.amount, currency)
-        .map_err(|e| FieldError::new("amount", capitalise(&e.to_string())))?;
-    let (min, max) =
-        state.config.deposits.bounds(currency).ok_or_else(|| {
-            ApiError::internal(format!("deposit limits do not parse for {currency}"))
-        })?;
-    if amount.minor < min.minor {
-        return Err(FieldError::new("amount", format!("The smallest deposit is {min}.")).into());
-    }
-    if amount.minor > max.minor {
-        return Err(FieldError::new("amount", format!("The largest deposit is {max}.")).into());
-    }
-    Ok(amount)
-}
-
-pub(crate) fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => format!("{}{}.", f.to_uppercase(), c.as_str()),
-        None => String::new(),
-    }
 }
 
 async fn create(
@@ -96,70 +66,29 @@ async fn start(
     client: IpAddr,
     input: &NewDeposit,
 ) -> Result<(String, Response), ApiError> {
-    if user.frozen {
-        tracing::warn!(user_id = %user.id, "deposit refused: account frozen");
-        return Err(ApiError::Forbidden);
-    }
-    let amount = validate(state, input)?;
-    // Committed before Trustly is called: its notifications may overtake
-    // the answer, and they find the deposit by MessageID = our id.
-    let deposit = deposits::create(&state.db, &user.id, amount).await?;
-    events::publish(state, &user.id);
-    let base = &state.config.public_url;
-    let account_id = accounts::latest_verified(&state.db, &user.id).await?;
-    let request = DepositRequest {
-        notification_url: format!("{base}{}", notifications::PATH),
-        end_user_id: user.end_user_id.clone(),
-        message_id: deposit.id.clone(),
-        attributes: DepositAttributes {
-            country: Some(user.country.clone()),
-            locale: Some(user.locale.clone()),
-            currency: Some(amount.currency.code().to_string()),
-            amount: Some(amount.to_trustly_string()),
-            firstname: Some(user.first_name.clone()),
-            lastname: Some(user.last_name.clone()),
-            email: Some(user.email.clone()),
-            shopper_statement: Some("Kassa".into()),
-            success_url: Some(format!("{base}/deposit/success?id={}", deposit.id)),
-            fail_url: Some(format!("{base}/deposit/fail?id={}", deposit.id)),
-            url_target: Some("_top".into()),
-            ip: Some(client.to_string()),
-            account_id,
-            ..Default::default()
-        },
-        ..Default::default()
+    let cx = service::Context {
+        db: &state.db,
+        trustly: &state.merchant.client,
+        limits: &state.config.deposits,
+        public_url: &state.config.public_url,
+        notification_url: format!("{}{}", state.config.public_url, notifications::PATH),
     };
-    match state.merchant.client.deposit(&request).await {
-        Ok(result) => {
-            let now =
-                deposits::record_checkout(&state.db, &deposit.id, &result.orderid, &result.url)
-                    .await?
-                    .ok_or_else(|| ApiError::internal("deposit vanished"))?;
-            events::publish(state, &user.id);
-            tracing::info!(deposit_id = %deposit.id, order_id = %result.orderid, amount = %amount,
-                "deposit started");
-            let body = json!({
-                "id": deposit.id,
-                "order_id": now.order_id,
-                "checkout_url": result.url,
-                "status": now.status.as_str(),
-            });
-            Ok((
-                deposit.id,
-                (StatusCode::CREATED, Json(body)).into_response(),
-            ))
-        }
-        Err(e) => {
-            // The client logged the request uuid with the code; this ties
-            // it to the deposit (MessageID).
-            tracing::warn!(deposit_id = %deposit.id, user_id = %user.id, code = ?e.code(),
-                error = %e, "Trustly refused the deposit");
-            if deposits::mark_failed(&state.db, &deposit.id, e.code()).await? {
-                events::publish(state, &user.id);
-            }
-            Err(ApiError::Unavailable(e.plain_words().to_string()))
-        }
+    let result = service::start(&cx, user, client, &input.amount, &input.currency).await;
+    // Created (and answered or failed): the trader's pages re-read.
+    if !matches!(result, Err(DepositError::Frozen | DepositError::Invalid(_))) {
+        events::publish(state, &user.id);
     }
+    let started = result?;
+    let body = json!({
+        "id": started.id,
+        "order_id": started.order_id,
+        "checkout_url": started.checkout_url,
+        "status": started.status.as_str(),
+    });
+    Ok((
+        started.id,
+        (StatusCode::CREATED, Json(body)).into_response(),
+    ))
 }
 
 async fn show(

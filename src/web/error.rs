@@ -100,6 +100,19 @@ impl From<crate::wallet::withdrawals::WithdrawalError> for ApiError {
     }
 }
 
+impl From<crate::wallet::deposits::service::DepositError> for ApiError {
+    fn from(e: crate::wallet::deposits::service::DepositError) -> Self {
+        use crate::wallet::deposits::service::DepositError as D;
+        match e {
+            D::Invalid(f) => ApiError::Field(f),
+            D::Frozen => ApiError::Forbidden,
+            D::Trustly(m) => ApiError::Unavailable(m),
+            D::Limits(_) | D::Vanished(_) => ApiError::internal(e),
+            D::Db(e) => e.into(),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();

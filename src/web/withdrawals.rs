@@ -30,7 +30,6 @@ use super::{
 };
 use crate::{
     api::wallet::{BankAccountView, WithdrawalView},
-    money::{Currency, Money},
     traders::{newtypes::FieldError, service::User},
     trustly::{
         errors as codes, ClientError, RegisterAccountRequest, SelectAccountAttributes,
@@ -215,14 +214,7 @@ async fn withdraw(
     user: &User,
     input: &NewWithdrawal,
 ) -> Result<(String, Response), ApiError> {
-    let currency = input
-        .currency
-        .trim()
-        .to_ascii_uppercase()
-        .parse::<Currency>()
-        .map_err(|_| FieldError::new("currency", "Choose a supported currency."))?;
-    let amount = Money::parse_user(&input.amount, currency)
-        .map_err(|e| FieldError::new("amount", super::deposits::capitalise(&e.to_string())))?;
+    let amount = crate::wallet::amounts::requested(&input.amount, &input.currency)?;
     let w = state
         .payouts
         .request(user, amount, input.bank_account_id.trim())

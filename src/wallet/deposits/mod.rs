@@ -1,10 +1,13 @@
 //! Deposits: the order row Kassa keeps for each Trustly Deposit, its status
-//! and history. The API creates a deposit and records what Trustly answered;
-//! notifications (see `notifications`) move its status and its money.
+//! and history. `service.rs` starts one (the flow's rules) and records what
+//! Trustly answered; notifications (see `notifications`) move its status
+//! and its money.
 //!
 //! States: created -> pending -> credited, plus cancelled, failed and
 //! reversed (a debit after the credit). Notifications decide, whatever order
 //! they arrive in: each transition below says from which states it applies.
+
+pub mod service;
 
 use sqlx::{AnyConnection, Row};
 

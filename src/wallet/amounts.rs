@@ -1,0 +1,28 @@
+//! What a trader typed as an amount and a currency, read by the one rule
+//! deposits and withdrawals share: a supported currency, and an exact
+//! decimal with no more places than the currency has (never via floats).
+
+use crate::{
+    money::{Currency, Money},
+    traders::newtypes::FieldError,
+};
+
+/// The amount a trader asked for, or the field that is wrong and why.
+pub fn requested(amount: &str, currency: &str) -> Result<Money, FieldError> {
+    let currency = currency
+        .trim()
+        .to_ascii_uppercase()
+        .parse::<Currency>()
+        .map_err(|_| FieldError::new("currency", "Choose a supported currency."))?;
+    Money::parse_user(amount, currency)
+        .map_err(|e| FieldError::new("amount", sentence(&e.to_string())))
+}
+
+/// "amount has more than two decimals" → "Amount has more than two decimals."
+fn sentence(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => format!("{}{}.", f.to_uppercase(), c.as_str()),
+        None => String::new(),
+    }
+}
