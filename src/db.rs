@@ -490,20 +490,27 @@ async fn run_later(db: Db, mut queue: mpsc::Receiver<Arc<GroupFn>>) {
 }
 
 /// Makes sure a SQLite URL creates its file (and its folder) when missing.
-fn sqlite_url(url: &str) -> Result<String, sqlx::Error> {
+/// The database file of a SQLite URL, with its folder created; None for an
+/// in-memory database.
+fn sqlite_file(url: &str) -> Result<Option<&str>, String> {
     let path = url
         .trim_start_matches("sqlite://")
         .trim_start_matches("sqlite:");
     let file = path.split('?').next().unwrap_or("");
-    if !file.is_empty() && file != ":memory:" {
-        if let Some(parent) = Path::new(file).parent() {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent).map_err(|e| {
-                    sqlx::Error::Configuration(format!("creating {}: {e}", parent.display()).into())
-                })?;
-            }
+    if file.is_empty() || file == ":memory:" {
+        return Ok(None);
+    }
+    if let Some(parent) = Path::new(file).parent() {
+        if !parent.as_os_str().is_empty() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("creating {}: {e}", parent.display()))?;
         }
     }
+    Ok(Some(file))
+}
+
+fn sqlite_url(url: &str) -> Result<String, sqlx::Error> {
+    sqlite_file(url).map_err(|e| sqlx::Error::Configuration(e.into()))?;
     Ok(if url.contains("mode=") {
         url.to_string()
     } else if url.contains('?') {
@@ -531,19 +538,9 @@ impl SingleInstance {
         if !url.starts_with("sqlite:") {
             return Ok(None);
         }
-        let path = url
-            .trim_start_matches("sqlite://")
-            .trim_start_matches("sqlite:");
-        let file = path.split('?').next().unwrap_or("");
-        if file.is_empty() || file == ":memory:" {
+        let Some(file) = sqlite_file(url)? else {
             return Ok(None);
-        }
-        if let Some(parent) = Path::new(file).parent() {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| format!("creating {}: {e}", parent.display()))?;
-            }
-        }
+        };
         let lock_path = format!("{file}.instance-lock");
         let lock = std::fs::OpenOptions::new()
             .create(true)
