@@ -151,8 +151,7 @@ impl Sandbox {
         };
         let orderid = st.new_id();
         let now = OffsetDateTime::now_utc();
-        let hold =
-            str_of(&attributes, "HoldNotifications") == Some("1") || st.take_hold(kind.as_str());
+        let hold = holds_notifications(&attributes) || st.take_hold(kind.as_str());
         let order = Order {
             orderid: orderid.clone(),
             kind,
@@ -229,7 +228,7 @@ impl Sandbox {
         st.add_balance(Money::new(-amount.minor, amount.currency));
         let orderid = st.new_id();
         let now = OffsetDateTime::now_utc();
-        let hold = str_of(&attributes, "HoldNotifications") == Some("1")
+        let hold = holds_notifications(&attributes)
             || st.take_hold(OrderKind::AccountPayout.as_str());
         st.orders.insert(
             orderid.clone(),
@@ -386,6 +385,17 @@ fn attributes_of(data: &Map<String, Value>) -> Result<Map<String, Value>, ApiErr
         None | Some(Value::Null) => Ok(Map::new()),
         Some(Value::Object(m)) => Ok(m.clone()),
         Some(_) => Err(err(codes::INVALID_PARAMETERS)),
+    }
+}
+
+/// `HoldNotifications`: Trustly documents the string `"1"`; its official
+/// Python and PHP clients send the integer `1`. Both hold; `"0"`, `0` (a
+/// Trustly "false"), absence and anything else do not.
+fn holds_notifications(attributes: &Map<String, Value>) -> bool {
+    match attributes.get("HoldNotifications") {
+        Some(Value::String(s)) => s == "1",
+        Some(Value::Number(n)) => n.as_u64() == Some(1),
+        _ => false,
     }
 }
 
