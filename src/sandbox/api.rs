@@ -23,7 +23,7 @@ use axum::Json;
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 
-use super::state::{trustly_date, trustly_timestamp, Order, OrderKind, OrderState};
+use super::state::{trustly_timestamp, Order, OrderKind, OrderState};
 use super::Sandbox;
 use crate::money::{Currency, Money};
 use crate::trustly::envelope::{build_error, build_result, parse_request, IncomingRequest};
@@ -170,6 +170,7 @@ impl Sandbox {
             notifications: Vec::new(),
             parent_orderid: None,
             refunded_minor: 0,
+            reference: None,
         };
         st.message_ids.insert(messageid);
         st.orders.insert(orderid.clone(), order);
@@ -230,6 +231,7 @@ impl Sandbox {
         let now = OffsetDateTime::now_utc();
         let hold = holds_notifications(&attributes)
             || st.take_hold(OrderKind::AccountPayout.as_str());
+        let reference = st.new_id();
         st.orders.insert(
             orderid.clone(),
             Order {
@@ -250,6 +252,7 @@ impl Sandbox {
                 notifications: Vec::new(),
                 parent_orderid: None,
                 refunded_minor: 0,
+                reference: Some(reference),
             },
         );
         st.message_ids.insert(messageid);
@@ -270,14 +273,16 @@ impl Sandbox {
         let amount = order.amount.expect("payouts always have an amount");
         Ok(json!([{
             "orderid": order.orderid,
-            "reference": order.messageid,
+            "reference": order.reference,
             "datestamp": trustly_timestamp(order.created),
             "modificationdate": trustly_timestamp(order.modified),
             "transferstate": order.state.as_str(),
             "amount": amount.to_decimal_string(),
             "currency": amount.currency.code(),
             "accountid": order.accountid,
-            "eta": trustly_date(order.created + time::Duration::days(1)),
+            // When the money is expected on the account: when the sandbox
+            // executes the payout.
+            "eta": trustly_timestamp(order.created + self.config.payout_delay),
         }]))
     }
 
@@ -348,6 +353,7 @@ impl Sandbox {
                 notifications: Vec::new(),
                 parent_orderid: Some(orderid),
                 refunded_minor: 0,
+                reference: None,
             },
         );
         st.order_seq.push(refund_id.clone());

@@ -24,12 +24,6 @@ pub(crate) fn trustly_timestamp(t: OffsetDateTime) -> String {
     t.format(&fmt).unwrap_or_default()
 }
 
-/// `YYYY-MM-DD`, for the payout `eta`.
-pub(crate) fn trustly_date(t: OffsetDateTime) -> String {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    t.format(&fmt).unwrap_or_default()
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum OrderKind {
     Deposit,
@@ -177,6 +171,9 @@ pub(crate) struct Order {
     /// Refunds: the deposit refunded. Deposits: total refunded so far.
     pub parent_orderid: Option<String>,
     pub refunded_minor: i64,
+    /// Payouts: Trustly's own reference, shown by GetWithdrawals (never the
+    /// merchant's MessageID).
+    pub reference: Option<String>,
 }
 
 impl Order {
