@@ -451,3 +451,30 @@ fn parse_amount(amount: Option<&Value>, currency: Option<&Value>) -> Result<Mone
         .ok_or_else(|| err(codes::INVALID_CURRENCY))?;
     Money::parse_trustly_strict(text, currency).map_err(|_| err(codes::INVALID_AMOUNT))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hold_notifications_values() {
+        let holds = |v: Value| {
+            let mut m = Map::new();
+            m.insert("HoldNotifications".into(), v);
+            holds_notifications(&m)
+        };
+        assert!(holds(json!("1")));
+        assert!(holds(json!(1)));
+        for v in [
+            json!("0"),
+            json!(0),
+            json!(null),
+            json!(""),
+            json!(2),
+            json!("true"),
+        ] {
+            assert!(!holds(v.clone()), "{v}");
+        }
+        assert!(!holds_notifications(&Map::new()));
+    }
+}
