@@ -9,10 +9,12 @@
 //! - an unparseable body gets 620 ERROR_UNKNOWN, unsigned, uuid/method null;
 //! - an unknown method gets 602 ERROR_FUNCTION_ACCESS_DENIED;
 //! - AccountPayout to an unknown AccountID gets 623 ERROR_INVALID_PARAMETERS;
-//! - AccountPayout or Refund larger than the merchant's sandbox balance gets
-//!   620 with the message "ERROR_INSUFFICIENT_FUNDS";
-//! - a refund over the deposit's remaining amount gets 615; a refund of an
-//!   order that is not a credited deposit gets 655 (unknown) or 623.
+//! - AccountPayout larger than the merchant's sandbox balance gets 620 with
+//!   the message "ERROR_INSUFFICIENT_FUNDS";
+//! - GetWithdrawals of a deposit lists its refunds (an empty list when it has
+//!   none); of a SelectAccount order, 655.
+//!
+//! Refund and its choices are in `refunds.rs`.
 
 use std::sync::Arc;
 
@@ -31,19 +33,19 @@ use crate::trustly::errors as codes;
 
 /// A method's refusal: code plus message (Trustly's name for the code unless
 /// a more specific text is given).
-struct ApiError {
-    code: i64,
-    message: String,
+pub(super) struct ApiError {
+    pub(super) code: i64,
+    pub(super) message: String,
 }
 
-fn err(code: i64) -> ApiError {
+pub(super) fn err(code: i64) -> ApiError {
     ApiError {
         code,
         message: codes::name(code).unwrap_or("ERROR_UNKNOWN").to_string(),
     }
 }
 
-type ApiResult = Result<Value, ApiError>;
+pub(super) type ApiResult = Result<Value, ApiError>;
 
 pub(crate) async fn handle(AxState(sb): AxState<Arc<Sandbox>>, body: Bytes) -> Response {
     let (answer, method) = sb.handle_api(&body);
@@ -171,6 +173,7 @@ impl Sandbox {
             parent_orderid: None,
             refunded_minor: 0,
             reference: None,
+            settled: false,
         };
         st.message_ids.insert(messageid);
         st.orders.insert(orderid.clone(), order);
@@ -229,8 +232,8 @@ impl Sandbox {
         st.add_balance(Money::new(-amount.minor, amount.currency));
         let orderid = st.new_id();
         let now = OffsetDateTime::now_utc();
-        let hold = holds_notifications(&attributes)
-            || st.take_hold(OrderKind::AccountPayout.as_str());
+        let hold =
+            holds_notifications(&attributes) || st.take_hold(OrderKind::AccountPayout.as_str());
         let reference = st.new_id();
         st.orders.insert(
             orderid.clone(),
@@ -253,6 +256,7 @@ impl Sandbox {
                 parent_orderid: None,
                 refunded_minor: 0,
                 reference: Some(reference),
+                settled: false,
             },
         );
         st.message_ids.insert(messageid);
@@ -262,16 +266,33 @@ impl Sandbox {
         Ok(json!({"orderid": orderid, "result": "1"}))
     }
 
+    /// GetWithdrawals: a payout's details, or the refunds of a deposit
+    /// (Trustly: "works for the Withdraw, AccountPayout, and Refund
+    /// methods"). A deposit's OrderID lists every refund of it, oldest first
+    /// (none yet: an empty list); a refund's own reference finds that refund
+    /// alone.
     fn get_withdrawals(&self, data: &Map<String, Value>) -> ApiResult {
         let orderid = id_text(data.get("OrderID")).unwrap_or_default();
         let st = self.lock();
         let order = st
             .orders
             .get(&orderid)
-            .filter(|o| o.kind == OrderKind::AccountPayout)
             .ok_or_else(|| err(codes::INVALID_ORDER_ID))?;
+        let entries: Vec<Value> = match order.kind {
+            OrderKind::AccountPayout => vec![self.payout_entry(order)],
+            OrderKind::Deposit => st
+                .refunds_of(&orderid)
+                .map(|r| st.refund_entry(r))
+                .collect(),
+            OrderKind::Refund => vec![st.refund_entry(order)],
+            OrderKind::SelectAccount => return Err(err(codes::INVALID_ORDER_ID)),
+        };
+        Ok(Value::Array(entries))
+    }
+
+    fn payout_entry(&self, order: &Order) -> Value {
         let amount = order.amount.expect("payouts always have an amount");
-        Ok(json!([{
+        json!({
             "orderid": order.orderid,
             "reference": order.reference,
             "datestamp": trustly_timestamp(order.created),
@@ -283,7 +304,7 @@ impl Sandbox {
             // When the money is expected on the account: when the sandbox
             // executes the payout.
             "eta": trustly_timestamp(order.created + self.config.payout_delay),
-        }]))
+        })
     }
 
     fn balance(&self) -> ApiResult {
@@ -294,70 +315,6 @@ impl Sandbox {
             .map(|(c, minor)| json!({"currency": c.code(), "balance": Money::new(*minor, *c).to_decimal_string()}))
             .collect();
         Ok(Value::Array(list))
-    }
-
-    fn refund(&self, data: &Map<String, Value>) -> ApiResult {
-        let orderid = id_text(data.get("OrderID")).unwrap_or_default();
-        let amount = parse_amount(data.get("Amount"), data.get("Currency"))?;
-        let mut st = self.lock();
-        let deposit = st
-            .orders
-            .get(&orderid)
-            .filter(|o| o.kind == OrderKind::Deposit)
-            .ok_or_else(|| err(codes::INVALID_ORDER_ID))?;
-        if deposit.state != OrderState::Credited {
-            return Err(err(codes::INVALID_PARAMETERS));
-        }
-        let paid = deposit.amount.expect("deposits always have an amount");
-        if paid.currency != amount.currency {
-            return Err(err(codes::INVALID_CURRENCY));
-        }
-        if deposit.refunded_minor + amount.minor > paid.minor {
-            return Err(err(codes::INVALID_AMOUNT));
-        }
-        if st.balance(amount.currency).minor < amount.minor {
-            return Err(ApiError {
-                code: codes::UNKNOWN,
-                message: "ERROR_INSUFFICIENT_FUNDS".into(),
-            });
-        }
-        let (messageid, enduserid, url) = (
-            deposit.messageid.clone(),
-            deposit.enduserid.clone(),
-            deposit.notification_url.clone(),
-        );
-        st.orders
-            .get_mut(&orderid)
-            .expect("checked above")
-            .refunded_minor += amount.minor;
-        st.add_balance(Money::new(-amount.minor, amount.currency));
-        let refund_id = st.new_id();
-        let now = OffsetDateTime::now_utc();
-        st.orders.insert(
-            refund_id.clone(),
-            Order {
-                orderid: refund_id.clone(),
-                kind: OrderKind::Refund,
-                messageid,
-                enduserid,
-                notification_url: url,
-                attributes: Map::new(),
-                amount: Some(amount),
-                created: now,
-                modified: now,
-                state: OrderState::Refunded,
-                bank: None,
-                logged_in: true,
-                accountid: None,
-                hold: false,
-                notifications: Vec::new(),
-                parent_orderid: Some(orderid),
-                refunded_minor: 0,
-                reference: None,
-            },
-        );
-        st.order_seq.push(refund_id.clone());
-        Ok(json!({"orderid": refund_id, "result": "1"}))
     }
 }
 
@@ -374,7 +331,7 @@ fn non_empty<'a>(m: &'a Map<String, Value>, key: &str) -> Result<&'a str, ApiErr
 }
 
 /// An id that may arrive as a string or (sloppily) as a JSON number.
-fn id_text(v: Option<&Value>) -> Option<String> {
+pub(super) fn id_text(v: Option<&Value>) -> Option<String> {
     match v? {
         Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -440,7 +397,10 @@ fn check_optional_url(attrs: &Map<String, Value>, key: &str, code: i64) -> Resul
 /// 615 for anything but "digits.dd" > 0, then 622 for an unknown currency.
 /// The amount is checked first with a placeholder currency: every currency
 /// the sandbox knows has two decimals, so the syntax rule is the same.
-fn parse_amount(amount: Option<&Value>, currency: Option<&Value>) -> Result<Money, ApiError> {
+pub(super) fn parse_amount(
+    amount: Option<&Value>,
+    currency: Option<&Value>,
+) -> Result<Money, ApiError> {
     let text = amount
         .and_then(Value::as_str)
         .ok_or_else(|| err(codes::INVALID_AMOUNT))?;

@@ -21,7 +21,8 @@
 //! Money effects: a `credit` raises and a `debit` lowers the merchant's
 //! sandbox balance when it is first *sent* (first attempt), not when
 //! acknowledged: Trustly has moved the money either way. Applied once per
-//! notificationid.
+//! notificationid. A deposit's first credit also settles it: refunds queued
+//! for its money are carried out then (refunds.rs).
 
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
@@ -176,7 +177,8 @@ impl Sandbox {
         let now = Instant::now();
         let mut jobs = Vec::new();
         let mut next: Option<Instant> = None;
-        let mut effects: Vec<Money> = Vec::new();
+        // (order, money): each balance effect, and which order it settles.
+        let mut effects: Vec<(String, Money)> = Vec::new();
         {
             let mut st = self.lock();
             let mut applied = std::mem::take(&mut st.applied_effects);
@@ -196,7 +198,7 @@ impl Sandbox {
                     n.in_flight = true;
                     if let Some(delta) = money_effect(order.kind, &n.method, order.amount) {
                         if applied.insert(n.notificationid.clone()) {
-                            effects.push(delta);
+                            effects.push((order.orderid.clone(), delta));
                         }
                     }
                     jobs.push(Job {
@@ -210,8 +212,13 @@ impl Sandbox {
                 }
             }
             st.applied_effects = applied;
-            for delta in effects {
+            for (orderid, delta) in effects {
                 st.add_balance(delta);
+                // A deposit's credit: its money has arrived (queued refunds
+                // go out now, see refunds.rs). No-op for anything else.
+                if delta.minor > 0 {
+                    st.settle_deposit(&orderid);
+                }
             }
         }
         for job in jobs {

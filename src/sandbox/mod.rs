@@ -8,7 +8,7 @@
 //! side uses, so the sandbox cannot drift into a private dialect.
 //!
 //! Modules: `state` (the in-memory world), `api` (JSON-RPC methods),
-//! `checkout` (trader-facing pages), `delivery` (notification queue and the
+//! `refunds` (Refund and its queue), `checkout` (trader-facing pages), `delivery` (notification queue and the
 //! background sender), `orders_tool` (developer pages: notification log,
 //! replay), `html` (escaping, page frame).
 
@@ -18,6 +18,7 @@ mod delivery;
 mod faults;
 mod html;
 mod orders_tool;
+mod refunds;
 mod state;
 
 use std::path::{Path, PathBuf};
@@ -142,7 +143,7 @@ impl Sandbox {
     ///   `GET|POST .../confirm`, `POST .../cancel`: the checkout pages;
     /// - `GET /orders`, `GET /orders/{orderid}.json`,
     ///   `POST /orders/{orderid}/notifications/{notificationid}/resend`,
-    ///   `POST /orders/{orderid}/cancel|debit`: the orders tool;
+    ///   `POST /orders/{orderid}/credit|cancel|debit`: the orders tool;
     /// - `GET /public-key`: the sandbox's public key (PEM, text/plain);
     /// - `POST /faults`: order a fault for the next call (see `faults`).
     pub fn router(self: &Arc<Self>) -> Router {
@@ -162,6 +163,7 @@ impl Sandbox {
             .route("/orders", get(orders_tool::list_page))
             // "{orderid}.json": matched as one segment and split in the handler.
             .route("/orders/{orderid}", get(orders_tool::order_json))
+            .route("/orders/{orderid}/credit", post(orders_tool::send_credit))
             .route("/orders/{orderid}/cancel", post(orders_tool::send_cancel))
             .route("/orders/{orderid}/debit", post(orders_tool::send_debit))
             .route(

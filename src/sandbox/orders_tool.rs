@@ -80,7 +80,8 @@ impl Sandbox {
         );
         if o.kind == OrderKind::Deposit && o.state == OrderState::Pending {
             h.push_str(&format!(
-                r#"<p><form method="post" action="{}"><button>Send cancel</button></form></p>"#,
+                r#"<p><form method="post" action="{}"><button>Send credit</button></form> <form method="post" action="{}"><button>Send cancel</button></form></p>"#,
+                esc(&format!("{}/{}/credit", self.orders_url(), o.orderid)),
                 esc(&format!("{}/{}/cancel", self.orders_url(), o.orderid))
             ));
         }
@@ -217,6 +218,9 @@ pub(crate) async fn order_json(
         "amount": o.amount.map(|a| a.to_decimal_string()),
         "currency": o.amount.map(|a| a.currency.code()),
         "accountid": o.accountid,
+        "reference": o.reference,
+        "parent_orderid": o.parent_orderid,
+        "settled": o.settled,
         // The end user's address as the merchant reported it (Attributes.IP).
         "ip": o.attr("IP"),
         "notifications": notifications,
@@ -235,7 +239,21 @@ pub(crate) async fn resend(
     Redirect::to(&sb.orders_url()).into_response()
 }
 
-/// A pending deposit that will never settle: send `cancel`.
+/// A pending deposit whose money arrived after all: send `credit`.
+pub(crate) async fn send_credit(
+    AxState(sb): AxState<Arc<Sandbox>>,
+    Path(orderid): Path<String>,
+) -> Response {
+    sb.transition(
+        &orderid,
+        OrderState::Pending,
+        OrderState::Credited,
+        "credit",
+    )
+}
+
+/// A pending deposit that will never settle: send `cancel` (its queued
+/// refunds fail).
 pub(crate) async fn send_cancel(
     AxState(sb): AxState<Arc<Sandbox>>,
     Path(orderid): Path<String>,
@@ -274,9 +292,12 @@ impl Sandbox {
         };
         o.state = to;
         let data = match (method, o.amount) {
-            ("debit", Some(a)) => o.money_data(a),
+            ("debit" | "credit", Some(a)) => o.money_data(a),
             _ => o.cancel_data(),
         };
+        if to == OrderState::Cancelled {
+            st.fail_queued_refunds(orderid);
+        }
         tracing::info!(orderid, method, "sandbox: sent from the orders tool");
         self.enqueue(&mut st, orderid, vec![(method, data)], Shape::Normal);
         drop(st);

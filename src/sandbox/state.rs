@@ -43,8 +43,8 @@ impl OrderKind {
     }
 }
 
-/// Where an order stands. Checkout orders start `Open`; payouts use Trustly's
-/// transferstate names (shown verbatim by GetWithdrawals).
+/// Where an order stands. Checkout orders start `Open`; payouts and refunds
+/// use Trustly's transferstate names (shown verbatim by GetWithdrawals).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum OrderState {
     /// Checkout not finished yet.
@@ -58,7 +58,6 @@ pub(crate) enum OrderState {
     Executing,
     Executed,
     Failed,
-    Refunded,
 }
 
 impl OrderState {
@@ -74,7 +73,6 @@ impl OrderState {
             OrderState::Executing => "EXECUTING",
             OrderState::Executed => "EXECUTED",
             OrderState::Failed => "FAILED",
-            OrderState::Refunded => "refunded",
         }
     }
 }
@@ -168,12 +166,16 @@ pub(crate) struct Order {
     pub accountid: Option<String>,
     pub hold: bool,
     pub notifications: Vec<Notification>,
-    /// Refunds: the deposit refunded. Deposits: total refunded so far.
+    /// Refunds: the deposit refunded. Deposits: total refunded so far,
+    /// queued refunds included.
     pub parent_orderid: Option<String>,
     pub refunded_minor: i64,
-    /// Payouts: Trustly's own reference, shown by GetWithdrawals (never the
-    /// merchant's MessageID).
+    /// Payouts and refunds: Trustly's own reference, shown by GetWithdrawals
+    /// (never the merchant's MessageID).
     pub reference: Option<String>,
+    /// Deposits: the money has arrived, i.e. the first `credit` was sent.
+    /// Refunds queued before that are carried out then.
+    pub settled: bool,
 }
 
 impl Order {

@@ -100,7 +100,13 @@ impl Fid {
     }
 
     /// A Deposit whose checkout the trader completes with `scenario`.
-    async fn deposit(&self, message_id: &str, amount: &str, extra: Value, scenario: &str) -> String {
+    async fn deposit(
+        &self,
+        message_id: &str,
+        amount: &str,
+        extra: Value,
+        scenario: &str,
+    ) -> String {
         let res = self
             .raw("Deposit", self.deposit_data(message_id, amount, extra))
             .await
@@ -135,7 +141,10 @@ impl Fid {
             if pred(&v) {
                 return v;
             }
-            assert!(start.elapsed() < DEADLINE, "timed out waiting for {what}: {v:#}");
+            assert!(
+                start.elapsed() < DEADLINE,
+                "timed out waiting for {what}: {v:#}"
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
@@ -214,7 +223,9 @@ async fn acknowledging_listener(trustly: Verifier, merchant: Signer) -> String {
 
 fn code<T: std::fmt::Debug>(r: Result<T, ClientError>) -> i64 {
     match r {
-        Err(e) => e.code().unwrap_or_else(|| panic!("not a Trustly error: {e:?}")),
+        Err(e) => e
+            .code()
+            .unwrap_or_else(|| panic!("not a Trustly error: {e:?}")),
         Ok(v) => panic!("expected an error, got {v:?}"),
     }
 }
@@ -235,7 +246,10 @@ fn is_trustly_timestamp(s: &str) -> bool {
         return false;
     };
     secs.len() == "2015-05-12 12:00:00".len()
-        && secs.chars().zip("dddd-dd-dd dd:dd:dd".chars()).all(|(c, p)| shape(c, p))
+        && secs
+            .chars()
+            .zip("dddd-dd-dd dd:dd:dd".chars())
+            .all(|(c, p)| shape(c, p))
         && !frac.is_empty()
         && frac.chars().all(|c| c.is_ascii_digit())
         && shape(sign.chars().next().unwrap(), 's')
@@ -345,7 +359,9 @@ async fn hold_notifications_integer_one_holds_a_payout() {
         .unwrap();
     let orderid = res["orderid"].as_str().unwrap().to_string();
     let v = f
-        .wait_order(&orderid, "payout executed", |v| v["state"] == json!("EXECUTED"))
+        .wait_order(&orderid, "payout executed", |v| {
+            v["state"] == json!("EXECUTED")
+        })
         .await;
     let ns = v["notifications"].as_array().unwrap();
     assert_eq!(ns.len(), 1, "{v:#}");
@@ -383,7 +399,10 @@ async fn get_withdrawals_reports_a_deposits_refunds() {
         assert!(is_trustly_timestamp(w.eta.as_deref().unwrap()), "{w:?}");
     }
     // Each refund has a reference of its own, which also finds it alone.
-    let (a, b) = (list[0].reference.clone().unwrap(), list[1].reference.clone().unwrap());
+    let (a, b) = (
+        list[0].reference.clone().unwrap(),
+        list[1].reference.clone().unwrap(),
+    );
     assert_ne!(a, b);
     let one = f.client.get_withdrawals(&b).await.unwrap();
     assert_eq!(one.len(), 1);
@@ -429,7 +448,12 @@ async fn refund_waits_for_a_credit_that_has_not_been_sent() {
     let f = Fid::start(vec![]).await;
     // Checkout done, but the credit is held: Trustly has not had the money yet.
     let dep = f
-        .deposit("fid-q2", "100.00", json!({"HoldNotifications": "1"}), "success")
+        .deposit(
+            "fid-q2",
+            "100.00",
+            json!({"HoldNotifications": "1"}),
+            "success",
+        )
         .await;
     let r = f.client.refund(&f.refund(&dep, "100.00")).await.unwrap();
     assert!(r.accepted());
@@ -514,7 +538,10 @@ async fn payout_eta_is_a_timestamp_and_reference_is_trustlys() {
     let eta = w.eta.as_deref().unwrap();
     assert!(is_trustly_timestamp(eta), "eta {eta}");
     let reference = w.reference.clone().unwrap();
-    assert_ne!(reference, "fid-p1", "reference is Trustly's, not our MessageID");
+    assert_ne!(
+        reference, "fid-p1",
+        "reference is Trustly's, not our MessageID"
+    );
     assert_ne!(reference, r.orderid);
     assert!(reference.len() == 10 && reference.chars().all(|c| c.is_ascii_digit()));
     // Stable: asked again, the same reference.

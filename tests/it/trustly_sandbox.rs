@@ -423,7 +423,7 @@ async fn balance_after_settled_deposit_and_refund() {
         .deposit(&env.deposit_data(&notify_url, "dep-b", "100.00", "EUR"))
         .await
         .unwrap();
-    // Refund of a deposit that is not credited yet is refused.
+    // Refund of a deposit whose checkout is not finished is refused.
     let refund = |amount: &str| RefundData {
         order_id: dep.orderid.clone(),
         amount: amount.into(),
@@ -438,7 +438,8 @@ async fn balance_after_settled_deposit_and_refund() {
 
     let r = env.client.refund(&refund("30.00")).await.unwrap();
     assert!(r.accepted());
-    assert_ne!(r.orderid, dep.orderid);
+    // Trustly answers with the deposit's OrderID.
+    assert_eq!(r.orderid, dep.orderid);
     assert_eq!(env.balance_of("EUR").await.as_deref(), Some("70.00"));
     // More than what is left of the deposit.
     assert_eq!(code(env.client.refund(&refund("80.00")).await), 615);
