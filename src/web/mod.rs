@@ -6,7 +6,6 @@ pub mod admin;
 pub mod api;
 pub mod client_ip;
 pub mod deposits;
-pub mod error;
 pub mod events;
 pub mod input;
 pub mod metrics;
