@@ -28,6 +28,8 @@ fn account_label(a: &BankAccountView) -> String {
     }
 }
 
+/// Long because it is one view tree: the accounts page reads top to bottom
+/// as it renders (the accounts, Trustly's selection, the register form).
 #[component]
 pub fn BankAccountsPage() -> impl IntoView {
     let query = use_query_map();

@@ -107,6 +107,8 @@ pub fn OrderPage() -> impl IntoView {
     }
 }
 
+/// Long because it is one view tree: the order page reads top to bottom
+/// as it renders (summary, actions, timeline, notifications).
 #[component]
 fn Order(d: OrderDetail) -> impl IntoView {
     let o = d.order;

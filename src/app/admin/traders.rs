@@ -104,6 +104,8 @@ pub fn TraderPage() -> impl IntoView {
     }
 }
 
+/// Long because it is one view tree: the trader page reads top to bottom
+/// as it renders (account, balances, actions, history).
 #[component]
 fn Trader(d: TraderDetail) -> impl IntoView {
     let t = d.trader;
