@@ -12,6 +12,7 @@ The stack, bottom to top (a module may use those listed for it, and itself):
     backoffice              wallet and everything below
     merchant                config, sandbox, trustly
     state                   wallet and below, merchant (AppState)
+    errors                  backoffice and below, state (errors -> AppError)
     app                     everything except web (the pages)
     web                     anything (the router serves the pages)
 
@@ -40,9 +41,11 @@ ALLOWED = {
     "backoffice": {"api", "wallet", "traders", "config", "db", "money", "trustly"},
     "merchant": {"config", "sandbox", "trustly", "money"},
     "state": {"api", "wallet", "traders", "config", "db", "money", "trustly", "merchant"},
+    "errors": {"api", "backoffice", "wallet", "traders", "config", "db", "money", "trustly",
+               "state"},
     "web": None,  # the top: anything
     "app": {"api", "backoffice", "wallet", "traders", "config", "db", "money", "trustly",
-            "merchant", "sandbox", "state"},
+            "merchant", "sandbox", "state", "errors"},
     "lib": None,
     "main": None,
 }

@@ -6,6 +6,8 @@ source "$(dirname "$0")/lib.sh"
 scripts/tools.sh --test
 log "module layering (lower modules never import higher ones)"
 python3 scripts/check-layers.py
+log "room sizes (files and functions one can hold in one's head)"
+python3 scripts/check-house.py
 export KASSA_TEST_POSTGRES_URL=$(scripts/pg.sh | tail -n 1)
 log "PostgreSQL for the tests: $KASSA_TEST_POSTGRES_URL"
 

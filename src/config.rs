@@ -234,6 +234,8 @@ impl Config {
     }
 
     /// Builds a configuration from any key lookup: tests pass their own.
+    /// Long because it is the table of every setting, one read and its
+    /// check per entry; splitting it would scatter the table.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let get = |k: &str| get(k).filter(|v| !v.trim().is_empty());
         let data_dir = PathBuf::from(get("KASSA_DATA_DIR").unwrap_or_else(|| "data".into()));

@@ -8,6 +8,7 @@
 //! - `traders`, `wallet`: the domain (accounts, ledger, balances)
 //! - `backoffice`: what admins read and do (queries, audit log, CSV)
 //! - `state`: `AppState`, what handlers and server functions share
+//! - `errors`: every layer's error sorted into the one `api::error::AppError`
 //! - `web`: the axum server, JSON API, sessions and security headers
 //! - `app`: the Leptos pages (rendered on the server, hydrated in the browser)
 #![recursion_limit = "256"]
@@ -23,6 +24,8 @@ pub mod backoffice;
 pub mod config;
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod errors;
 #[cfg(feature = "ssr")]
 pub mod logging;
 #[cfg(feature = "ssr")]

@@ -5,5 +5,6 @@
 //! these types; the pages and handlers above read them.
 
 pub mod backoffice;
+pub mod error;
 pub mod format;
 pub mod wallet;

@@ -3,40 +3,30 @@
 
 use serde_json::Value;
 
-/// What a failed call tells the page: the message, and the form field it
-/// belongs to when there is one.
-#[derive(Debug, Clone)]
-pub struct ApiFailure {
-    pub message: String,
-    pub field: Option<String>,
-}
+use crate::api::error::AppError;
 
 pub async fn request_json(
     method: &str,
     url: &str,
     body: Option<&Value>,
-) -> Result<Value, ApiFailure> {
+) -> Result<Value, AppError> {
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
-    let failed = |m: &str| ApiFailure {
-        message: m.to_string(),
-        field: None,
-    };
-    let network = "Kassa could not be reached. Check your connection and try again.";
-    let window = web_sys::window().ok_or_else(|| failed(network))?;
+    let failed = |_| AppError::Unreachable;
+    let window = web_sys::window().ok_or(AppError::Unreachable)?;
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     init.set_credentials(web_sys::RequestCredentials::SameOrigin);
     if let Some(b) = body {
         init.set_body(&JsValue::from_str(&b.to_string()));
     }
-    let req = web_sys::Request::new_with_str_and_init(url, &init).map_err(|_| failed(network))?;
+    let req = web_sys::Request::new_with_str_and_init(url, &init).map_err(failed)?;
     let _ = req.headers().set("Content-Type", "application/json");
     let _ = req.headers().set("Accept", "application/json");
     let resp = JsFuture::from(window.fetch_with_request(&req))
         .await
-        .map_err(|_| failed(network))?;
-    let resp: web_sys::Response = resp.dyn_into().map_err(|_| failed(network))?;
+        .map_err(failed)?;
+    let resp: web_sys::Response = resp.dyn_into().map_err(failed)?;
     let text = match resp.text() {
         Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()),
         Err(_) => None,
@@ -46,13 +36,11 @@ pub async fn request_json(
     if resp.ok() {
         Ok(json)
     } else {
-        Err(ApiFailure {
-            message: json["error"]
-                .as_str()
-                .unwrap_or("Something went wrong. Please try again.")
-                .to_string(),
-            field: json["field"].as_str().map(str::to_string),
-        })
+        Err(AppError::from_answer(
+            resp.status(),
+            json["error"].as_str(),
+            json["field"].as_str(),
+        ))
     }
 }
 

@@ -10,6 +10,7 @@ use super::{
     forms::{options, Field, JsonForm, SelectField},
     live::wallet_version,
 };
+use crate::api::error::AppError;
 use crate::api::wallet::DepositView;
 
 pub const CURRENCIES: &[(&str, &str)] = &[
@@ -150,15 +151,12 @@ pub fn DepositFailPage() -> impl IntoView {
 
 /// One of the signed-in trader's deposits (None for anyone else's).
 #[server(prefix = "/_sf", endpoint = "deposit")]
-pub async fn load_deposit(id: String) -> Result<Option<DepositView>, ServerFnError> {
+pub async fn load_deposit(id: String) -> Result<Option<DepositView>, AppError> {
     let (state, user) = super::signed_in().await?;
     let Some(user) = user else {
         return Ok(None);
     };
     crate::wallet::deposits::view_for_user(&state.db, &user.id, &id)
         .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "loading a deposit");
-            ServerFnError::new("The deposit could not be loaded.")
-        })
+        .map_err(|e| AppError::internal("loading a deposit", e))
 }

@@ -56,7 +56,9 @@ pub fn JsonForm(
                         None => crate::app::client::go_to(next),
                     },
                     Err(e) => {
-                        state.error.set(Some((e.field, e.message)));
+                        state
+                            .error
+                            .set(Some((e.field().map(str::to_string), e.to_string())));
                         state.busy.set(false);
                     }
                 }

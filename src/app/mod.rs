@@ -17,6 +17,7 @@ use leptos_router::{
     path, SsrMode,
 };
 
+use crate::api::error::AppError;
 use crate::api::wallet::{MeView, WalletView};
 use deposit::{DepositFailPage, DepositPage, DepositSuccessPage};
 use pages::{HomePage, LoginPage, NotFound, RegisterPage, WalletPage};
@@ -114,7 +115,7 @@ pub fn App() -> impl IntoView {
 }
 
 /// The signed-in user, shared by the header and the pages.
-pub type MeResource = Resource<Result<Option<MeView>, ServerFnError>>;
+pub type MeResource = Resource<Result<Option<MeView>, AppError>>;
 
 #[component]
 fn Header() -> impl IntoView {
@@ -161,25 +162,40 @@ pub async fn signed_in() -> Result<
         crate::state::AppState,
         Option<crate::traders::service::User>,
     ),
-    ServerFnError,
+    AppError,
 > {
     let state = expect_context::<crate::state::AppState>();
-    let session: tower_sessions::Session = leptos_axum::extract().await?;
-    let user = state.signed_in_user(&session).await.map_err(|e| {
-        tracing::error!(error = %e, "signed-in user lookup");
-        ServerFnError::new("Something went wrong on our side. Please try again.")
-    })?;
+    let session: tower_sessions::Session = leptos_axum::extract()
+        .await
+        .map_err(|e| AppError::internal("reading the session", e))?;
+    let user = state.signed_in_user(&session).await?;
     Ok((state, user))
 }
 
+/// A server function's error, with the page's HTTP status set to match: a
+/// "not yours" or "not found" page answers 403 or 404, not 200 with a note.
+#[cfg(feature = "ssr")]
+pub(crate) fn page_failed(e: impl Into<AppError>) -> AppError {
+    let e = e.into();
+    if matches!(e, AppError::Forbidden | AppError::NotFound) {
+        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+            res.set_status(
+                axum::http::StatusCode::from_u16(e.status())
+                    .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+            );
+        }
+    }
+    e
+}
+
 #[server(prefix = "/_sf", endpoint = "current_user")]
-pub async fn current_user() -> Result<Option<MeView>, ServerFnError> {
+pub async fn current_user() -> Result<Option<MeView>, AppError> {
     let (_, user) = signed_in().await?;
     Ok(user.as_ref().map(MeView::from))
 }
 
 #[server(prefix = "/_sf", endpoint = "wallet")]
-pub async fn load_wallet() -> Result<Option<WalletView>, ServerFnError> {
+pub async fn load_wallet() -> Result<Option<WalletView>, AppError> {
     let (state, user) = signed_in().await?;
     let Some(user) = user else {
         return Ok(None);
@@ -187,8 +203,5 @@ pub async fn load_wallet() -> Result<Option<WalletView>, ServerFnError> {
     crate::wallet::summary(&state.db, &user.id, state.config.withdrawals.hold_ms)
         .await
         .map(Some)
-        .map_err(|e| {
-            tracing::error!(error = %e, "loading a wallet");
-            ServerFnError::new("The wallet could not be loaded.")
-        })
+        .map_err(|e| AppError::internal("loading a wallet", e))
 }

@@ -113,6 +113,8 @@ pub fn RegisterPage() -> impl IntoView {
     }
 }
 
+/// Long because it is one view tree: the wallet reads top to bottom as it
+/// renders (balances, actions, history).
 #[component]
 pub fn WalletPage() -> impl IntoView {
     let version = super::live::wallet_version();

@@ -15,6 +15,7 @@ use super::{
     live::wallet_version,
     load_wallet,
 };
+use crate::api::error::AppError;
 use crate::api::wallet::{BankAccountView, WithdrawalView, CLEARING_HOUSES};
 
 /// "Sparbanken Svea ···4821" or whatever Trustly let us show.
@@ -27,6 +28,8 @@ fn account_label(a: &BankAccountView) -> String {
     }
 }
 
+/// Long because it is one view tree: the accounts page reads top to bottom
+/// as it renders (the accounts, Trustly's selection, the register form).
 #[component]
 pub fn BankAccountsPage() -> impl IntoView {
     let query = use_query_map();
@@ -239,22 +242,19 @@ fn WithdrawalStatus(w: WithdrawalView) -> impl IntoView {
 }
 
 #[server(prefix = "/_sf", endpoint = "bank_accounts")]
-pub async fn load_bank_accounts() -> Result<Vec<BankAccountView>, ServerFnError> {
+pub async fn load_bank_accounts() -> Result<Vec<BankAccountView>, AppError> {
     let (state, user) = super::signed_in().await?;
     let Some(user) = user else {
         return Ok(Vec::new());
     };
     crate::wallet::accounts::list_for_user(&state.db, &user.id)
         .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "loading bank accounts");
-            ServerFnError::new("Your bank accounts could not be loaded.")
-        })
+        .map_err(|e| AppError::internal("loading bank accounts", e))
 }
 
 /// The checkout URL of one of the trader's own account selections.
 #[server(prefix = "/_sf", endpoint = "selection")]
-pub async fn load_selection_url(id: String) -> Result<Option<String>, ServerFnError> {
+pub async fn load_selection_url(id: String) -> Result<Option<String>, AppError> {
     let (state, user) = super::signed_in().await?;
     let Some(user) = user else {
         return Ok(None);
@@ -262,22 +262,16 @@ pub async fn load_selection_url(id: String) -> Result<Option<String>, ServerFnEr
     // Our faults are logged, never shown (no database text in the browser).
     crate::wallet::accounts::open_selection_url(&state.db, &user.id, &id)
         .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "loading an account selection");
-            ServerFnError::new("The bank account selection could not be loaded.")
-        })
+        .map_err(|e| AppError::internal("loading an account selection", e))
 }
 
 #[server(prefix = "/_sf", endpoint = "withdrawal")]
-pub async fn load_withdrawal(id: String) -> Result<Option<WithdrawalView>, ServerFnError> {
+pub async fn load_withdrawal(id: String) -> Result<Option<WithdrawalView>, AppError> {
     let (state, user) = super::signed_in().await?;
     let Some(user) = user else {
         return Ok(None);
     };
     crate::wallet::withdrawals::view_for_user(&state.db, &user.id, &id)
         .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "loading a withdrawal");
-            ServerFnError::new("The withdrawal could not be loaded.")
-        })
+        .map_err(|e| AppError::internal("loading a withdrawal", e))
 }

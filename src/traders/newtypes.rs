@@ -1,20 +1,24 @@
 //! Types that can only hold valid values: a handler parses raw input into
 //! them once, and everything downstream can rely on them.
 
-use std::fmt;
+use std::{borrow::Cow, fmt};
 
-/// A clear, plain-words reason, tied to the form field it belongs to.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+use serde::{Deserialize, Serialize};
+
+/// A clear, plain-words reason, tied to the form field it belongs to: the
+/// one shape of "this field is wrong" from the newtypes here up to the form
+/// in the browser (it travels inside `api::error::AppError::Field`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[error("{message}")]
 pub struct FieldError {
-    pub field: &'static str,
+    pub field: Cow<'static, str>,
     pub message: String,
 }
 
 impl FieldError {
     pub fn new(field: &'static str, message: impl Into<String>) -> Self {
         FieldError {
-            field,
+            field: Cow::Borrowed(field),
             message: message.into(),
         }
     }

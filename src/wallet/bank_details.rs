@@ -5,24 +5,10 @@
 
 use std::fmt;
 
-/// Where a problem is, for the form.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DetailsError {
-    pub field: &'static str,
-    pub message: String,
-}
+use crate::traders::newtypes::FieldError;
 
-impl fmt::Display for DetailsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-fn problem(field: &'static str, message: impl Into<String>) -> DetailsError {
-    DetailsError {
-        field,
-        message: message.into(),
-    }
+fn problem(field: &'static str, message: impl Into<String>) -> FieldError {
+    FieldError::new(field, message)
 }
 
 /// How a clearing house numbers its accounts (Trustly's RegisterAccount
@@ -111,7 +97,7 @@ fn digits(
     min: usize,
     max: usize,
     what: &str,
-) -> Result<(), DetailsError> {
+) -> Result<(), FieldError> {
     if s.is_empty() {
         return Err(problem(field, format!("Enter the {what}.")));
     }
@@ -156,7 +142,7 @@ impl BankDetails {
         clearing_house: &str,
         bank_number: &str,
         account_number: &str,
-    ) -> Result<BankDetails, DetailsError> {
+    ) -> Result<BankDetails, FieldError> {
         let clearing_house = clearing_house.trim().to_ascii_uppercase();
         let format = format_of(&clearing_house)
             .ok_or_else(|| problem("clearing_house", "Choose your bank's country."))?;

@@ -18,7 +18,6 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::{
-    error::ApiError,
     input::{respond, Input},
     session::{user_from_session, AdminUser},
     AppState,
@@ -32,9 +31,9 @@ use crate::{
         notifications::NotificationQuery,
         orders::{ApprovalQuery, OrderQuery},
         traders::{AccountAction, TraderQuery},
-        BackofficeError,
     },
     db::now_ms,
+    errors::AppError,
     traders::{newtypes::FieldError, service::Role},
     wallet::withdrawals,
 };
@@ -76,21 +75,10 @@ pub async fn require_admin(
         Ok(Some(u)) if u.role == Role::Admin => next.run(req).await,
         Ok(Some(u)) => {
             tracing::warn!(user_id = %u.id, path = %req.uri().path(), "admin route refused");
-            ApiError::Forbidden.into_response()
+            AppError::Forbidden.into_response()
         }
-        Ok(None) => ApiError::Unauthorized.into_response(),
+        Ok(None) => AppError::Unauthorized.into_response(),
         Err(e) => e.into_response(),
-    }
-}
-
-impl From<BackofficeError> for ApiError {
-    fn from(e: BackofficeError) -> Self {
-        match e {
-            BackofficeError::Field(f) => ApiError::Field(f),
-            BackofficeError::NotFound => ApiError::NotFound,
-            BackofficeError::Conflict(m) => ApiError::Conflict(m),
-            BackofficeError::Db(e) => e.into(),
-        }
     }
 }
 
@@ -101,7 +89,7 @@ struct Format {
 }
 
 impl Format {
-    fn csv(&self) -> Result<bool, ApiError> {
+    fn csv(&self) -> Result<bool, AppError> {
         match self.format.as_deref().map(str::trim).unwrap_or("") {
             "" | "json" => Ok(false),
             "csv" => Ok(true),
@@ -130,7 +118,7 @@ fn csv_response(name: &str, day: Option<&str>, body: String) -> Response {
 async fn overview(
     State(state): State<AppState>,
     AdminUser(_): AdminUser,
-) -> Result<Response, ApiError> {
+) -> Result<Response, AppError> {
     let interval = state.config.withdrawals.balance_interval_ms as i64;
     Ok(Json(backoffice::overview::overview(&state.db, interval).await?).into_response())
 }
@@ -140,7 +128,7 @@ async fn traders(
     AdminUser(_): AdminUser,
     Query(format): Query<Format>,
     Query(q): Query<TraderQuery>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, AppError> {
     if format.csv()? {
         return Ok(csv_response(
             "traders",
@@ -155,7 +143,7 @@ async fn trader(
     State(state): State<AppState>,
     AdminUser(_): AdminUser,
     Path(id): Path<String>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, AppError> {
     Ok(Json(backoffice::traders::detail(&state.db, &id).await?).into_response())
 }
 
@@ -176,7 +164,7 @@ async fn account_action(
         backoffice::traders::act(&state.db, &admin, &id, action, input.data.reason.as_deref())
             .await
             .map(|r| Json(r).into_response())
-            .map_err(ApiError::from);
+            .map_err(AppError::from);
     respond(input.form, result)
 }
 
@@ -207,7 +195,7 @@ async fn unlock(
     // The address locks this account's failures caused go too.
     let lifted = match crate::traders::address_limits::release_user(&state.db, &id).await {
         Ok(n) => n,
-        Err(e) => return ApiError::from(e).into_response(),
+        Err(e) => return AppError::from(e).into_response(),
     };
     if lifted > 0 {
         tracing::info!(admin_id = %admin.id, user_id = %id, addresses = lifted, "address locks lifted");
@@ -220,7 +208,7 @@ async fn orders(
     AdminUser(_): AdminUser,
     Query(format): Query<Format>,
     Query(q): Query<OrderQuery>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, AppError> {
     if format.csv()? {
         return Ok(csv_response(
             "orders",
@@ -235,7 +223,7 @@ async fn order(
     State(state): State<AppState>,
     AdminUser(_): AdminUser,
     Path(id): Path<String>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, AppError> {
     Ok(Json(backoffice::orders::detail(&state.db, &id).await?).into_response())
 }
 
@@ -244,7 +232,7 @@ async fn notifications(
     AdminUser(_): AdminUser,
     Query(format): Query<Format>,
     Query(q): Query<NotificationQuery>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, AppError> {
     if format.csv()? {
         return Ok(csv_response(
             "notifications",
@@ -260,7 +248,7 @@ async fn approvals(
     AdminUser(admin): AdminUser,
     Query(format): Query<Format>,
     Query(q): Query<ApprovalQuery>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, AppError> {
     if format.csv()? {
         return Ok(csv_response(
             "approvals",
@@ -276,7 +264,7 @@ async fn audit(
     AdminUser(_): AdminUser,
     Query(format): Query<Format>,
     Query(q): Query<AuditQuery>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, AppError> {
     if format.csv()? {
         return Ok(csv_response(
             "audit",
@@ -297,7 +285,7 @@ async fn reconciliation(
     AdminUser(_): AdminUser,
     Query(format): Query<Format>,
     Query(q): Query<DateQuery>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, AppError> {
     let csv_wanted = format.csv()?;
     let r = backoffice::reconciliation::reconcile(&state.db, q.date.as_deref()).await?;
     if csv_wanted {
@@ -343,7 +331,7 @@ async fn audit_withdrawal(
         &crate::wallet::withdrawals::Withdrawal,
         &crate::wallet::withdrawals::Withdrawal,
     ) -> bool,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     let Some(after) = withdrawals::find(&state.db, &before.id).await? else {
         return Ok(());
     };
@@ -383,7 +371,7 @@ async fn decide(
     id: &str,
     reason: Option<&str>,
     decision: Decision,
-) -> Result<Response, ApiError> {
+) -> Result<Response, AppError> {
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     match (decision, reason) {
         (Decision::Deny, None) => {
@@ -503,7 +491,7 @@ async fn refresh_balance(
             } else {
                 format!("{} seconds", interval / 1000)
             };
-            return Err(ApiError::TooManyRequests(format!(
+            return Err(AppError::TooManyRequests(format!(
                 "Trustly allows one Balance call every {every}; try again after {}.",
                 crate::api::format::utc(at)
             )));
@@ -542,7 +530,7 @@ async fn refresh_transfer(
     let result = async {
         let before = withdrawals::find(&state.db, &id)
             .await?
-            .ok_or(ApiError::NotFound)?;
+            .ok_or(AppError::NotFound)?;
         let refreshed = state.payouts.refresh_transfer_state(&id).await;
         audit_withdrawal(
             &state,

@@ -14,13 +14,13 @@ use tower_sessions::Session;
 
 use super::{
     client_ip::ClientIp,
-    error::ApiError,
     input::{respond, Input},
     session::{CurrentUser, USER_KEY},
     AppState,
 };
 use crate::{
     api::wallet::MeView,
+    errors::AppError,
     traders::service::{self, NewUser, Registration, Role},
     wallet,
 };
@@ -87,15 +87,15 @@ async fn login(
 }
 
 /// A new session id on every sign-in defeats session fixation.
-async fn start_session(session: &Session, user_id: &str) -> Result<(), ApiError> {
+async fn start_session(session: &Session, user_id: &str) -> Result<(), AppError> {
     session
         .cycle_id()
         .await
-        .map_err(|e| ApiError::internal(format!("session: {e}")))?;
+        .map_err(|e| AppError::internal("writing the session", e))?;
     session
         .insert(USER_KEY, user_id)
         .await
-        .map_err(|e| ApiError::internal(format!("session: {e}")))
+        .map_err(|e| AppError::internal("writing the session", e))
 }
 
 async fn logout(session: Session, input: Input<serde_json::Value>) -> Response {
@@ -103,7 +103,7 @@ async fn logout(session: Session, input: Input<serde_json::Value>) -> Response {
         .flush()
         .await
         .map(|_| Json(json!({ "ok": true })).into_response())
-        .map_err(|e| ApiError::internal(format!("session: {e}")));
+        .map_err(|e| AppError::internal("writing the session", e));
     respond(input.form, result)
 }
 
@@ -114,7 +114,7 @@ async fn me(CurrentUser(user): CurrentUser) -> Json<MeView> {
 async fn wallet_summary(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-) -> Result<Json<crate::api::wallet::WalletView>, ApiError> {
+) -> Result<Json<crate::api::wallet::WalletView>, AppError> {
     Ok(Json(
         wallet::summary(&state.db, &user.id, state.config.withdrawals.hold_ms).await?,
     ))

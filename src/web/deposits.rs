@@ -16,7 +16,6 @@ use serde_json::json;
 
 use super::{
     client_ip::ClientIp,
-    error::ApiError,
     events,
     input::{respond, Input},
     notifications,
@@ -25,6 +24,7 @@ use super::{
 };
 use crate::{
     api::wallet::DepositView,
+    errors::AppError,
     traders::service::User,
     wallet::deposits::{
         self,
@@ -65,7 +65,7 @@ async fn start(
     user: &User,
     client: IpAddr,
     input: &NewDeposit,
-) -> Result<(String, Response), ApiError> {
+) -> Result<(String, Response), AppError> {
     let cx = service::Context {
         db: &state.db,
         trustly: &state.merchant.client,
@@ -95,10 +95,10 @@ async fn show(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
-) -> Result<Json<DepositView>, ApiError> {
+) -> Result<Json<DepositView>, AppError> {
     // Someone else's deposit is "not found": nothing is learned about it.
     deposits::view_for_user(&state.db, &user.id, &id)
         .await?
         .map(Json)
-        .ok_or(ApiError::NotFound)
+        .ok_or(AppError::NotFound)
 }

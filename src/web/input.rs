@@ -5,12 +5,12 @@
 use axum::{
     body::Bytes,
     extract::{FromRequest, Request},
-    http::{header, StatusCode},
+    http::header,
     response::{IntoResponse, Redirect, Response},
 };
 use serde::de::DeserializeOwned;
 
-use super::error::ApiError;
+use crate::errors::AppError;
 
 pub struct Input<T> {
     pub data: T,
@@ -30,9 +30,9 @@ fn local_path(p: &str) -> Option<String> {
 }
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Input<T> {
-    type Rejection = ApiError;
+    type Rejection = AppError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
         let content_type = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -54,11 +54,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Input<T> {
             .unwrap_or_else(|| "/".to_string());
         let bytes = Bytes::from_request(req, state)
             .await
-            .map_err(|_| ApiError::BadRequest("The request body could not be read.".into()))?;
+            .map_err(|_| AppError::BadRequest("The request body could not be read.".into()))?;
 
         if content_type.starts_with("application/x-www-form-urlencoded") {
             let data = serde_urlencoded::from_bytes::<T>(&bytes)
-                .map_err(|e| ApiError::BadRequest(format!("The form is incomplete: {e}.")))?;
+                .map_err(|e| AppError::BadRequest(format!("The form is incomplete: {e}.")))?;
             let fields: Vec<(String, String)> =
                 serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
             let next = fields
@@ -77,29 +77,26 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Input<T> {
         if bytes.is_empty() {
             return serde_json::from_slice::<T>(b"{}")
                 .map(|data| Input { data, form: None })
-                .map_err(|_| ApiError::BadRequest("Send a JSON body.".into()));
+                .map_err(|_| AppError::BadRequest("Send a JSON body.".into()));
         }
         if !content_type.starts_with("application/json") {
-            return Err(ApiError::BadRequest(
+            return Err(AppError::BadRequest(
                 "Send JSON with Content-Type: application/json.".into(),
             ));
         }
         let data = serde_json::from_slice::<T>(&bytes)
-            .map_err(|e| ApiError::BadRequest(format!("The JSON body is malformed: {e}.")))?;
+            .map_err(|e| AppError::BadRequest(format!("The JSON body is malformed: {e}.")))?;
         Ok(Input { data, form: None })
     }
 }
 
 /// Turns a handler's outcome into the response its caller understands.
-pub fn respond(form: Option<FormMeta>, result: Result<Response, ApiError>) -> Response {
+pub fn respond(form: Option<FormMeta>, result: Result<Response, AppError>) -> Response {
     match (form, result) {
         (None, Ok(r)) => r,
         (None, Err(e)) => e.into_response(),
         (Some(f), Ok(_)) => Redirect::to(&f.next).into_response(),
         (Some(f), Err(e)) => {
-            if e.status() == StatusCode::INTERNAL_SERVER_ERROR {
-                tracing::error!(error = ?e, "internal error on a form post");
-            }
             let mut q = vec![("error", e.to_string())];
             if let Some(field) = e.field() {
                 q.push(("field", field.to_string()));

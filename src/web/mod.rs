@@ -6,7 +6,6 @@ pub mod admin;
 pub mod api;
 pub mod client_ip;
 pub mod deposits;
-pub mod error;
 pub mod events;
 pub mod input;
 pub mod metrics;
@@ -163,6 +162,8 @@ pub async fn stop_signal() -> &'static str {
 
 /// Connects the database, runs migrations, builds the app and starts
 /// serving on `listener` (or `config.listen`). Tests call this with port 0.
+/// Long because start-up is one ordered sequence (docs/architecture.md,
+/// "Start-up"); each step is a call into its own module.
 pub async fn start(config: Config, listener: Option<TcpListener>) -> Result<Running, StartError> {
     // Before any traffic: counters from the first request on, and page
     // tasks in the request's span.

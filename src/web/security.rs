@@ -8,8 +8,9 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use super::{error::ApiError, AppState};
+use super::AppState;
 use crate::config::origin_of;
+use crate::errors::AppError;
 
 // Pages set their own CSP (nonce, Trustly's checkout in frames): `app::page_csp`.
 
@@ -97,7 +98,7 @@ pub async fn csrf_origin_check(
                 origin = origin.unwrap_or("-"),
                 "cross-origin state-changing request refused"
             );
-            return ApiError::Forbidden.into_response();
+            return AppError::Forbidden.into_response();
         }
     }
     next.run(req).await

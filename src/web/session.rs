@@ -11,7 +11,8 @@ use tower_sessions::{
 };
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
-use super::{error::ApiError, AppState};
+use super::AppState;
+use crate::errors::AppError;
 use crate::{
     db::{Backend, Db},
     traders::service::{Role, User},
@@ -135,11 +136,8 @@ pub struct AdminUser(pub User);
 pub async fn user_from_session(
     state: &AppState,
     session: &Session,
-) -> Result<Option<User>, ApiError> {
-    state.signed_in_user(session).await.map_err(|e| match e {
-        crate::state::UserLookupError::Db(e) => ApiError::from(e),
-        e => ApiError::internal(e.to_string()),
-    })
+) -> Result<Option<User>, AppError> {
+    Ok(state.signed_in_user(session).await?)
 }
 
 impl<S> FromRequestParts<S> for CurrentUser
@@ -147,17 +145,17 @@ where
     S: Send + Sync,
     AppState: FromRef<S>,
 {
-    type Rejection = ApiError;
+    type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let session = Session::from_request_parts(parts, state)
             .await
-            .map_err(|_| ApiError::internal("session layer missing"))?;
+            .map_err(|_| AppError::internal("reading the session", "session layer missing"))?;
         let app = AppState::from_ref(state);
         user_from_session(&app, &session)
             .await?
             .map(CurrentUser)
-            .ok_or(ApiError::Unauthorized)
+            .ok_or(AppError::Unauthorized)
     }
 }
 
@@ -166,13 +164,13 @@ where
     S: Send + Sync,
     AppState: FromRef<S>,
 {
-    type Rejection = ApiError;
+    type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
         if user.role != Role::Admin {
             tracing::warn!(user_id = %user.id, path = %parts.uri.path(), "admin route refused");
-            return Err(ApiError::Forbidden);
+            return Err(AppError::Forbidden);
         }
         Ok(AdminUser(user))
     }

@@ -21,7 +21,6 @@ use serde_json::json;
 
 use super::{
     client_ip::ClientIp,
-    error::ApiError,
     events,
     input::{respond, Input},
     notifications,
@@ -30,6 +29,7 @@ use super::{
 };
 use crate::{
     api::wallet::{BankAccountView, WithdrawalView},
+    errors::AppError,
     traders::{newtypes::FieldError, service::User},
     trustly::{
         errors as codes, ClientError, RegisterAccountRequest, SelectAccountAttributes,
@@ -49,7 +49,7 @@ pub fn routes() -> Router<AppState> {
 async fn list_accounts(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-) -> Result<Json<Vec<BankAccountView>>, ApiError> {
+) -> Result<Json<Vec<BankAccountView>>, AppError> {
     Ok(Json(accounts::list_for_user(&state.db, &user.id).await?))
 }
 
@@ -73,7 +73,7 @@ async fn start_selection(
     state: &AppState,
     user: &User,
     client: IpAddr,
-) -> Result<(String, Response), ApiError> {
+) -> Result<(String, Response), AppError> {
     let id = accounts::create_selection(&state.db, &user.id).await?;
     let base = &state.config.public_url;
     let request = SelectAccountRequest {
@@ -106,7 +106,7 @@ async fn start_selection(
             tracing::warn!(selection_id = %id, user_id = %user.id, code = ?e.code(), error = %e,
                 "Trustly refused SelectAccount");
             accounts::selection_failed(&state.db, &id).await?;
-            Err(ApiError::Unavailable(e.plain_words().to_string()))
+            Err(AppError::Unavailable(e.plain_words().to_string()))
         }
     }
 }
@@ -139,13 +139,12 @@ async fn register_account(
     state: &AppState,
     user: &User,
     input: &NewAccount,
-) -> Result<Response, ApiError> {
+) -> Result<Response, AppError> {
     let details = BankDetails::parse(
         &input.clearing_house,
         &input.bank_number,
         &input.account_number,
-    )
-    .map_err(|e| FieldError::new(e.field, e.message))?;
+    )?;
     let request = RegisterAccountRequest {
         end_user_id: user.end_user_id.clone(),
         clearing_house: details.clearing_house.clone(),
@@ -170,7 +169,7 @@ async fn register_account(
         Err(e) => {
             tracing::warn!(user_id = %user.id, account = ?details, code = ?e.code(), error = %e,
                 "Trustly refused RegisterAccount");
-            return Err(ApiError::Unavailable(e.plain_words().to_string()));
+            return Err(AppError::Unavailable(e.plain_words().to_string()));
         }
     };
     let (account, new) = accounts::store_registered(&state.db, &user.id, &details, &result).await?;
@@ -213,7 +212,7 @@ async fn withdraw(
     state: &AppState,
     user: &User,
     input: &NewWithdrawal,
-) -> Result<(String, Response), ApiError> {
+) -> Result<(String, Response), AppError> {
     let amount = crate::wallet::amounts::requested(&input.amount, &input.currency)?;
     let w = state
         .payouts
@@ -232,9 +231,9 @@ async fn show(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
-) -> Result<Json<WithdrawalView>, ApiError> {
+) -> Result<Json<WithdrawalView>, AppError> {
     withdrawals::view_for_user(&state.db, &user.id, &id)
         .await?
         .map(Json)
-        .ok_or(ApiError::NotFound)
+        .ok_or(AppError::NotFound)
 }

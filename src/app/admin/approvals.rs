@@ -7,10 +7,10 @@ use leptos_meta::Title;
 use super::widgets::*;
 #[cfg(feature = "ssr")]
 use super::{admin, page_error, parse_query};
-use crate::api::backoffice::*;
+use crate::api::{backoffice::*, error::AppError};
 
 #[server(prefix = "/_sf", endpoint = "admin_approvals")]
-pub async fn admin_approvals(query: String) -> Result<ApprovalList, ServerFnError> {
+pub async fn admin_approvals(query: String) -> Result<ApprovalList, AppError> {
     let (state, user) = admin().await?;
     let q: crate::backoffice::orders::ApprovalQuery = parse_query(&query);
     crate::backoffice::orders::approvals(&state.db, &user.id, &q)

@@ -7,10 +7,10 @@ use leptos_meta::Title;
 use super::widgets::*;
 #[cfg(feature = "ssr")]
 use super::{admin, page_error, parse_query};
-use crate::api::backoffice::*;
+use crate::api::{backoffice::*, error::AppError};
 
 #[server(prefix = "/_sf", endpoint = "admin_audit")]
-pub async fn admin_audit(query: String) -> Result<AuditList, ServerFnError> {
+pub async fn admin_audit(query: String) -> Result<AuditList, AppError> {
     let (state, _) = admin().await?;
     let q: crate::backoffice::audit::AuditQuery = parse_query(&query);
     crate::backoffice::audit::list(&state.db, &q)

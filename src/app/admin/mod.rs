@@ -14,45 +14,23 @@ pub mod reconciliation;
 pub mod traders;
 pub(crate) mod widgets;
 
-use leptos::prelude::*;
-
-/// What a non-admin sees instead of a back office page.
-pub const NOT_ADMIN: &str = "forbidden";
-
-/// The signed-in admin, or a 403 on this response and an error.
 #[cfg(feature = "ssr")]
-async fn admin() -> Result<(crate::state::AppState, crate::traders::service::User), ServerFnError> {
+use crate::api::error::AppError;
+
+/// The signed-in admin, or a 403 on this response and `AppError::Forbidden`.
+#[cfg(feature = "ssr")]
+async fn admin() -> Result<(crate::state::AppState, crate::traders::service::User), AppError> {
     let (state, user) = super::signed_in().await?;
     match user {
         Some(u) if u.role == crate::traders::service::Role::Admin => Ok((state, u)),
-        _ => {
-            if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-                res.set_status(axum::http::StatusCode::FORBIDDEN);
-            }
-            Err(ServerFnError::new(NOT_ADMIN))
-        }
+        _ => Err(super::page_failed(AppError::Forbidden)),
     }
 }
 
-/// A back-office error for the page: field errors in plain words, our own
-/// faults logged and kept vague.
+/// A back-office error for the page (404 sets the response's status too).
 #[cfg(feature = "ssr")]
-fn page_error(e: crate::backoffice::BackofficeError) -> ServerFnError {
-    use crate::backoffice::BackofficeError;
-    match e {
-        BackofficeError::Field(f) => ServerFnError::new(f.message),
-        BackofficeError::NotFound => {
-            if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-                res.set_status(axum::http::StatusCode::NOT_FOUND);
-            }
-            ServerFnError::new("Not found.")
-        }
-        BackofficeError::Conflict(m) => ServerFnError::new(m),
-        BackofficeError::Db(e) => {
-            tracing::error!(error = %e, "back office page");
-            ServerFnError::new("Something went wrong on our side. Please try again.")
-        }
-    }
+fn page_error(e: crate::backoffice::BackofficeError) -> AppError {
+    super::page_failed(e)
 }
 
 /// A page's query string as the list filters the JSON API takes.

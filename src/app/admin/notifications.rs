@@ -7,10 +7,10 @@ use leptos_meta::Title;
 use super::widgets::*;
 #[cfg(feature = "ssr")]
 use super::{admin, page_error, parse_query};
-use crate::api::backoffice::*;
+use crate::api::{backoffice::*, error::AppError};
 
 #[server(prefix = "/_sf", endpoint = "admin_notifications")]
-pub async fn admin_notifications(query: String) -> Result<NotificationList, ServerFnError> {
+pub async fn admin_notifications(query: String) -> Result<NotificationList, AppError> {
     let (state, _) = admin().await?;
     let q: crate::backoffice::notifications::NotificationQuery = parse_query(&query);
     crate::backoffice::notifications::list(&state.db, &q)

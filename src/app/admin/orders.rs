@@ -8,10 +8,10 @@ use leptos_router::hooks::use_params_map;
 use super::widgets::*;
 #[cfg(feature = "ssr")]
 use super::{admin, page_error, parse_query};
-use crate::api::backoffice::*;
+use crate::api::{backoffice::*, error::AppError};
 
 #[server(prefix = "/_sf", endpoint = "admin_orders")]
-pub async fn admin_orders(query: String) -> Result<OrderList, ServerFnError> {
+pub async fn admin_orders(query: String) -> Result<OrderList, AppError> {
     let (state, _) = admin().await?;
     let q: crate::backoffice::orders::OrderQuery = parse_query(&query);
     crate::backoffice::orders::list(&state.db, &q)
@@ -20,7 +20,7 @@ pub async fn admin_orders(query: String) -> Result<OrderList, ServerFnError> {
 }
 
 #[server(prefix = "/_sf", endpoint = "admin_order")]
-pub async fn admin_order(id: String) -> Result<OrderDetail, ServerFnError> {
+pub async fn admin_order(id: String) -> Result<OrderDetail, AppError> {
     let (state, _) = admin().await?;
     crate::backoffice::orders::detail(&state.db, &id)
         .await
@@ -107,6 +107,8 @@ pub fn OrderPage() -> impl IntoView {
     }
 }
 
+/// Long because it is one view tree: the order page reads top to bottom
+/// as it renders (summary, actions, timeline, notifications).
 #[component]
 fn Order(d: OrderDetail) -> impl IntoView {
     let o = d.order;

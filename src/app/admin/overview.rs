@@ -7,10 +7,10 @@ use leptos_meta::Title;
 use super::widgets::*;
 #[cfg(feature = "ssr")]
 use super::{admin, page_error};
-use crate::api::backoffice::*;
+use crate::api::{backoffice::*, error::AppError};
 
 #[server(prefix = "/_sf", endpoint = "admin_overview")]
-pub async fn admin_overview() -> Result<OverviewView, ServerFnError> {
+pub async fn admin_overview() -> Result<OverviewView, AppError> {
     let (state, _) = admin().await?;
     let interval = state.config.withdrawals.balance_interval_ms as i64;
     crate::backoffice::overview::overview(&state.db, interval)

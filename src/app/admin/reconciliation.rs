@@ -8,10 +8,10 @@ use leptos_router::hooks::use_query_map;
 use super::widgets::*;
 #[cfg(feature = "ssr")]
 use super::{admin, page_error};
-use crate::api::backoffice::*;
+use crate::api::{backoffice::*, error::AppError};
 
 #[server(prefix = "/_sf", endpoint = "admin_reconciliation")]
-pub async fn admin_reconciliation(date: String) -> Result<ReconciliationView, ServerFnError> {
+pub async fn admin_reconciliation(date: String) -> Result<ReconciliationView, AppError> {
     let (state, _) = admin().await?;
     let date = Some(date.trim()).filter(|d| !d.is_empty());
     crate::backoffice::reconciliation::reconcile(&state.db, date)

@@ -8,10 +8,10 @@ use leptos_router::hooks::use_params_map;
 use super::widgets::*;
 #[cfg(feature = "ssr")]
 use super::{admin, page_error, parse_query};
-use crate::api::backoffice::*;
+use crate::api::{backoffice::*, error::AppError};
 
 #[server(prefix = "/_sf", endpoint = "admin_traders")]
-pub async fn admin_traders(query: String) -> Result<TraderList, ServerFnError> {
+pub async fn admin_traders(query: String) -> Result<TraderList, AppError> {
     let (state, _) = admin().await?;
     let q: crate::backoffice::traders::TraderQuery = parse_query(&query);
     crate::backoffice::traders::list(&state.db, &q)
@@ -20,7 +20,7 @@ pub async fn admin_traders(query: String) -> Result<TraderList, ServerFnError> {
 }
 
 #[server(prefix = "/_sf", endpoint = "admin_trader")]
-pub async fn admin_trader(id: String) -> Result<TraderDetail, ServerFnError> {
+pub async fn admin_trader(id: String) -> Result<TraderDetail, AppError> {
     let (state, _) = admin().await?;
     crate::backoffice::traders::detail(&state.db, &id)
         .await
@@ -104,6 +104,8 @@ pub fn TraderPage() -> impl IntoView {
     }
 }
 
+/// Long because it is one view tree: the trader page reads top to bottom
+/// as it renders (account, balances, actions, history).
 #[component]
 fn Trader(d: TraderDetail) -> impl IntoView {
     let t = d.trader;

@@ -5,9 +5,9 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_query_map};
 
-use super::NOT_ADMIN;
 use crate::api::{
     backoffice::{NotificationRow, OrderRow},
+    error::AppError,
     format,
     wallet::BalanceView,
 };
@@ -101,12 +101,8 @@ pub fn Flash() -> impl IntoView {
 
 /// What a failed page load shows: a non-admin gets the same note whatever
 /// they asked for.
-pub fn failure(e: ServerFnError) -> AnyView {
-    let message = match &e {
-        ServerFnError::ServerError(m) => m.clone(),
-        other => other.to_string(),
-    };
-    if message == NOT_ADMIN {
+pub fn failure(e: AppError) -> AnyView {
+    if e == AppError::Forbidden {
         view! {
             <section class="card narrow">
                 <h1>"Back office"</h1>
@@ -118,7 +114,7 @@ pub fn failure(e: ServerFnError) -> AnyView {
         view! {
             <AdminNav/>
             <section class="card">
-                <p class="form-error" role="alert">{message}</p>
+                <p class="form-error" role="alert">{e.to_string()}</p>
             </section>
         }
         .into_any()
@@ -127,7 +123,7 @@ pub fn failure(e: ServerFnError) -> AnyView {
 
 /// The navigation, the flash error and the page, or the failure note.
 pub fn gate<T, V: IntoView + 'static>(
-    result: Result<T, ServerFnError>,
+    result: Result<T, AppError>,
     page: impl FnOnce(T) -> V,
 ) -> AnyView {
     match result {

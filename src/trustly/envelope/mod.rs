@@ -279,65 +279,80 @@ pub fn parse_response(
 ) -> Result<Value, ResponseError> {
     let obj = parse_object(body)?;
     check_version(&obj)?;
-
     if let Some(result) = obj.get("result").filter(|v| !v.is_null()) {
         let result = result
             .as_object()
             .ok_or(MalformedEnvelope::WrongType("result"))?;
-        let uuid = req_str(result, "uuid", "result.uuid")?;
-        if uuid != expected_uuid {
-            return Err(ResponseError::UuidMismatch {
-                expected: expected_uuid.to_string(),
-                found: uuid,
-            });
-        }
-        let method = opt_str(result, "method").unwrap_or_else(|| expected_method.to_string());
-        let signature = req_str(result, "signature", "result.signature")?;
-        let data = result
-            .get("data")
-            .ok_or(MalformedEnvelope::Missing("result.data"))?;
-        verifier
-            .verify(&method, &uuid, data, &signature)
-            .map_err(ResponseError::BadSignature)?;
-        return Ok(data.clone());
+        return signed_data(result, "result", expected_method, expected_uuid, verifier).cloned();
     }
+    Err(error_of(&obj, expected_method, expected_uuid, verifier))
+}
 
-    let outer = match obj.get("error") {
-        Some(Value::Object(e)) => e,
-        Some(v) if !v.is_null() => return Err(MalformedEnvelope::WrongType("error").into()),
-        _ => return Err(MalformedEnvelope::Missing("result").into()),
+/// The `data` of a signed part (`result`, or an error's inner `error`), once
+/// its uuid is ours and its signature holds. `place` names it in errors.
+fn signed_data<'a>(
+    part: &'a Map<String, Value>,
+    place: &'static str,
+    expected_method: &str,
+    expected_uuid: &str,
+    verifier: &Verifier,
+) -> Result<&'a Value, ResponseError> {
+    let (uuid_at, signature_at, data_at) = match place {
+        "result" => ("result.uuid", "result.signature", "result.data"),
+        _ => (
+            "error.error.uuid",
+            "error.error.signature",
+            "error.error.data",
+        ),
     };
-    let outer_code = outer.get("code").and_then(code_of);
-    let outer_message = opt_str(outer, "message").unwrap_or_default();
-    let inner = match outer.get("error") {
-        Some(Value::Object(i)) => i,
-        _ => {
-            return Err(ResponseError::UnsignedError {
-                code: outer_code,
-                message: outer_message,
-            })
-        }
-    };
-    let (Some(signature), Some(uuid)) = (opt_str(inner, "signature"), opt_str(inner, "uuid"))
-    else {
-        return Err(ResponseError::UnsignedError {
-            code: outer_code,
-            message: outer_message,
-        });
-    };
+    let uuid = req_str(part, "uuid", uuid_at)?;
     if uuid != expected_uuid {
         return Err(ResponseError::UuidMismatch {
             expected: expected_uuid.to_string(),
             found: uuid,
         });
     }
-    let method = opt_str(inner, "method").unwrap_or_else(|| expected_method.to_string());
-    let data = inner
+    let method = opt_str(part, "method").unwrap_or_else(|| expected_method.to_string());
+    let signature = req_str(part, "signature", signature_at)?;
+    let data = part
         .get("data")
-        .ok_or(MalformedEnvelope::Missing("error.error.data"))?;
+        .ok_or(MalformedEnvelope::Missing(data_at))?;
     verifier
         .verify(&method, &uuid, data, &signature)
         .map_err(ResponseError::BadSignature)?;
+    Ok(data)
+}
+
+/// What an answer without a `result` says: Trustly's signed error, or why
+/// it cannot be trusted.
+fn error_of(
+    obj: &Map<String, Value>,
+    expected_method: &str,
+    expected_uuid: &str,
+    verifier: &Verifier,
+) -> ResponseError {
+    let outer = match obj.get("error") {
+        Some(Value::Object(e)) => e,
+        Some(v) if !v.is_null() => return MalformedEnvelope::WrongType("error").into(),
+        _ => return MalformedEnvelope::Missing("result").into(),
+    };
+    let outer_code = outer.get("code").and_then(code_of);
+    let outer_message = opt_str(outer, "message").unwrap_or_default();
+    let unsigned = || ResponseError::UnsignedError {
+        code: outer_code,
+        message: outer_message.clone(),
+    };
+    let inner = match outer.get("error") {
+        Some(Value::Object(i)) => i,
+        _ => return unsigned(),
+    };
+    if opt_str(inner, "signature").is_none() || opt_str(inner, "uuid").is_none() {
+        return unsigned();
+    }
+    let data = match signed_data(inner, "error", expected_method, expected_uuid, verifier) {
+        Ok(data) => data,
+        Err(e) => return e,
+    };
     // Prefer the signed code/message; fall back to the outer (unsigned) ones
     // only for what the signed part lacks.
     let code = data
@@ -349,15 +364,15 @@ pub fn parse_response(
         .get("message")
         .and_then(Value::as_str)
         .map(str::to_string)
-        .unwrap_or(outer_message);
+        .unwrap_or_else(|| outer_message.clone());
     let name = errors::name(code)
         .map(str::to_string)
         .unwrap_or_else(|| message.clone());
-    Err(ResponseError::Trustly(TrustlyError {
+    ResponseError::Trustly(TrustlyError {
         code,
         name,
         message,
-    }))
+    })
 }
 
 /// Error codes arrive as numbers, but tolerate numeric strings.

@@ -164,6 +164,8 @@ fn error_round_trip() {
     );
 }
 
+/// Long because it walks one notification's whole life: signed, parsed,
+/// tampered with, and answered.
 #[test]
 fn notification_round_trip_and_reply() {
     let (trustly, merchant) = keys();

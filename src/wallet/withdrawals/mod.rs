@@ -71,7 +71,7 @@ use crate::{
     config::WithdrawalConfig,
     db::{now_ms, Backend, Db},
     money::{format_minor, Currency, Money},
-    traders::service::User,
+    traders::{newtypes::FieldError, service::User},
     trustly::{AccountPayoutAttributes, AccountPayoutRequest, TrustlyClient},
 };
 pub use decisions::*;
@@ -84,12 +84,9 @@ pub use views::*;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WithdrawalError {
-    /// Bad input, shown next to `field`.
-    #[error("{message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
+    /// Bad input, shown next to its field.
+    #[error(transparent)]
+    Invalid(#[from] FieldError),
     #[error("Your available balance is not enough for this withdrawal.")]
     InsufficientFunds,
     #[error("Your account is frozen. Please contact support.")]
@@ -153,10 +150,7 @@ where
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> WithdrawalError {
-    WithdrawalError::Invalid {
-        field,
-        message: message.into(),
-    }
+    WithdrawalError::Invalid(FieldError::new(field, message))
 }
 
 // ---------------------------------------------------------------------------
