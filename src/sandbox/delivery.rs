@@ -248,24 +248,7 @@ impl Sandbox {
             Ok(resp) => {
                 let status = resp.status().as_u16();
                 let text = resp.text().await.unwrap_or_default();
-                let checked = parse_notification_reply(
-                    text.as_bytes(),
-                    &job.method,
-                    &job.uuid,
-                    &self.config.merchant_key,
-                );
-                let (verified, outcome) = match &checked {
-                    Ok(ReplyStatus::Ok) => (true, "OK".to_string()),
-                    Ok(s) => (true, format!("status {s}")),
-                    Err(ReplyError::BadSignature(_)) => (false, "bad signature".to_string()),
-                    Err(e) => (false, e.to_string()),
-                };
-                let ok = status == 200 && matches!(checked, Ok(ReplyStatus::Ok));
-                let outcome = if status != 200 {
-                    format!("HTTP {status}; {outcome}")
-                } else {
-                    outcome
-                };
+                let (verified, outcome, ok) = self.judge_reply(&job, status, &text);
                 (
                     Some(status),
                     truncate(&text, REPLY_KEEP),
@@ -309,6 +292,31 @@ impl Sandbox {
             }
         }
         self.wake.notify_one();
+    }
+
+    /// What the merchant's reply to one attempt proves: whether it is
+    /// signed with the merchant key, what it says, and whether it counts as
+    /// delivered (HTTP 200 with a signed OK, nothing less).
+    fn judge_reply(&self, job: &Job, status: u16, text: &str) -> (bool, String, bool) {
+        let checked = parse_notification_reply(
+            text.as_bytes(),
+            &job.method,
+            &job.uuid,
+            &self.config.merchant_key,
+        );
+        let (verified, outcome) = match &checked {
+            Ok(ReplyStatus::Ok) => (true, "OK".to_string()),
+            Ok(s) => (true, format!("status {s}")),
+            Err(ReplyError::BadSignature(_)) => (false, "bad signature".to_string()),
+            Err(e) => (false, e.to_string()),
+        };
+        let ok = status == 200 && matches!(checked, Ok(ReplyStatus::Ok));
+        let outcome = if status != 200 {
+            format!("HTTP {status}; {outcome}")
+        } else {
+            outcome
+        };
+        (verified, outcome, ok)
     }
 
     fn retry_interval(&self, failures: usize) -> Duration {
