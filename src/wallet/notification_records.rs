@@ -8,12 +8,40 @@
 //!   its signed content differs from the first's it is kept too, as a
 //!   flagged row next to the first (`repeat_of`), so an admin sees both.
 
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use crate::{
     db::{self, now_ms, Db},
     trustly::{notifications::content_digest, ReplyStatus},
 };
+
+/// What became of a recorded notification (`notifications.outcome`, checked
+/// by the database).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Applied, or nothing to do.
+    Ok,
+    /// Not applied: an admin must look.
+    Flagged,
+    /// Not verified (or unusable): nothing was read from it.
+    Rejected,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 3] = [Outcome::Ok, Outcome::Flagged, Outcome::Rejected];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Flagged => "flagged",
+            Outcome::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+}
 
 /// Longest raw body kept of a verified notification.
 pub const RAW_KEEP: usize = 64 * 1024;
@@ -46,9 +74,10 @@ pub(crate) fn record_rejected(db: &Db, reason: &str, body: &[u8]) {
     let job = db::group_job(move |conn| {
         let insert = sqlx::query(
             "INSERT INTO notifications (id, outcome, reason, raw, raw_truncated, received_at)
-             VALUES ($1, 'rejected', $2, $3, $4, $5)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(id.clone())
+        .bind(Outcome::Rejected.as_str())
         .bind(why.clone())
         .bind(raw.clone())
         .bind(i64::from(truncated))
@@ -86,6 +115,16 @@ pub(crate) struct Repeat {
     pub changed: Option<(String, bool)>,
 }
 
+/// The first copy of a notificationid, as [`repeat`] reads it.
+#[derive(sqlx::FromRow)]
+struct FirstRow {
+    id: String,
+    reply_status: Option<String>,
+    content_hash: Option<String>,
+    /// The body, only when no digest was kept (recorded before 0007).
+    legacy_raw: Option<String>,
+}
+
 /// Inside the write transaction, after the notification's row could not be
 /// inserted because its notificationid was processed before: the first
 /// reply's status, and a flagged row for a copy whose content changed.
@@ -93,7 +132,7 @@ pub(crate) async fn repeat(
     conn: &mut AnyConnection,
     n: &Received<'_>,
 ) -> Result<Repeat, sqlx::Error> {
-    let first = sqlx::query(
+    let first = sqlx::query_as::<_, FirstRow>(
         "SELECT id, reply_status, content_hash,
                 CASE WHEN content_hash IS NULL THEN raw END AS legacy_raw
          FROM notifications WHERE notification_id = $1",
@@ -108,16 +147,14 @@ pub(crate) async fn repeat(
         });
     };
     let status = first
-        .try_get::<Option<String>, _>("reply_status")?
+        .reply_status
         .as_deref()
         .and_then(ReplyStatus::parse)
         .unwrap_or(ReplyStatus::Ok);
-    let first_digest = match first.try_get::<Option<String>, _>("content_hash")? {
+    let first_digest = match first.content_hash {
         Some(d) => Some(d),
         // Recorded before digests were kept: read it from the body.
-        None => first
-            .try_get::<Option<String>, _>("legacy_raw")?
-            .and_then(|raw| digest_of_raw(&raw)),
+        None => first.legacy_raw.and_then(|raw| digest_of_raw(&raw)),
     };
     if first_digest.is_none_or(|d| d == n.digest) {
         return Ok(Repeat {
@@ -125,7 +162,7 @@ pub(crate) async fn repeat(
             changed: None,
         });
     }
-    let first_id: String = first.try_get("id")?;
+    let first_id = first.id;
     let reason = format!(
         "notificationid {:?} repeated with different signed content (first recorded as {first_id}): \
          answered as the first, nothing applied",
@@ -149,7 +186,7 @@ async fn record_changed(
         "INSERT INTO notifications (id, repeat_of, method, uuid, order_id, message_id, outcome,
                                     reason, raw, raw_truncated, reply_status, content_hash,
                                     received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'flagged', $7, $8, $9, $10, $11, $12)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
          ON CONFLICT (repeat_of, content_hash) DO NOTHING",
     )
     .bind(uuid::Uuid::new_v4().to_string())
@@ -158,6 +195,7 @@ async fn record_changed(
     .bind(n.uuid)
     .bind(n.order_id)
     .bind(n.message_id)
+    .bind(Outcome::Flagged.as_str())
     .bind(reason)
     .bind(n.raw)
     .bind(i64::from(n.raw_truncated))

@@ -33,7 +33,7 @@ use super::{
     accounts::{self, Selection},
     deposits::{self, Deposit, SettledColumn, Status},
     ledger::{self, Account, LedgerError, Leg},
-    notification_records::{self as records, record_rejected, Received},
+    notification_records::{self as records, record_rejected, Outcome, Received},
     withdrawals::{self, Applied, Withdrawal, WithdrawalError},
 };
 use crate::{
@@ -280,7 +280,7 @@ async fn record_and_apply(conn: &mut AnyConnection, w: &Work) -> Result<Done, Pr
         "INSERT INTO notifications (id, notification_id, method, uuid, order_id, message_id,
                                     outcome, raw, raw_truncated, reply_status, content_hash,
                                     received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'ok', $7, $8, 'OK', $9, $10)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          ON CONFLICT (notification_id) DO NOTHING",
     )
     .bind(&row_id)
@@ -289,8 +289,10 @@ async fn record_and_apply(conn: &mut AnyConnection, w: &Work) -> Result<Done, Pr
     .bind(&w.uuid)
     .bind(w.order_id.as_deref())
     .bind(w.message_id.as_deref())
+    .bind(Outcome::Ok.as_str())
     .bind(&w.raw)
     .bind(i64::from(w.raw_truncated))
+    .bind(ReplyStatus::Ok.as_str())
     .bind(&w.digest)
     .bind(now_ms())
     .execute(&mut *conn)
@@ -308,14 +310,14 @@ async fn record_and_apply(conn: &mut AnyConnection, w: &Work) -> Result<Done, Pr
     // Every notification is acknowledged (the row was inserted with reply
     // OK): flagged ones are for an admin, and retries would not change them.
     let (outcome, reason) = match (&effect.flagged, &effect.note) {
-        (Some(r), _) => ("flagged", Some(r.clone())),
-        (None, note) => ("ok", note.clone()),
+        (Some(r), _) => (Outcome::Flagged, Some(r.clone())),
+        (None, note) => (Outcome::Ok, note.clone()),
     };
     // The common case (ok, nothing to note) is already recorded: skip a
     // statement on the hot path.
-    if outcome != "ok" || reason.is_some() {
+    if outcome != Outcome::Ok || reason.is_some() {
         sqlx::query("UPDATE notifications SET outcome = $1, reason = $2 WHERE id = $3")
-            .bind(outcome)
+            .bind(outcome.as_str())
             .bind(reason.clone())
             .bind(&row_id)
             .execute(&mut *conn)
