@@ -12,7 +12,8 @@ use sqlx::AnyConnection;
 
 use crate::{
     db::{self, now_ms, Db},
-    trustly::{notifications::content_digest, ReplyStatus},
+    money::{Currency, Money},
+    trustly::{notifications::content_digest, AmountNotification, ReplyStatus},
 };
 
 /// What became of a recorded notification (`notifications.outcome`, checked
@@ -93,6 +94,15 @@ pub(crate) fn record_rejected(db: &Db, reason: &str, body: &[u8]) {
     }
 }
 
+/// The amount a verified pending, credit, debit or payoutconfirmation
+/// announced (None when it cannot be read): kept in the notification's
+/// `amount_minor` and `currency` columns, so nothing has to read the body
+/// again to know it.
+pub(crate) fn announced(n: &AmountNotification) -> Option<Money> {
+    let currency = n.currency.parse::<Currency>().ok()?;
+    Money::parse_trustly_lenient(&n.amount, currency).ok()
+}
+
 /// A verified notification, as the repeat check needs it.
 pub(crate) struct Received<'a> {
     pub notification_id: &'a str,
@@ -103,6 +113,8 @@ pub(crate) struct Received<'a> {
     pub raw: &'a str,
     pub raw_truncated: bool,
     pub digest: &'a str,
+    /// What it announced (see [`announced`]).
+    pub amount: Option<Money>,
 }
 
 /// What a repeat of a processed notificationid is.
@@ -185,8 +197,8 @@ async fn record_changed(
     let inserted = sqlx::query(
         "INSERT INTO notifications (id, repeat_of, method, uuid, order_id, message_id, outcome,
                                     reason, raw, raw_truncated, reply_status, content_hash,
-                                    received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                                    received_at, amount_minor, currency)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
          ON CONFLICT (repeat_of, content_hash) DO NOTHING",
     )
     .bind(uuid::Uuid::new_v4().to_string())
@@ -202,6 +214,8 @@ async fn record_changed(
     .bind(status.as_str())
     .bind(n.digest)
     .bind(now_ms())
+    .bind(n.amount.map(|m| m.minor))
+    .bind(n.amount.map(|m| m.currency.code()))
     .execute(&mut *conn)
     .await?
     .rows_affected();
@@ -221,6 +235,21 @@ fn digest_of_raw(raw: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn announced_amounts_are_read_as_trustly_sends_them() {
+        let n = |amount: &str, currency: &str| AmountNotification {
+            amount: amount.into(),
+            currency: currency.into(),
+            ..AmountNotification::default()
+        };
+        let eur = |minor| Some(Money::new(minor, Currency::EUR));
+        assert_eq!(announced(&n("100.00", "EUR")), eur(10_000));
+        assert_eq!(announced(&n("1.5", "EUR")), eur(150));
+        assert_eq!(announced(&n("2", "EUR")), eur(200));
+        assert_eq!(announced(&n("-1", "EUR")), None);
+        assert_eq!(announced(&n("1.00", "eur")), None);
+    }
 
     #[test]
     fn bodies_are_kept_within_bounds() {

@@ -148,6 +148,13 @@ pub async fn process(db: &Db, verifier: &Verifier, body: &[u8]) -> Result<Handle
         NotificationKind::Account(a) => (Some(a.messageid.clone()), Some(a.orderid.clone())),
         NotificationKind::Unknown => (None, None),
     };
+    let amount = match &kind {
+        NotificationKind::Pending(a)
+        | NotificationKind::Credit(a)
+        | NotificationKind::Debit(a)
+        | NotificationKind::PayoutConfirmation(a) => records::announced(a),
+        _ => None,
+    };
     let (raw, raw_truncated) = records::keep(&n.raw.to_string(), records::RAW_KEEP);
 
     // The database work runs as one job of a grouped write (SQLite commits
@@ -163,6 +170,7 @@ pub async fn process(db: &Db, verifier: &Verifier, body: &[u8]) -> Result<Handle
         raw,
         raw_truncated,
         digest: n.content_digest(),
+        amount,
         backend: db.backend,
         result: std::sync::Mutex::new(None),
     });
@@ -239,6 +247,9 @@ struct Work {
     raw_truncated: bool,
     /// What Trustly signed apart from the uuid (see `content_digest`).
     digest: String,
+    /// The amount it announced, if any (`notifications.amount_minor`,
+    /// `currency`).
+    amount: Option<Money>,
     backend: Backend,
     result: std::sync::Mutex<Option<Result<Done, ProcessError>>>,
 }
@@ -254,6 +265,7 @@ impl Work {
             raw: &self.raw,
             raw_truncated: self.raw_truncated,
             digest: &self.digest,
+            amount: self.amount,
         }
     }
 }
@@ -279,8 +291,8 @@ async fn record_and_apply(conn: &mut AnyConnection, w: &Work) -> Result<Done, Pr
     let inserted = sqlx::query(
         "INSERT INTO notifications (id, notification_id, method, uuid, order_id, message_id,
                                     outcome, raw, raw_truncated, reply_status, content_hash,
-                                    received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                                    received_at, amount_minor, currency)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
          ON CONFLICT (notification_id) DO NOTHING",
     )
     .bind(&row_id)
@@ -295,6 +307,8 @@ async fn record_and_apply(conn: &mut AnyConnection, w: &Work) -> Result<Done, Pr
     .bind(ReplyStatus::Ok.as_str())
     .bind(&w.digest)
     .bind(now_ms())
+    .bind(w.amount.map(|m| m.minor))
+    .bind(w.amount.map(|m| m.currency.code()))
     .execute(&mut *conn)
     .await?
     .rows_affected();
