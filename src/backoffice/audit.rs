@@ -88,9 +88,8 @@ struct EntryRow {
 impl From<EntryRow> for AuditEntry {
     fn from(r: EntryRow) -> AuditEntry {
         // States are JSON text; one that is not is shown as the text itself.
-        let json = |s: Option<String>| {
-            s.map(|s| serde_json::from_str(&s).unwrap_or(Value::String(s)))
-        };
+        let json =
+            |s: Option<String>| s.map(|s| serde_json::from_str(&s).unwrap_or(Value::String(s)));
         AuditEntry {
             id: r.id,
             at: r.at,

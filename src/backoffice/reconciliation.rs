@@ -135,7 +135,11 @@ impl From<NotifiedRow> for Notified {
 }
 
 /// The amount a verified notification announced, signed by its method.
-fn flow(method: &str, amount_minor: Option<i64>, currency: Option<String>) -> Option<(i64, String)> {
+fn flow(
+    method: &str,
+    amount_minor: Option<i64>,
+    currency: Option<String>,
+) -> Option<(i64, String)> {
     let sign = match method {
         CREDIT => 1,
         DEBIT | PAYOUT_CONFIRMATION => -1,
@@ -359,7 +363,10 @@ pub async fn reconcile(db: &Db, date: Option<&str>) -> Result<ReconciliationView
         }
         let (order, trustly_order) = info.remove(&group).unwrap_or((None, None));
         rows.push(ReconciliationRow {
-            kind: order.as_ref().map_or("unknown", |o| o.kind.as_str()).to_string(),
+            kind: order
+                .as_ref()
+                .map_or("unknown", |o| o.kind.as_str())
+                .to_string(),
             id: order.as_ref().map(|o| o.id.clone()),
             order_id: order
                 .as_ref()

@@ -504,11 +504,12 @@ pub async fn act(
     if changed {
         tracing::info!(admin_id = %admin.id, user_id = id, action = action.as_str(), "account action");
     }
-    let mut trader = sqlx::query_as::<_, Row>(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
-        .bind(id)
-        .fetch_one(&db.pool)
-        .await?
-        .into_view(now_ms());
+    let mut trader =
+        sqlx::query_as::<_, Row>(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
+            .bind(id)
+            .fetch_one(&db.pool)
+            .await?
+            .into_view(now_ms());
     trader.balances = balances_of(db, &[id.to_string()])
         .await?
         .remove(id)
