@@ -175,6 +175,12 @@ const BACKEND_MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/0013_ledger_kinds.sqlite.sql"),
         include_str!("../migrations/0013_ledger_kinds.postgres.sql"),
     ),
+    (
+        14,
+        "recorded_columns",
+        include_str!("../migrations/0014_recorded_columns.sqlite.sql"),
+        include_str!("../migrations/0014_recorded_columns.postgres.sql"),
+    ),
 ];
 
 impl Db {

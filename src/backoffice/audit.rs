@@ -5,7 +5,7 @@
 //! or deletes an entry; migration 6's triggers make the database refuse to.
 
 use serde_json::Value;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use super::{page_size, Cursor, Result, Sql};
 use crate::{
@@ -70,23 +70,39 @@ fn filtered(q: &AuditQuery, select: &str) -> Sql {
     sql
 }
 
-fn entry(r: &sqlx::any::AnyRow) -> Result<AuditEntry> {
-    let json = |col: &str| -> Result<Option<Value>> {
-        Ok(r.try_get::<Option<String>, _>(col)?
-            .map(|s| serde_json::from_str(&s).unwrap_or(Value::String(s))))
-    };
-    Ok(AuditEntry {
-        id: r.try_get("id")?,
-        at: r.try_get("at")?,
-        admin_id: r.try_get("admin_id")?,
-        admin_email: r.try_get("admin_email")?,
-        action: r.try_get("action")?,
-        target_kind: r.try_get("target_kind")?,
-        target_id: r.try_get("target_id")?,
-        before: json("before_state")?,
-        after: json("after_state")?,
-        reason: r.try_get("reason")?,
-    })
+/// An `audit_log` row as [`page`] selects it.
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    id: String,
+    at: i64,
+    admin_id: String,
+    admin_email: String,
+    action: String,
+    target_kind: String,
+    target_id: String,
+    before_state: Option<String>,
+    after_state: Option<String>,
+    reason: Option<String>,
+}
+
+impl From<EntryRow> for AuditEntry {
+    fn from(r: EntryRow) -> AuditEntry {
+        // States are JSON text; one that is not is shown as the text itself.
+        let json =
+            |s: Option<String>| s.map(|s| serde_json::from_str(&s).unwrap_or(Value::String(s)));
+        AuditEntry {
+            id: r.id,
+            at: r.at,
+            admin_id: r.admin_id,
+            admin_email: r.admin_email,
+            action: r.action,
+            target_kind: r.target_kind,
+            target_id: r.target_id,
+            before: json(r.before_state),
+            after: json(r.after_state),
+            reason: r.reason,
+        }
+    }
 }
 
 /// Newest first, one page.
@@ -94,10 +110,9 @@ pub async fn list(db: &Db, q: &AuditQuery) -> Result<AuditList> {
     let limit = page_size(q.limit.as_deref())?;
     let cursor = Cursor::parse(q.cursor.as_deref())?;
     let total: i64 = filtered(q, "SELECT COUNT(*) AS n")
-        .query()
+        .scalar()
         .fetch_one(&db.pool)
-        .await?
-        .try_get("n")?;
+        .await?;
     let (entries, next) = page(db, q, cursor.as_ref(), limit).await?;
     Ok(AuditList {
         entries,
@@ -123,8 +138,13 @@ pub async fn page(
     }
     let l = sql.int_arg(limit + 1);
     sql.push(&format!(" ORDER BY at DESC, id DESC LIMIT {l}"));
-    let rows = sql.query().fetch_all(&db.pool).await?;
-    let mut entries = rows.iter().map(entry).collect::<Result<Vec<_>>>()?;
+    let mut entries: Vec<AuditEntry> = sql
+        .query_as::<EntryRow>()
+        .fetch_all(&db.pool)
+        .await?
+        .into_iter()
+        .map(AuditEntry::from)
+        .collect();
     let next = if entries.len() as i64 > limit {
         entries.truncate(limit as usize);
         entries.last().map(|e| Cursor::encode(e.at, &e.id))

@@ -20,7 +20,11 @@ pub mod overview;
 pub mod reconciliation;
 pub mod traders;
 
-use sqlx::{any::AnyArguments, query::Query, Any};
+use sqlx::{
+    any::{AnyArguments, AnyRow},
+    query::{Query, QueryAs, QueryScalar},
+    Any, FromRow,
+};
 
 use crate::{
     money::{format_minor, Currency},
@@ -189,6 +193,36 @@ impl Sql {
 
     pub fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
         let mut q = sqlx::query(&self.text);
+        for a in &self.args {
+            q = match a {
+                Arg::Text(s) => q.bind(s.clone()),
+                Arg::Int(i) => q.bind(*i),
+            };
+        }
+        q
+    }
+
+    /// The query, its rows read as `T` (a `FromRow` row struct).
+    pub fn query_as<T>(&self) -> QueryAs<'_, Any, T, AnyArguments<'_>>
+    where
+        T: for<'r> FromRow<'r, AnyRow>,
+    {
+        let mut q = sqlx::query_as::<_, T>(&self.text);
+        for a in &self.args {
+            q = match a {
+                Arg::Text(s) => q.bind(s.clone()),
+                Arg::Int(i) => q.bind(*i),
+            };
+        }
+        q
+    }
+
+    /// The query, the first column of its rows read as `T` (a count).
+    pub fn scalar<T>(&self) -> QueryScalar<'_, Any, T, AnyArguments<'_>>
+    where
+        (T,): for<'r> FromRow<'r, AnyRow>,
+    {
+        let mut q = sqlx::query_scalar::<_, T>(&self.text);
         for a in &self.args {
             q = match a {
                 Arg::Text(s) => q.bind(s.clone()),

@@ -8,13 +8,12 @@
 //! first is a flagged row of its own, showing the notificationid it
 //! repeats: both bodies are there.
 
-use sqlx::Row;
-
 use super::{page_size, Cursor, Result, Sql};
 use crate::{
     api::backoffice::{NotificationList, NotificationRow},
     db::Db,
     traders::newtypes::FieldError,
+    wallet::notification_records::Outcome,
 };
 
 /// How much of a raw body a list shows (the order page shows it all).
@@ -40,10 +39,10 @@ fn filtered(q: &NotificationQuery, select: &str) -> Result<Sql> {
     let mut sql = Sql::new(select);
     sql.push(" FROM notifications WHERE 1 = 1");
     if let Some(o) = nonempty(&q.outcome) {
-        if !matches!(o, "ok" | "flagged" | "rejected") {
+        let Some(o) = Outcome::parse(o) else {
             return Err(FieldError::new("outcome", "Outcome is ok, flagged or rejected.").into());
-        }
-        let p = sql.text_arg(o);
+        };
+        let p = sql.text_arg(o.as_str());
         sql.push(&format!(" AND outcome = {p}"));
     }
     if let Some(m) = nonempty(&q.method) {
@@ -61,50 +60,67 @@ const COLUMNS: &str = "id, COALESCE(notification_id, repeat_of) AS notification_
                        order_id, message_id, outcome, reason, raw, raw_truncated, reply_status, \
                        received_at";
 
-/// A row; `raw_limit` cuts the body (at a character boundary).
-pub fn row(r: &sqlx::any::AnyRow, raw_limit: Option<usize>) -> Result<NotificationRow> {
-    let mut raw: String = r.try_get("raw")?;
-    // Cut when it was stored (a rejected body keeps 4 KiB) or here.
-    let mut truncated = r.try_get::<i64, _>("raw_truncated")? != 0;
-    if let Some(max) = raw_limit {
-        if raw.len() > max {
-            let mut end = max;
-            while !raw.is_char_boundary(end) {
-                end -= 1;
+/// A `notifications` row as [`COLUMNS`] selects it.
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    notification_id: Option<String>,
+    method: Option<String>,
+    order_id: Option<String>,
+    message_id: Option<String>,
+    outcome: String,
+    reason: Option<String>,
+    raw: String,
+    raw_truncated: i64,
+    reply_status: Option<String>,
+    received_at: i64,
+}
+
+impl Row {
+    /// The row for the API; `raw_limit` cuts the body (at a character
+    /// boundary).
+    fn into_view(self, raw_limit: Option<usize>) -> NotificationRow {
+        let mut raw = self.raw;
+        // Cut when it was stored (a rejected body keeps 4 KiB) or here.
+        let mut truncated = self.raw_truncated != 0;
+        if let Some(max) = raw_limit {
+            if raw.len() > max {
+                let mut end = max;
+                while !raw.is_char_boundary(end) {
+                    end -= 1;
+                }
+                raw.truncate(end);
+                truncated = true;
             }
-            raw.truncate(end);
-            truncated = true;
+        }
+        NotificationRow {
+            id: self.id,
+            notification_id: self.notification_id,
+            method: self.method,
+            order_id: self.order_id,
+            message_id: self.message_id,
+            reason: self.reason,
+            raw: Some(raw),
+            raw_truncated: truncated,
+            // A rejected notification got an HTTP error, not a signed reply.
+            reply_status: if self.outcome == Outcome::Rejected.as_str() {
+                None
+            } else {
+                self.reply_status
+            },
+            outcome: self.outcome,
+            received_at: self.received_at,
         }
     }
-    let outcome: String = r.try_get("outcome")?;
-    Ok(NotificationRow {
-        id: r.try_get("id")?,
-        notification_id: r.try_get("notification_id")?,
-        method: r.try_get("method")?,
-        order_id: r.try_get("order_id")?,
-        message_id: r.try_get("message_id")?,
-        reason: r.try_get("reason")?,
-        raw: Some(raw),
-        raw_truncated: truncated,
-        // A rejected notification got an HTTP error, not a signed reply.
-        reply_status: if outcome == "rejected" {
-            None
-        } else {
-            r.try_get("reply_status")?
-        },
-        outcome,
-        received_at: r.try_get("received_at")?,
-    })
 }
 
 pub async fn list(db: &Db, q: &NotificationQuery) -> Result<NotificationList> {
     let limit = page_size(q.limit.as_deref())?;
     let cursor = Cursor::parse(q.cursor.as_deref())?;
     let total: i64 = filtered(q, "SELECT COUNT(*) AS n")?
-        .query()
+        .scalar()
         .fetch_one(&db.pool)
-        .await?
-        .try_get("n")?;
+        .await?;
     let (notifications, next) = page(db, q, cursor.as_ref(), limit, Some(LIST_RAW)).await?;
     Ok(NotificationList {
         notifications,
@@ -129,13 +145,13 @@ pub async fn page(
     }
     let l = sql.int_arg(limit + 1);
     sql.push(&format!(" ORDER BY received_at DESC, id DESC LIMIT {l}"));
-    let mut rows = sql
-        .query()
+    let mut rows: Vec<NotificationRow> = sql
+        .query_as::<Row>()
         .fetch_all(&db.pool)
         .await?
-        .iter()
-        .map(|r| row(r, raw_limit))
-        .collect::<Result<Vec<_>>>()?;
+        .into_iter()
+        .map(|r| r.into_view(raw_limit))
+        .collect();
     let next = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|n| Cursor::encode(n.received_at, &n.id))
@@ -148,7 +164,7 @@ pub async fn page(
 /// Every notification about one order (by messageid = Kassa's id, or by
 /// Trustly's orderid), oldest first, bodies whole.
 pub async fn for_order(db: &Db, id: &str, order_id: Option<&str>) -> Result<Vec<NotificationRow>> {
-    sqlx::query(&format!(
+    Ok(sqlx::query_as::<_, Row>(&format!(
         "SELECT {COLUMNS} FROM notifications WHERE message_id = $1 OR order_id = $2
          ORDER BY received_at, id"
     ))
@@ -156,28 +172,27 @@ pub async fn for_order(db: &Db, id: &str, order_id: Option<&str>) -> Result<Vec<
     .bind(order_id.unwrap_or(id))
     .fetch_all(&db.pool)
     .await?
-    .iter()
-    .map(|r| row(r, None))
-    .collect()
+    .into_iter()
+    .map(|r| r.into_view(None))
+    .collect())
 }
 
 /// The latest rejected or flagged notifications (no bodies), and how many
 /// of each there are.
 pub async fn problems(db: &Db, limit: i64) -> Result<(i64, i64, Vec<NotificationRow>)> {
     // Two equality counts: each is a range of the outcome index.
-    let count = |outcome: &'static str| async move {
-        sqlx::query("SELECT COUNT(*) AS n FROM notifications WHERE outcome = $1")
-            .bind(outcome)
+    let count = |outcome: Outcome| async move {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) AS n FROM notifications WHERE outcome = $1")
+            .bind(outcome.as_str())
             .fetch_one(&db.pool)
-            .await?
-            .try_get::<i64, _>("n")
+            .await
     };
-    let rejected = count("rejected").await?;
-    let flagged = count("flagged").await?;
+    let rejected = count(Outcome::Rejected).await?;
+    let flagged = count(Outcome::Flagged).await?;
     let mut latest = Vec::new();
-    for outcome in ["rejected", "flagged"] {
+    for outcome in [Outcome::Rejected, Outcome::Flagged] {
         let q = NotificationQuery {
-            outcome: Some(outcome.into()),
+            outcome: Some(outcome.as_str().into()),
             ..Default::default()
         };
         latest.extend(page(db, &q, None, limit, Some(0)).await?.0);

@@ -6,11 +6,11 @@
 //! kind the two tables are merged by a `UNION ALL` of two already-limited,
 //! index-ordered halves, so a page never reads more than `2 × limit` rows.
 
-use sqlx::Row;
+use sqlx::FromRow;
 
 use super::{
     currency_filter, day_filter, decimal, notifications, page_size, search_text,
-    traders::bank_account, BackofficeError, Cursor, Result, Sql,
+    traders::BankAccountRow, BackofficeError, Cursor, Result, Sql,
 };
 use crate::{
     api::backoffice::{OrderDetail, OrderList, OrderRow, OrderStep, RefusalView, WithdrawalInfo},
@@ -96,15 +96,13 @@ impl Filters {
         let Some(q) = &self.q else {
             return Ok(());
         };
-        let ids: Vec<String> =
-            sqlx::query("SELECT id FROM users WHERE email_key LIKE $1 ESCAPE '\\' LIMIT $2")
-                .bind(super::contains_pattern(&q.to_lowercase()))
-                .bind(Q_USERS_MAX as i64 + 1)
-                .fetch_all(&db.pool)
-                .await?
-                .iter()
-                .map(|r| r.try_get("id"))
-                .collect::<std::result::Result<_, _>>()?;
+        let ids: Vec<String> = sqlx::query_scalar::<_, String>(
+            "SELECT id FROM users WHERE email_key LIKE $1 ESCAPE '\\' LIMIT $2",
+        )
+        .bind(super::contains_pattern(&q.to_lowercase()))
+        .bind(Q_USERS_MAX as i64 + 1)
+        .fetch_all(&db.pool)
+        .await?;
         self.q_users = (ids.len() <= Q_USERS_MAX).then_some(ids);
         Ok(())
     }
@@ -203,21 +201,96 @@ fn conditions(sql: &mut Sql, f: &Filters, kind: Kind) -> String {
 const SELECT: &str = "o.id, o.order_id, o.user_id, u.email, o.amount, o.currency, o.status, \
                       o.flagged, o.created_at, o.updated_at";
 
-fn order_row(r: &sqlx::any::AnyRow) -> Result<OrderRow> {
-    let currency: String = r.try_get("currency")?;
-    Ok(OrderRow {
-        kind: r.try_get("kind")?,
-        id: r.try_get("id")?,
-        order_id: r.try_get("order_id")?,
-        user_id: r.try_get("user_id")?,
-        email: r.try_get("email")?,
-        amount: decimal(r.try_get("amount")?, &currency),
-        currency,
-        status: r.try_get("status")?,
-        flagged: r.try_get::<i64, _>("flagged")? != 0,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-    })
+/// An order as [`SELECT`] reads it, with its `kind` (bound, not spelled
+/// in the SQL).
+#[derive(FromRow)]
+struct Row {
+    kind: String,
+    id: String,
+    order_id: Option<String>,
+    user_id: String,
+    email: String,
+    amount: i64,
+    currency: String,
+    status: String,
+    flagged: i64,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl From<Row> for OrderRow {
+    fn from(r: Row) -> OrderRow {
+        OrderRow {
+            kind: r.kind,
+            id: r.id,
+            order_id: r.order_id,
+            user_id: r.user_id,
+            email: r.email,
+            amount: decimal(r.amount, &r.currency),
+            currency: r.currency,
+            status: r.status,
+            flagged: r.flagged != 0,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// One order of [`detail`]: the list's columns and what both kinds add.
+#[derive(FromRow)]
+struct DetailRow {
+    #[sqlx(flatten)]
+    order: Row,
+    flag_reason: Option<String>,
+    error_code: Option<i64>,
+    error_message: Option<String>,
+}
+
+/// What [`detail`] reads of a withdrawal beside its [`DetailRow`].
+#[derive(FromRow)]
+struct PayoutRow {
+    bank_account_id: String,
+    decided_by: Option<String>,
+    decision_reason: Option<String>,
+    decided_at: Option<i64>,
+    send_attempts: i64,
+    last_attempt_at: Option<i64>,
+    transfer_state: Option<String>,
+    transfer_checked_at: Option<i64>,
+    paid_at: Option<i64>,
+    returned_at: Option<i64>,
+    hold_reason: Option<String>,
+    outcome_unknown: i64,
+    resolved_by: Option<String>,
+    resolution_reason: Option<String>,
+    resolved_at: Option<i64>,
+}
+
+impl PayoutRow {
+    fn into_info(
+        self,
+        bank_account: Option<crate::api::backoffice::BankAccountView>,
+        refusals: Vec<RefusalView>,
+    ) -> WithdrawalInfo {
+        WithdrawalInfo {
+            bank_account,
+            decided_by: self.decided_by,
+            decision_reason: self.decision_reason,
+            decided_at: self.decided_at,
+            send_attempts: self.send_attempts,
+            last_attempt_at: self.last_attempt_at,
+            transfer_state: self.transfer_state,
+            transfer_checked_at: self.transfer_checked_at,
+            paid_at: self.paid_at,
+            returned_at: self.returned_at,
+            hold_reason: self.hold_reason,
+            outcome_unknown: self.outcome_unknown != 0,
+            refusals,
+            resolved_by: self.resolved_by,
+            resolution_reason: self.resolution_reason,
+            resolved_at: self.resolved_at,
+        }
+    }
 }
 
 pub async fn list(db: &Db, q: &OrderQuery) -> Result<OrderList> {
@@ -243,11 +316,7 @@ pub async fn count(db: &Db, f: &Filters) -> Result<i64> {
             "SELECT COUNT(*) AS n FROM {} o WHERE {w}",
             kind.table()
         ));
-        total += sql
-            .query()
-            .fetch_one(&db.pool)
-            .await?
-            .try_get::<i64, _>("n")?;
+        total += sql.scalar::<i64>().fetch_one(&db.pool).await?;
     }
     Ok(total)
 }
@@ -273,11 +342,11 @@ pub async fn page(
                 " AND o.created_at <= {at} AND (o.created_at < {at} OR o.id < {id})"
             ));
         }
+        let k = sql.text_arg(kind.as_str());
         halves.push(format!(
-            "SELECT * FROM (SELECT '{kind}' AS kind, {SELECT} FROM {table} o \
+            "SELECT * FROM (SELECT CAST({k} AS TEXT) AS kind, {SELECT} FROM {table} o \
              JOIN users u ON u.id = o.user_id WHERE {w} \
              ORDER BY o.created_at DESC, o.id DESC LIMIT {l}) h{i}",
-            kind = kind.as_str(),
             table = kind.table(),
         ));
     }
@@ -290,13 +359,13 @@ pub async fn page(
         )
     };
     sql.push(&text);
-    let mut rows = sql
-        .query()
+    let mut rows: Vec<OrderRow> = sql
+        .query_as::<Row>()
         .fetch_all(&db.pool)
         .await?
-        .iter()
-        .map(order_row)
-        .collect::<Result<Vec<_>>>()?;
+        .into_iter()
+        .map(OrderRow::from)
+        .collect();
     let next = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|o| Cursor::encode(o.created_at, &o.id))
@@ -321,18 +390,20 @@ pub async fn detail(db: &Db, id: &str) -> Result<OrderDetail> {
             }
         };
         let Some(r) = sqlx::query(&format!(
-            "SELECT '{}' AS kind, {SELECT}, {extra} FROM {} o JOIN users u ON u.id = o.user_id \
-             WHERE o.id = $1 OR o.order_id = $1",
-            kind.as_str(),
+            "SELECT CAST($2 AS TEXT) AS kind, {SELECT}, {extra} FROM {} o \
+             JOIN users u ON u.id = o.user_id WHERE o.id = $1 OR o.order_id = $1",
             kind.table()
         ))
         .bind(id)
+        .bind(kind.as_str())
         .fetch_optional(&db.pool)
         .await?
         else {
             continue;
         };
-        let order = order_row(&r)?;
+        // One row, two shapes: what every order has, and a payout's extras.
+        let d = DetailRow::from_row(&r)?;
+        let order = OrderRow::from(d.order);
         let history = match kind {
             Kind::Deposit => History::Deposit,
             Kind::Withdrawal => History::Withdrawal,
@@ -350,52 +421,35 @@ pub async fn detail(db: &Db, id: &str) -> Result<OrderDetail> {
         let withdrawal = match kind {
             Kind::Deposit => None,
             Kind::Withdrawal => {
-                let account_id: String = r.try_get("bank_account_id")?;
-                let bank = sqlx::query(
+                let p = PayoutRow::from_row(&r)?;
+                let bank = sqlx::query_as::<_, BankAccountRow>(
                     "SELECT id, bank, descriptor, verified, source, created_at FROM bank_accounts
                      WHERE id = $1",
                 )
-                .bind(&account_id)
+                .bind(&p.bank_account_id)
                 .fetch_optional(&db.pool)
                 .await?
-                .map(|a| bank_account(&a))
-                .transpose()?;
-                Some(WithdrawalInfo {
-                    bank_account: bank,
-                    decided_by: r.try_get("decided_by")?,
-                    decision_reason: r.try_get("decision_reason")?,
-                    decided_at: r.try_get("decided_at")?,
-                    send_attempts: r.try_get("send_attempts")?,
-                    last_attempt_at: r.try_get("last_attempt_at")?,
-                    transfer_state: r.try_get("transfer_state")?,
-                    transfer_checked_at: r.try_get("transfer_checked_at")?,
-                    paid_at: r.try_get("paid_at")?,
-                    returned_at: r.try_get("returned_at")?,
-                    hold_reason: r.try_get("hold_reason")?,
-                    outcome_unknown: r.try_get::<i64, _>("outcome_unknown")? != 0,
-                    refusals: refusals::list(&db.pool, &order.id)
-                        .await?
-                        .into_iter()
-                        .map(|f| RefusalView {
-                            reason: f.reason,
-                            code: f.code,
-                            certain: f.certain,
-                            attempts: f.attempts,
-                            first_at: f.first_at,
-                            last_at: f.last_at,
-                        })
-                        .collect(),
-                    resolved_by: r.try_get("resolved_by")?,
-                    resolution_reason: r.try_get("resolution_reason")?,
-                    resolved_at: r.try_get("resolved_at")?,
-                })
+                .map(Into::into);
+                let refusals = refusals::list(&db.pool, &order.id)
+                    .await?
+                    .into_iter()
+                    .map(|f| RefusalView {
+                        reason: f.reason,
+                        code: f.code,
+                        certain: f.certain,
+                        attempts: f.attempts,
+                        first_at: f.first_at,
+                        last_at: f.last_at,
+                    })
+                    .collect();
+                Some(p.into_info(bank, refusals))
             }
         };
         return Ok(OrderDetail {
             order,
-            flag_reason: r.try_get("flag_reason")?,
-            error_code: r.try_get("error_code")?,
-            error_message: r.try_get("error_message")?,
+            flag_reason: d.flag_reason,
+            error_code: d.error_code,
+            error_message: d.error_message,
             history,
             notifications,
             withdrawal,
@@ -425,40 +479,43 @@ pub async fn withdrawals_in(
         ));
     }
     let l = sql.int_arg(limit);
+    let k = sql.text_arg(Kind::Withdrawal.as_str());
     sql.push(&format!(
-        "SELECT 'withdrawal' AS kind, {SELECT} FROM withdrawals o JOIN users u ON u.id = o.user_id \
-         WHERE {w} ORDER BY o.created_at, o.id LIMIT {l}"
+        "SELECT CAST({k} AS TEXT) AS kind, {SELECT} FROM withdrawals o \
+         JOIN users u ON u.id = o.user_id WHERE {w} ORDER BY o.created_at, o.id LIMIT {l}"
     ));
-    sql.query()
+    Ok(sql
+        .query_as::<Row>()
         .fetch_all(&db.pool)
         .await?
-        .iter()
-        .map(order_row)
-        .collect()
+        .into_iter()
+        .map(OrderRow::from)
+        .collect())
 }
 
 /// Payouts whose AccountPayout outcome is unknown and not yet settled,
 /// oldest first: (how many, the first `limit`).
 pub async fn unresolved_payouts(db: &Db, limit: i64) -> Result<(i64, Vec<OrderRow>)> {
     let queued = withdrawals::Status::Queued.as_str();
-    let total: i64 = sqlx::query(
+    let total: i64 = sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) AS n FROM withdrawals WHERE outcome_unknown = 1 AND status = $1",
     )
     .bind(queued)
     .fetch_one(&db.pool)
-    .await?
-    .try_get("n")?;
-    let rows = sqlx::query(&format!(
-        "SELECT 'withdrawal' AS kind, {SELECT} FROM withdrawals o JOIN users u ON u.id = o.user_id \
+    .await?;
+    let rows = sqlx::query_as::<_, Row>(&format!(
+        "SELECT CAST($3 AS TEXT) AS kind, {SELECT} FROM withdrawals o \
+         JOIN users u ON u.id = o.user_id \
          WHERE o.outcome_unknown = 1 AND o.status = $1 ORDER BY o.created_at, o.id LIMIT $2"
     ))
     .bind(queued)
     .bind(limit)
+    .bind(Kind::Withdrawal.as_str())
     .fetch_all(&db.pool)
     .await?
-    .iter()
-    .map(order_row)
-    .collect::<Result<Vec<_>>>()?;
+    .into_iter()
+    .map(OrderRow::from)
+    .collect();
     Ok((total, rows))
 }
 
@@ -478,17 +535,49 @@ pub async fn approvals(
 ) -> Result<crate::api::backoffice::ApprovalList> {
     let limit = page_size(q.limit.as_deref())?;
     let cursor = Cursor::parse(q.cursor.as_deref())?;
-    let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM withdrawals WHERE status = $1")
-        .bind(withdrawals::Status::PendingApproval.as_str())
-        .fetch_one(&db.pool)
-        .await?
-        .try_get("n")?;
+    let total: i64 =
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) AS n FROM withdrawals WHERE status = $1")
+            .bind(withdrawals::Status::PendingApproval.as_str())
+            .fetch_one(&db.pool)
+            .await?;
     let (approvals, next) = approvals_page(db, admin_id, cursor.as_ref(), limit).await?;
     Ok(crate::api::backoffice::ApprovalList {
         approvals,
         total,
         next,
     })
+}
+
+/// A withdrawal of the approval queue, with its bank account.
+#[derive(FromRow)]
+struct ApprovalDbRow {
+    id: String,
+    user_id: String,
+    email: String,
+    amount: i64,
+    currency: String,
+    created_at: i64,
+    bank: Option<String>,
+    descriptor: Option<String>,
+    hold_reason: Option<String>,
+}
+
+impl ApprovalDbRow {
+    /// The row as `admin_id` sees it (`own`: they asked for it).
+    fn into_view(self, admin_id: &str) -> crate::api::backoffice::ApprovalRow {
+        crate::api::backoffice::ApprovalRow {
+            id: self.id,
+            own: self.user_id == admin_id,
+            user_id: self.user_id,
+            email: self.email,
+            amount: decimal(self.amount, &self.currency),
+            currency: self.currency,
+            bank: self.bank,
+            descriptor: self.descriptor,
+            created_at: self.created_at,
+            hold_reason: self.hold_reason,
+        }
+    }
 }
 
 pub async fn approvals_page(
@@ -515,28 +604,13 @@ pub async fn approvals_page(
     }
     let l = sql.int_arg(limit + 1);
     sql.push(&format!(" ORDER BY o.created_at, o.id LIMIT {l}"));
-    let mut rows = sql
-        .query()
+    let mut rows: Vec<ApprovalRow> = sql
+        .query_as::<ApprovalDbRow>()
         .fetch_all(&db.pool)
         .await?
-        .iter()
-        .map(|r| {
-            let currency: String = r.try_get("currency")?;
-            let user_id: String = r.try_get("user_id")?;
-            Ok(ApprovalRow {
-                id: r.try_get("id")?,
-                own: user_id == admin_id,
-                user_id,
-                email: r.try_get("email")?,
-                amount: decimal(r.try_get("amount")?, &currency),
-                currency,
-                bank: r.try_get("bank")?,
-                descriptor: r.try_get("descriptor")?,
-                created_at: r.try_get("created_at")?,
-                hold_reason: r.try_get("hold_reason")?,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+        .into_iter()
+        .map(|r| r.into_view(admin_id))
+        .collect();
     let next = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|a| Cursor::encode(a.created_at, &a.id))

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use sqlx::Row;
+use sqlx::FromRow;
 
 use super::{decimal, notifications, orders, Result};
 use crate::wallet::{deposits::Status as DepositStatus, withdrawals::Status};
@@ -13,7 +13,58 @@ use crate::{
         TrustlyBalanceView,
     },
     db::{now_ms, Db},
+    traders::service::Role,
 };
+
+/// Money per currency over every trader's balances.
+#[derive(FromRow)]
+struct TotalRow {
+    currency: String,
+    available: i64,
+    reserved: i64,
+}
+
+/// Pending deposits per currency.
+#[derive(FromRow)]
+struct PendingRow {
+    currency: String,
+    pending: i64,
+}
+
+/// A trader's balance below zero.
+#[derive(FromRow)]
+struct NegativeRow {
+    user_id: String,
+    email: String,
+    currency: String,
+    available: i64,
+}
+
+impl From<NegativeRow> for NegativeBalance {
+    fn from(r: NegativeRow) -> NegativeBalance {
+        NegativeBalance {
+            user_id: r.user_id,
+            email: r.email,
+            available: decimal(r.available, &r.currency),
+            currency: r.currency,
+        }
+    }
+}
+
+/// How many withdrawals wait in one status.
+#[derive(FromRow)]
+struct StatusCount {
+    status: String,
+    n: i64,
+}
+
+/// A cached Balance answer (an empty currency: an answer that listed none).
+#[derive(FromRow)]
+struct TrustlyBalanceRow {
+    currency: String,
+    balance: i64,
+    fetched_at: i64,
+}
 
 /// A payout queued or sent longer ago than this without a final
 /// notification (paid, returned, cancelled) is an alert.
@@ -24,13 +75,14 @@ const ALERT_ROWS: i64 = 20;
 /// `balance_interval_ms`: the least time between two Balance calls
 /// (Trustly: 15 minutes; `KASSA_TRUSTLY_BALANCE_INTERVAL_MS`).
 pub async fn overview(db: &Db, balance_interval_ms: i64) -> Result<OverviewView> {
-    let traders: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'trader'")
-        .fetch_one(&db.pool)
-        .await?
-        .try_get("n")?;
+    let traders: i64 =
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) AS n FROM users WHERE role = $1")
+            .bind(Role::Trader.as_str())
+            .fetch_one(&db.pool)
+            .await?;
 
     let mut totals: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
-    for r in sqlx::query(
+    for r in sqlx::query_as::<_, TotalRow>(
         "SELECT currency, CAST(SUM(available) AS BIGINT) AS available,
                 CAST(SUM(reserved) AS BIGINT) AS reserved
          FROM balances GROUP BY currency",
@@ -38,11 +90,11 @@ pub async fn overview(db: &Db, balance_interval_ms: i64) -> Result<OverviewView>
     .fetch_all(&db.pool)
     .await?
     {
-        let e = totals.entry(r.try_get("currency")?).or_default();
-        e.0 = r.try_get("available")?;
-        e.1 = r.try_get("reserved")?;
+        let e = totals.entry(r.currency).or_default();
+        e.0 = r.available;
+        e.1 = r.reserved;
     }
-    for r in sqlx::query(
+    for r in sqlx::query_as::<_, PendingRow>(
         "SELECT currency, CAST(SUM(amount) AS BIGINT) AS pending FROM deposits
          WHERE status = $1 GROUP BY currency",
     )
@@ -50,7 +102,7 @@ pub async fn overview(db: &Db, balance_interval_ms: i64) -> Result<OverviewView>
     .fetch_all(&db.pool)
     .await?
     {
-        totals.entry(r.try_get("currency")?).or_default().2 = r.try_get("pending")?;
+        totals.entry(r.currency).or_default().2 = r.pending;
     }
     let totals = totals
         .into_iter()
@@ -66,7 +118,7 @@ pub async fn overview(db: &Db, balance_interval_ms: i64) -> Result<OverviewView>
 
     let trustly_balance = trustly_balance(db, balance_interval_ms).await?;
 
-    let negative_balances = sqlx::query(
+    let negative_balances = sqlx::query_as::<_, NegativeRow>(
         "SELECT b.user_id, u.email, b.currency, b.available FROM balances b
          JOIN users u ON u.id = b.user_id WHERE b.available < 0
          ORDER BY b.available, b.user_id LIMIT $1",
@@ -74,21 +126,13 @@ pub async fn overview(db: &Db, balance_interval_ms: i64) -> Result<OverviewView>
     .bind(ALERT_ROWS * 5)
     .fetch_all(&db.pool)
     .await?
-    .iter()
-    .map(|r| {
-        let currency: String = r.try_get("currency")?;
-        Ok(NegativeBalance {
-            user_id: r.try_get("user_id")?,
-            email: r.try_get("email")?,
-            available: decimal(r.try_get("available")?, &currency),
-            currency,
-        })
-    })
-    .collect::<Result<Vec<_>>>()?;
+    .into_iter()
+    .map(NegativeBalance::from)
+    .collect();
 
     let mut pending_approval = 0;
     let mut waiting_for_funds = 0;
-    for r in sqlx::query(
+    for r in sqlx::query_as::<_, StatusCount>(
         "SELECT status, COUNT(*) AS n FROM withdrawals
          WHERE status IN ($1, $2) GROUP BY status",
     )
@@ -97,10 +141,9 @@ pub async fn overview(db: &Db, balance_interval_ms: i64) -> Result<OverviewView>
     .fetch_all(&db.pool)
     .await?
     {
-        let n: i64 = r.try_get("n")?;
-        match Status::parse(&r.try_get::<String, _>("status")?) {
-            Some(Status::PendingApproval) => pending_approval = n,
-            _ => waiting_for_funds = n,
+        match Status::parse(&r.status) {
+            Some(Status::PendingApproval) => pending_approval = r.n,
+            _ => waiting_for_funds = r.n,
         }
     }
     let waiting = orders::withdrawals_in(
@@ -112,7 +155,7 @@ pub async fn overview(db: &Db, balance_interval_ms: i64) -> Result<OverviewView>
     .await?;
 
     let stale_before = now_ms() - STALE_PAYOUT_MS;
-    let stale_payouts: i64 = sqlx::query(
+    let stale_payouts: i64 = sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) AS n FROM withdrawals WHERE status IN ($2, $3)
          AND COALESCE(last_attempt_at, created_at) < $1",
     )
@@ -120,8 +163,7 @@ pub async fn overview(db: &Db, balance_interval_ms: i64) -> Result<OverviewView>
     .bind(Status::Queued.as_str())
     .bind(Status::Sent.as_str())
     .fetch_one(&db.pool)
-    .await?
-    .try_get("n")?;
+    .await?;
     let stale = orders::withdrawals_in(
         db,
         &[Status::Queued, Status::Sent],
@@ -157,32 +199,22 @@ pub async fn overview(db: &Db, balance_interval_ms: i64) -> Result<OverviewView>
 
 /// The cached Balance answers, and when the next call is allowed.
 pub async fn trustly_balance(db: &Db, interval_ms: i64) -> Result<TrustlyBalanceView> {
-    let rows =
-        sqlx::query("SELECT currency, balance, fetched_at FROM trustly_balances ORDER BY currency")
-            .fetch_all(&db.pool)
-            .await?;
-    let fetched_at = rows
-        .iter()
-        .map(|r| r.try_get::<i64, _>("fetched_at"))
-        .collect::<std::result::Result<Vec<_>, _>>()?
-        .into_iter()
-        .max();
+    let rows = sqlx::query_as::<_, TrustlyBalanceRow>(
+        "SELECT currency, balance, fetched_at FROM trustly_balances ORDER BY currency",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let fetched_at = rows.iter().map(|r| r.fetched_at).max();
     // (a row with no currency records a Balance answer that listed none)
     let balances = rows
-        .iter()
-        .filter(|r| {
-            r.try_get::<String, _>("currency")
-                .is_ok_and(|c| !c.is_empty())
+        .into_iter()
+        .filter(|r| !r.currency.is_empty())
+        .map(|r| TrustlyBalanceLine {
+            balance: decimal(r.balance, &r.currency),
+            currency: r.currency,
+            fetched_at: r.fetched_at,
         })
-        .map(|r| {
-            let currency: String = r.try_get("currency")?;
-            Ok(TrustlyBalanceLine {
-                balance: decimal(r.try_get("balance")?, &currency),
-                currency,
-                fetched_at: r.try_get("fetched_at")?,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+        .collect();
     Ok(TrustlyBalanceView {
         refresh_allowed_at: fetched_at.map(|t| t + interval_ms),
         fetched_at,

@@ -12,25 +12,26 @@
 //!   `payoutconfirmation` -A (a payout's `credit` counts only after its
 //!   payoutconfirmation: before it, it returns money that never left).
 //!
-//! A ledger transaction is tied to its order through the notification that
-//! caused it (`event_key` = `notification:{notificationid}`) or, for keys
-//! Kassa makes itself, through an order id among the key's `:`-separated
-//! parts. Orders are matched on net flow per currency, so a credit and its
-//! debit on the same day cancel out on both sides.
+//! A ledger transaction is tied to its order by the order it was booked
+//! for (`order_ref`), a notification by its messageid or orderid; the
+//! amount a notification announced is read from its own columns
+//! (`amount_minor`, `currency`), never from its body. Orders are matched on
+//! net flow per currency, so a credit and its debit on the same day cancel
+//! out on both sides.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use serde_json::Value;
-use sqlx::Row;
+use sqlx::FromRow;
 
-use super::{day_filter, decimal, in_list, Result, Sql};
+use super::{day_filter, decimal, in_list, orders::Kind, Result, Sql};
 use crate::{
     api::{
         backoffice::{ReconciliationRow, ReconciliationTotals, ReconciliationView},
         format::{day_of, parse_day},
     },
     db::{now_ms, Db},
-    money::{Currency, Money},
+    trustly::notifications::{CREDIT, DEBIT, PAYOUT_CONFIRMATION},
+    wallet::{ledger::Account, notification_records::Outcome},
 };
 
 const DAY_MS: i64 = 86_400_000;
@@ -39,7 +40,15 @@ const CHUNK: usize = 500;
 
 #[derive(Clone, Debug)]
 struct OrderRef {
-    kind: &'static str,
+    kind: Kind,
+    id: String,
+    order_id: Option<String>,
+    email: String,
+}
+
+/// An order as [`resolve`] finds it.
+#[derive(FromRow)]
+struct OrderRow {
     id: String,
     order_id: Option<String>,
     email: String,
@@ -65,6 +74,37 @@ impl Sides {
     }
 }
 
+/// A ledger transaction of the day that touched Kassa's Trustly account.
+#[derive(FromRow)]
+struct Booked {
+    event_key: String,
+    /// The deposit or withdrawal it was booked for (None: an adjustment).
+    order_ref: Option<String>,
+    currency: String,
+    /// The sum of its entries on the trustly account.
+    trustly: i64,
+}
+
+impl Booked {
+    /// Signed flow into Kassa's account at Trustly.
+    fn flow(&self) -> i64 {
+        -self.trustly
+    }
+}
+
+/// A verified money notification of the day, as recorded.
+#[derive(FromRow)]
+struct NotifiedRow {
+    notification_id: Option<String>,
+    method: String,
+    order_id: Option<String>,
+    message_id: Option<String>,
+    outcome: String,
+    reason: Option<String>,
+    amount_minor: Option<i64>,
+    currency: Option<String>,
+}
+
 struct Notified {
     notification_id: Option<String>,
     method: String,
@@ -73,25 +113,39 @@ struct Notified {
     outcome: String,
     reason: Option<String>,
     /// Signed flow into Kassa's account, and its currency; None when the
-    /// body's amount could not be read.
+    /// notification's amount could not be read.
     flow: Option<(i64, String)>,
     /// Show `reason` in the row's note even though it was not flagged.
     note_reason: bool,
 }
 
+impl From<NotifiedRow> for Notified {
+    fn from(r: NotifiedRow) -> Notified {
+        Notified {
+            flow: flow(&r.method, r.amount_minor, r.currency),
+            notification_id: r.notification_id,
+            method: r.method,
+            order_id: r.order_id,
+            message_id: r.message_id,
+            outcome: r.outcome,
+            reason: r.reason,
+            note_reason: false,
+        }
+    }
+}
+
 /// The amount a verified notification announced, signed by its method.
-fn announced(method: &str, raw: &str) -> Option<(i64, String)> {
-    let v: Value = serde_json::from_str(raw).ok()?;
-    let data = &v["params"]["data"];
-    let code = data["currency"].as_str()?;
-    let currency = code.parse::<Currency>().ok()?;
-    let m = Money::parse_trustly_lenient(data["amount"].as_str()?, currency).ok()?;
+fn flow(
+    method: &str,
+    amount_minor: Option<i64>,
+    currency: Option<String>,
+) -> Option<(i64, String)> {
     let sign = match method {
-        "credit" => 1,
-        "debit" | "payoutconfirmation" => -1,
+        CREDIT => 1,
+        DEBIT | PAYOUT_CONFIRMATION => -1,
         _ => return None,
     };
-    Some((sign * m.minor, code.to_string()))
+    Some((sign * amount_minor?, currency?))
 }
 
 /// Looks up orders by Kassa id or Trustly order id, in chunks.
@@ -102,10 +156,10 @@ async fn resolve(db: &Db, keys: &HashSet<String>) -> Result<HashMap<String, Orde
         // One query per unique column: an OR of the two would not use
         // their indexes.
         for (kind, table, column) in [
-            ("deposit", "deposits", "id"),
-            ("deposit", "deposits", "order_id"),
-            ("withdrawal", "withdrawals", "id"),
-            ("withdrawal", "withdrawals", "order_id"),
+            (Kind::Deposit, "deposits", "id"),
+            (Kind::Deposit, "deposits", "order_id"),
+            (Kind::Withdrawal, "withdrawals", "id"),
+            (Kind::Withdrawal, "withdrawals", "order_id"),
         ] {
             let mut sql = Sql::default();
             let list = in_list(&mut sql, chunk);
@@ -113,12 +167,12 @@ async fn resolve(db: &Db, keys: &HashSet<String>) -> Result<HashMap<String, Orde
                 "SELECT o.id, o.order_id, u.email FROM {table} o JOIN users u ON u.id = o.user_id \
                  WHERE o.{column} IN ({list})"
             ));
-            for r in sql.query().fetch_all(&db.pool).await? {
+            for r in sql.query_as::<OrderRow>().fetch_all(&db.pool).await? {
                 let o = OrderRef {
                     kind,
-                    id: r.try_get("id")?,
-                    order_id: r.try_get("order_id")?,
-                    email: r.try_get("email")?,
+                    id: r.id,
+                    order_id: r.order_id,
+                    email: r.email,
                 };
                 if let Some(oid) = &o.order_id {
                     found.insert(oid.clone(), o.clone());
@@ -128,28 +182,6 @@ async fn resolve(db: &Db, keys: &HashSet<String>) -> Result<HashMap<String, Orde
         }
     }
     Ok(found)
-}
-
-async fn notifications_by_id(
-    db: &Db,
-    ids: &[String],
-) -> Result<HashMap<String, (Option<String>, Option<String>)>> {
-    let mut out = HashMap::new();
-    for chunk in ids.chunks(CHUNK) {
-        let mut sql = Sql::default();
-        let list = in_list(&mut sql, chunk);
-        sql.push(&format!(
-            "SELECT notification_id, order_id, message_id FROM notifications \
-             WHERE notification_id IN ({list})"
-        ));
-        for r in sql.query().fetch_all(&db.pool).await? {
-            out.insert(
-                r.try_get::<String, _>("notification_id")?,
-                (r.try_get("order_id")?, r.try_get("message_id")?),
-            );
-        }
-    }
-    Ok(out)
 }
 
 /// The day `date` (YYYY-MM-DD, UTC; today when absent).
@@ -162,84 +194,41 @@ pub async fn reconcile(db: &Db, date: Option<&str>) -> Result<ReconciliationView
 
     // Kassa's side: every ledger transaction of the day that touched the
     // trustly account.
-    let ledger: Vec<(String, String, i64)> = sqlx::query(
-        "SELECT t.event_key, t.currency, CAST(SUM(e.amount) AS BIGINT) AS trustly
+    let ledger = sqlx::query_as::<_, Booked>(
+        "SELECT t.event_key, t.order_ref, t.currency, CAST(SUM(e.amount) AS BIGINT) AS trustly
          FROM ledger_transactions t JOIN ledger_entries e ON e.transaction_id = t.id
          WHERE t.created_at >= $1 AND t.created_at < $2 AND e.account = $3
-         GROUP BY t.id, t.event_key, t.currency",
+         GROUP BY t.id, t.event_key, t.order_ref, t.currency",
     )
     .bind(from)
     .bind(to)
-    .bind(crate::wallet::ledger::Account::Trustly.as_str())
+    .bind(Account::Trustly.as_str())
     .fetch_all(&db.pool)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok((
-            r.try_get("event_key")?,
-            r.try_get("currency")?,
-            -r.try_get::<i64, _>("trustly")?,
-        ))
-    })
-    .collect::<Result<_>>()?;
+    .await?;
 
     // Trustly's side: the day's verified money notifications.
-    let notified: Vec<Notified> = sqlx::query(
-        "SELECT notification_id, method, order_id, message_id, outcome, reason, raw
+    let notified: Vec<Notified> = sqlx::query_as::<_, NotifiedRow>(
+        "SELECT notification_id, method, order_id, message_id, outcome, reason, amount_minor,
+                currency
          FROM notifications
-         WHERE received_at >= $1 AND received_at < $2 AND outcome <> 'rejected'
-           AND repeat_of IS NULL AND method IN ('credit', 'debit', 'payoutconfirmation')
+         WHERE received_at >= $1 AND received_at < $2 AND outcome <> $3
+           AND repeat_of IS NULL AND method IN ($4, $5, $6)
          ORDER BY received_at, id",
     )
     .bind(from)
     .bind(to)
+    .bind(Outcome::Rejected.as_str())
+    .bind(CREDIT)
+    .bind(DEBIT)
+    .bind(PAYOUT_CONFIRMATION)
     .fetch_all(&db.pool)
     .await?
-    .iter()
-    .map(|r| {
-        let method: String = r.try_get("method")?;
-        let raw: String = r.try_get("raw")?;
-        Ok(Notified {
-            flow: announced(&method, &raw),
-            notification_id: r.try_get("notification_id")?,
-            method,
-            order_id: r.try_get("order_id")?,
-            message_id: r.try_get("message_id")?,
-            outcome: r.try_get("outcome")?,
-            reason: r.try_get("reason")?,
-            note_reason: false,
-        })
-    })
-    .collect::<Result<_>>()?;
+    .into_iter()
+    .map(Notified::from)
+    .collect();
 
-    // Which order each ledger transaction belongs to.
-    let mut by_nid: HashMap<String, (Option<String>, Option<String>)> = notified
-        .iter()
-        .filter_map(|n| {
-            n.notification_id
-                .clone()
-                .map(|id| (id, (n.order_id.clone(), n.message_id.clone())))
-        })
-        .collect();
-    let missing: Vec<String> = ledger
-        .iter()
-        .filter_map(|(key, _, _)| key.strip_prefix("notification:"))
-        .filter(|nid| !by_nid.contains_key(*nid))
-        .map(str::to_string)
-        .collect();
-    by_nid.extend(notifications_by_id(db, &missing).await?);
-
-    let mut keys: HashSet<String> = HashSet::new();
-    for (key, _, _) in &ledger {
-        match key.strip_prefix("notification:") {
-            Some(nid) => {
-                if let Some((o, m)) = by_nid.get(nid) {
-                    keys.extend(o.iter().chain(m.iter()).cloned());
-                }
-            }
-            None => keys.extend(key.split(':').filter(|p| p.len() >= 8).map(str::to_string)),
-        }
-    }
+    // Which order each transaction and notification belongs to.
+    let mut keys: HashSet<String> = ledger.iter().filter_map(|t| t.order_ref.clone()).collect();
     for n in &notified {
         keys.extend(n.order_id.iter().chain(n.message_id.iter()).cloned());
     }
@@ -257,23 +246,24 @@ pub async fn reconcile(db: &Db, date: Option<&str>) -> Result<ReconciliationView
     // Trustly's side (and Kassa books none of it). Only a credit after a
     // payoutconfirmation brings money in.
     let mut notified = notified;
-    for n in notified.iter_mut().filter(|n| n.method == "credit") {
+    for n in notified.iter_mut().filter(|n| n.method == CREDIT) {
         let Some(o) = find(n.message_id.as_ref(), n.order_id.as_ref()) else {
             continue;
         };
-        if o.kind != "withdrawal" {
+        if o.kind != Kind::Withdrawal {
             continue;
         }
-        let confirmed: i64 = sqlx::query(
-            "SELECT COUNT(*) AS n FROM notifications WHERE method = 'payoutconfirmation'
-             AND outcome <> 'rejected' AND repeat_of IS NULL
+        let confirmed: i64 = sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) AS n FROM notifications WHERE method = $3
+             AND outcome <> $4 AND repeat_of IS NULL
              AND (message_id = $1 OR order_id = $2)",
         )
         .bind(&o.id)
         .bind(o.order_id.as_deref().unwrap_or(&o.id))
+        .bind(PAYOUT_CONFIRMATION)
+        .bind(Outcome::Rejected.as_str())
         .fetch_one(&db.pool)
-        .await?
-        .try_get("n")?;
+        .await?;
         if confirmed == 0 {
             if let Some((flow, _)) = n.flow.as_mut() {
                 *flow = 0;
@@ -289,21 +279,17 @@ pub async fn reconcile(db: &Db, date: Option<&str>) -> Result<ReconciliationView
     // (group, currency) -> sides; group -> what is known of the order
     let mut groups: BTreeMap<(String, String), Sides> = BTreeMap::new();
     let mut info: HashMap<String, (Option<OrderRef>, Option<String>)> = HashMap::new();
-    for (key, currency, flow) in &ledger {
-        let order = match key.strip_prefix("notification:") {
-            Some(nid) => by_nid
-                .get(nid)
-                .and_then(|(o, m)| find(m.as_ref(), o.as_ref())),
-            None => key.split(':').find_map(|p| orders.get(p)),
-        };
+    for t in &ledger {
+        let order = t.order_ref.as_ref().and_then(|o| orders.get(o));
         let group = match order {
             Some(o) => o.id.clone(),
-            None => format!("ledger:{key}"),
+            None => format!("ledger:{}", t.event_key),
         };
         info.entry(group.clone())
             .or_insert_with(|| (order.cloned(), None));
-        let s = groups.entry((group, currency.clone())).or_default();
-        if *flow >= 0 {
+        let s = groups.entry((group, t.currency.clone())).or_default();
+        let flow = t.flow();
+        if flow >= 0 {
             s.ledger_in += flow;
         } else {
             s.ledger_out -= flow;
@@ -337,14 +323,15 @@ pub async fn reconcile(db: &Db, date: Option<&str>) -> Result<ReconciliationView
             s.notes
                 .push(format!("{} with an unreadable amount", n.method));
         }
-        if n.note_reason && n.outcome != "flagged" {
+        let flagged = n.outcome == Outcome::Flagged.as_str();
+        if n.note_reason && !flagged {
             s.notes.push(format!(
                 "{}: {}",
                 n.method,
                 n.reason.as_deref().unwrap_or_default()
             ));
         }
-        if n.outcome == "flagged" {
+        if flagged {
             s.notes.push(format!(
                 "{} flagged: {}",
                 n.method,
@@ -376,7 +363,10 @@ pub async fn reconcile(db: &Db, date: Option<&str>) -> Result<ReconciliationView
         }
         let (order, trustly_order) = info.remove(&group).unwrap_or((None, None));
         rows.push(ReconciliationRow {
-            kind: order.as_ref().map_or("unknown", |o| o.kind).to_string(),
+            kind: order
+                .as_ref()
+                .map_or("unknown", |o| o.kind.as_str())
+                .to_string(),
             id: order.as_ref().map(|o| o.id.clone()),
             order_id: order
                 .as_ref()
@@ -419,26 +409,20 @@ pub async fn reconcile(db: &Db, date: Option<&str>) -> Result<ReconciliationView
 
 #[cfg(test)]
 mod tests {
-    use super::announced;
+    use super::flow;
 
     #[test]
     fn announced_amounts_are_signed_by_method() {
-        let body = |m: &str, a: &str| {
-            format!(r#"{{"method":"{m}","params":{{"data":{{"amount":"{a}","currency":"EUR"}}}}}}"#)
-        };
-        assert_eq!(
-            announced("credit", &body("credit", "100.00")),
-            Some((10_000, "EUR".into()))
-        );
-        assert_eq!(
-            announced("debit", &body("debit", "1.5")),
-            Some((-150, "EUR".into()))
-        );
-        assert_eq!(
-            announced("payoutconfirmation", &body("payoutconfirmation", "2")),
-            Some((-200, "EUR".into()))
-        );
-        assert_eq!(announced("credit", &body("credit", "-1")), None);
-        assert_eq!(announced("credit", "not json"), None);
+        let eur = |minor| (Some(minor), Some("EUR".to_string()));
+        let (a, c) = eur(10_000);
+        assert_eq!(flow("credit", a, c), Some((10_000, "EUR".into())));
+        let (a, c) = eur(150);
+        assert_eq!(flow("debit", a, c), Some((-150, "EUR".into())));
+        let (a, c) = eur(200);
+        assert_eq!(flow("payoutconfirmation", a, c), Some((-200, "EUR".into())));
+        // not read when it was recorded; not money
+        assert_eq!(flow("credit", None, None), None);
+        let (a, c) = eur(100);
+        assert_eq!(flow("pending", a, c), None);
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::json;
-use sqlx::Row;
+use sqlx::FromRow;
 
 use super::{
     audit::{self, Action},
@@ -18,7 +18,7 @@ use crate::{
         TraderList, TraderRow,
     },
     db::{now_ms, Backend, Db},
-    traders::service::User,
+    traders::service::{Role, User},
 };
 
 /// Filters of `GET /api/admin/traders`, as received.
@@ -34,7 +34,8 @@ const COLUMNS: &str = "id, email, first_name, last_name, frozen, flagged, locked
 
 fn filtered(q: Option<&str>, select: &str) -> Sql {
     let mut sql = Sql::new(select);
-    sql.push(" FROM users WHERE role = 'trader'");
+    let trader = sql.text_arg(Role::Trader.as_str());
+    sql.push(&format!(" FROM users WHERE role = {trader}"));
     if let Some(q) = q {
         let p = sql.text_arg(contains_pattern(&q.to_lowercase()));
         sql.push(&format!(
@@ -45,19 +46,119 @@ fn filtered(q: Option<&str>, select: &str) -> Sql {
     sql
 }
 
-fn row(r: &sqlx::any::AnyRow, now: i64) -> Result<TraderRow> {
-    let locked_until: Option<i64> = r.try_get("locked_until")?;
-    Ok(TraderRow {
-        id: r.try_get("id")?,
-        email: r.try_get("email")?,
-        first_name: r.try_get("first_name")?,
-        last_name: r.try_get("last_name")?,
-        frozen: r.try_get::<i64, _>("frozen")? != 0,
-        balances: Vec::new(),
-        flagged: r.try_get::<i64, _>("flagged")? != 0,
-        locked: locked_until.is_some_and(|u| u > now),
-        created_at: r.try_get("created_at")?,
-    })
+/// A user as [`COLUMNS`] reads it.
+#[derive(FromRow)]
+struct Row {
+    id: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+    frozen: i64,
+    flagged: i64,
+    locked_until: Option<i64>,
+    created_at: i64,
+}
+
+impl Row {
+    /// The list's row at `now` (locked or not), balances to be added.
+    fn into_view(self, now: i64) -> TraderRow {
+        TraderRow {
+            id: self.id,
+            email: self.email,
+            first_name: self.first_name,
+            last_name: self.last_name,
+            frozen: self.frozen != 0,
+            balances: Vec::new(),
+            flagged: self.flagged != 0,
+            locked: self.locked_until.is_some_and(|u| u > now),
+            created_at: self.created_at,
+        }
+    }
+}
+
+/// What the trader page reads of a user beyond the list's [`Row`].
+#[derive(FromRow)]
+struct DetailRow {
+    #[sqlx(flatten)]
+    user: Row,
+    role: String,
+    country: String,
+    locale: String,
+    failed_logins: i64,
+}
+
+/// A `balances` row.
+#[derive(FromRow)]
+struct BalanceRow {
+    user_id: String,
+    currency: String,
+    available: i64,
+    reserved: i64,
+}
+
+/// A trader's pending deposits in one currency.
+#[derive(FromRow)]
+struct PendingRow {
+    user_id: String,
+    currency: String,
+    total: i64,
+}
+
+/// One ledger entry of a trader, with its transaction.
+#[derive(FromRow)]
+struct LedgerRow {
+    id: String,
+    kind: String,
+    created_at: i64,
+    account: String,
+    currency: String,
+    amount: i64,
+}
+
+impl From<LedgerRow> for LedgerLine {
+    fn from(r: LedgerRow) -> LedgerLine {
+        LedgerLine {
+            transaction_id: r.id,
+            kind: r.kind,
+            account: r.account,
+            amount: decimal(r.amount, &r.currency),
+            currency: r.currency,
+            at: r.created_at,
+        }
+    }
+}
+
+/// A bank account as the back office reads it (never its number).
+#[derive(FromRow)]
+pub(super) struct BankAccountRow {
+    id: String,
+    bank: Option<String>,
+    descriptor: Option<String>,
+    verified: i64,
+    source: String,
+    created_at: i64,
+}
+
+impl From<BankAccountRow> for BankAccountView {
+    fn from(r: BankAccountRow) -> BankAccountView {
+        BankAccountView {
+            id: r.id,
+            bank: r.bank,
+            descriptor: r.descriptor,
+            verified: r.verified != 0,
+            source: r.source,
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// What an account action reads of the user, locked.
+#[derive(FromRow)]
+struct ActRow {
+    role: String,
+    frozen: i64,
+    failed_logins: i64,
+    locked_until: Option<i64>,
 }
 
 /// One page of traders, newest first, with their balances.
@@ -66,10 +167,9 @@ pub async fn list(db: &Db, q: &TraderQuery) -> Result<TraderList> {
     let limit = page_size(q.limit.as_deref())?;
     let cursor = Cursor::parse(q.cursor.as_deref())?;
     let total: i64 = filtered(text.as_deref(), "SELECT COUNT(*) AS n")
-        .query()
+        .scalar()
         .fetch_one(&db.pool)
-        .await?
-        .try_get("n")?;
+        .await?;
     let (traders, next) = page(db, text.as_deref(), cursor.as_ref(), limit).await?;
     Ok(TraderList {
         traders,
@@ -94,13 +194,13 @@ pub async fn page(
     let l = sql.int_arg(limit + 1);
     sql.push(&format!(" ORDER BY created_at DESC, id DESC LIMIT {l}"));
     let now = now_ms();
-    let mut traders = sql
-        .query()
+    let mut traders: Vec<TraderRow> = sql
+        .query_as::<Row>()
         .fetch_all(&db.pool)
         .await?
-        .iter()
-        .map(|r| row(r, now))
-        .collect::<Result<Vec<_>>>()?;
+        .into_iter()
+        .map(|r| r.into_view(now))
+        .collect();
     let next = if traders.len() as i64 > limit {
         traders.truncate(limit as usize);
         traders.last().map(|t| Cursor::encode(t.created_at, &t.id))
@@ -127,14 +227,14 @@ pub async fn balances_of(db: &Db, ids: &[String]) -> Result<BTreeMap<String, Vec
         Sql::new("SELECT user_id, currency, available, reserved FROM balances WHERE user_id IN (");
     let list = in_list(&mut sql, ids);
     sql.push(&list).push(")");
-    for r in sql.query().fetch_all(&db.pool).await? {
+    for r in sql.query_as::<BalanceRow>().fetch_all(&db.pool).await? {
         let e = acc
-            .entry(r.try_get("user_id")?)
+            .entry(r.user_id)
             .or_default()
-            .entry(r.try_get("currency")?)
+            .entry(r.currency)
             .or_default();
-        e.0 = r.try_get("available")?;
-        e.1 = r.try_get("reserved")?;
+        e.0 = r.available;
+        e.1 = r.reserved;
     }
     let mut sql = Sql::new(
         "SELECT user_id, currency, CAST(SUM(amount) AS BIGINT) AS total FROM deposits WHERE ",
@@ -143,12 +243,12 @@ pub async fn balances_of(db: &Db, ids: &[String]) -> Result<BTreeMap<String, Vec
     sql.push(&format!("status = {pending} AND user_id IN ("));
     let list = in_list(&mut sql, ids);
     sql.push(&list).push(") GROUP BY user_id, currency");
-    for r in sql.query().fetch_all(&db.pool).await? {
-        acc.entry(r.try_get("user_id")?)
+    for r in sql.query_as::<PendingRow>().fetch_all(&db.pool).await? {
+        acc.entry(r.user_id)
             .or_default()
-            .entry(r.try_get("currency")?)
+            .entry(r.currency)
             .or_default()
-            .2 = r.try_get("total")?;
+            .2 = r.total;
     }
     Ok(acc
         .into_iter()
@@ -174,7 +274,7 @@ const DETAIL_ROWS: i64 = 100;
 
 /// Everything about one user (trader or admin).
 pub async fn detail(db: &Db, id: &str) -> Result<TraderDetail> {
-    let r = sqlx::query(&format!(
+    let r = sqlx::query_as::<_, DetailRow>(&format!(
         "SELECT {COLUMNS}, role, country, locale, failed_logins FROM users WHERE id = $1"
     ))
     .bind(id)
@@ -182,14 +282,14 @@ pub async fn detail(db: &Db, id: &str) -> Result<TraderDetail> {
     .await?
     .ok_or(BackofficeError::NotFound)?;
     let now = now_ms();
-    let mut trader = row(&r, now)?;
+    let locked_until = r.user.locked_until;
+    let mut trader = r.user.into_view(now);
     trader.balances = balances_of(db, &[id.to_string()])
         .await?
         .remove(id)
         .unwrap_or_default();
-    let locked_until: Option<i64> = r.try_get("locked_until")?;
 
-    let ledger = sqlx::query(
+    let ledger = sqlx::query_as::<_, LedgerRow>(
         "SELECT t.id, t.kind, t.created_at, e.account, e.currency, e.amount
          FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id
          WHERE e.user_id = $1 ORDER BY t.created_at DESC, t.id DESC, e.account LIMIT $2",
@@ -198,19 +298,9 @@ pub async fn detail(db: &Db, id: &str) -> Result<TraderDetail> {
     .bind(DETAIL_ROWS * 2)
     .fetch_all(&db.pool)
     .await?
-    .iter()
-    .map(|r| {
-        let currency: String = r.try_get("currency")?;
-        Ok(LedgerLine {
-            transaction_id: r.try_get("id")?,
-            kind: r.try_get("kind")?,
-            account: r.try_get("account")?,
-            amount: decimal(r.try_get("amount")?, &currency),
-            currency,
-            at: r.try_get("created_at")?,
-        })
-    })
-    .collect::<Result<Vec<_>>>()?;
+    .into_iter()
+    .map(LedgerLine::from)
+    .collect();
 
     let of_trader = |kind: &str| orders::OrderQuery {
         kind: Some(kind.to_string()),
@@ -238,10 +328,10 @@ pub async fn detail(db: &Db, id: &str) -> Result<TraderDetail> {
     let sessions = sessions(db, id, now).await?;
     Ok(TraderDetail {
         trader,
-        role: r.try_get("role")?,
-        country: r.try_get("country")?,
-        locale: r.try_get("locale")?,
-        failed_logins: r.try_get("failed_logins")?,
+        role: r.role,
+        country: r.country,
+        locale: r.locale,
+        failed_logins: r.failed_logins,
         locked_until: locked_until.filter(|u| *u > now),
         ledger,
         deposits,
@@ -251,28 +341,17 @@ pub async fn detail(db: &Db, id: &str) -> Result<TraderDetail> {
     })
 }
 
-pub fn bank_account(r: &sqlx::any::AnyRow) -> Result<BankAccountView> {
-    Ok(BankAccountView {
-        id: r.try_get("id")?,
-        bank: r.try_get("bank")?,
-        descriptor: r.try_get("descriptor")?,
-        verified: r.try_get::<i64, _>("verified")? != 0,
-        source: r.try_get("source")?,
-        created_at: r.try_get("created_at")?,
-    })
-}
-
 async fn bank_accounts(db: &Db, user_id: &str) -> Result<Vec<BankAccountView>> {
-    sqlx::query(
+    Ok(sqlx::query_as::<_, BankAccountRow>(
         "SELECT id, bank, descriptor, verified, source, created_at FROM bank_accounts
          WHERE user_id = $1 ORDER BY created_at DESC",
     )
     .bind(user_id)
     .fetch_all(&db.pool)
     .await?
-    .iter()
-    .map(bank_account)
-    .collect()
+    .into_iter()
+    .map(BankAccountView::from)
+    .collect())
 }
 
 /// Sessions live in tower-sessions' store (MessagePack records with the
@@ -299,13 +378,13 @@ async fn sessions(db: &Db, user_id: &str, now: i64) -> Result<Vec<SessionView>> 
              ORDER BY expiry_date DESC"
         }
     };
-    let rows = match sqlx::query(sql)
+    let expiries = match sqlx::query_scalar::<_, i64>(sql)
         .bind(user_id)
         .bind(now)
         .fetch_all(&db.pool)
         .await
     {
-        Ok(rows) => rows,
+        Ok(expiries) => expiries,
         Err(e) => {
             // The store's table is tower-sessions' business: a change there
             // must not take the trader page down.
@@ -313,15 +392,13 @@ async fn sessions(db: &Db, user_id: &str, now: i64) -> Result<Vec<SessionView>> 
             return Ok(Vec::new());
         }
     };
-    rows.iter()
-        .map(|r| {
-            let expires: i64 = r.try_get("expires")?;
-            Ok(SessionView {
-                last_seen_at: expires - INACTIVITY_MS,
-                expires_at: expires,
-            })
+    Ok(expiries
+        .into_iter()
+        .map(|expires| SessionView {
+            last_seen_at: expires - INACTIVITY_MS,
+            expires_at: expires,
         })
-        .collect()
+        .collect())
 }
 
 /// The account actions. Each is idempotent: asking for the state the
@@ -360,18 +437,17 @@ pub async fn act(
     }
     let lock = db.backend.row_lock();
     let mut tx = db.begin_write().await?;
-    let r = sqlx::query(&format!(
+    let r = sqlx::query_as::<_, ActRow>(&format!(
         "SELECT role, frozen, failed_logins, locked_until FROM users WHERE id = $1{lock}"
     ))
     .bind(id)
     .fetch_optional(&mut *tx.tx)
     .await?
     .ok_or(BackofficeError::NotFound)?;
-    let role: String = r.try_get("role")?;
-    let frozen = r.try_get::<i64, _>("frozen")? != 0;
-    let failed: i64 = r.try_get("failed_logins")?;
-    let locked_until: Option<i64> = r.try_get("locked_until")?;
-    if action != AccountAction::Unlock && role != "trader" {
+    let frozen = r.frozen != 0;
+    let failed = r.failed_logins;
+    let locked_until = r.locked_until;
+    if action != AccountAction::Unlock && r.role != Role::Trader.as_str() {
         return Err(BackofficeError::Conflict(
             "Only trader accounts can be frozen.".into(),
         ));
@@ -428,11 +504,12 @@ pub async fn act(
     if changed {
         tracing::info!(admin_id = %admin.id, user_id = id, action = action.as_str(), "account action");
     }
-    let r = sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
-        .bind(id)
-        .fetch_one(&db.pool)
-        .await?;
-    let mut trader = row(&r, now_ms())?;
+    let mut trader =
+        sqlx::query_as::<_, Row>(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
+            .bind(id)
+            .fetch_one(&db.pool)
+            .await?
+            .into_view(now_ms());
     trader.balances = balances_of(db, &[id.to_string()])
         .await?
         .remove(id)

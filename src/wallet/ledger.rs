@@ -2,7 +2,9 @@
 //! transaction whose entries sum to zero per currency; the cached
 //! `balances` row of each trader involved moves in the same database
 //! transaction. A transaction is named by its `event_key` (unique), so a
-//! repeated event books nothing, at the database level.
+//! repeated event books nothing, at the database level, and carries the
+//! order it belongs to (`order_ref`: the deposit's or withdrawal's Kassa
+//! id), so nothing that reads it back has to take its key apart.
 
 use sqlx::AnyConnection;
 
@@ -116,8 +118,42 @@ pub enum LedgerError {
     Db(#[from] sqlx::Error),
 }
 
-/// Books one transaction inside the caller's database transaction. Returns
-/// false (and books nothing) when `event_key` was booked before.
+/// One transaction to book.
+#[derive(Clone, Copy)]
+struct Posting<'a> {
+    event_key: &'a str,
+    kind: Kind,
+    /// Kassa's id of the deposit or withdrawal it belongs to.
+    order: Option<&'a str>,
+    user_id: Option<&'a str>,
+    currency: Currency,
+}
+
+/// Books one transaction of the order `order` (Kassa's id of the deposit or
+/// withdrawal: every [`Kind`] is one of theirs) inside the caller's
+/// database transaction. Returns false (and books nothing) when
+/// `event_key` was booked before.
+pub async fn post_for_order(
+    conn: &mut AnyConnection,
+    order: &str,
+    event_key: &str,
+    kind: Kind,
+    user_id: Option<&str>,
+    currency: Currency,
+    legs: &[Leg<'_>],
+) -> Result<bool, LedgerError> {
+    let p = Posting {
+        event_key,
+        kind,
+        order: Some(order),
+        user_id,
+        currency,
+    };
+    post(conn, &p, legs, false).await
+}
+
+/// Books one transaction that belongs to no order (an adjustment by hand):
+/// reconciliation shows it on its own. Otherwise as [`post_for_order`].
 pub async fn post_transaction(
     conn: &mut AnyConnection,
     event_key: &str,
@@ -126,7 +162,14 @@ pub async fn post_transaction(
     currency: Currency,
     legs: &[Leg<'_>],
 ) -> Result<bool, LedgerError> {
-    post(conn, event_key, kind, user_id, currency, legs, false).await
+    let p = Posting {
+        event_key,
+        kind,
+        order: None,
+        user_id,
+        currency,
+    };
+    post(conn, &p, legs, false).await
 }
 
 /// Moves `amount` of `user_id`'s available balance to reserved, refusing
@@ -134,8 +177,10 @@ pub async fn post_transaction(
 /// zero. The check and the move are one conditional UPDATE, so concurrent
 /// reservations cannot both pass it (PostgreSQL re-checks the row after the
 /// first commit; SQLite has one writer). The caller must roll back on error.
+/// `withdrawal_id` is the withdrawal the reservation is for.
 pub async fn reserve(
     conn: &mut AnyConnection,
+    withdrawal_id: &str,
     event_key: &str,
     user_id: &str,
     currency: Currency,
@@ -144,12 +189,16 @@ pub async fn reserve(
     if amount <= 0 {
         return Err(LedgerError::Unbalanced(event_key.to_string()));
     }
+    let p = Posting {
+        event_key,
+        kind: Kind::WithdrawalReserve,
+        order: Some(withdrawal_id),
+        user_id: Some(user_id),
+        currency,
+    };
     post(
         conn,
-        event_key,
-        Kind::WithdrawalReserve,
-        Some(user_id),
-        currency,
+        &p,
         &[
             Leg::trader(Account::Available, user_id, -amount),
             Leg::trader(Account::Reserved, user_id, amount),
@@ -161,13 +210,17 @@ pub async fn reserve(
 
 async fn post(
     conn: &mut AnyConnection,
-    event_key: &str,
-    kind: Kind,
-    user_id: Option<&str>,
-    currency: Currency,
+    p: &Posting<'_>,
     legs: &[Leg<'_>],
     guarded_reservation: bool,
 ) -> Result<bool, LedgerError> {
+    let Posting {
+        event_key,
+        kind,
+        order,
+        user_id,
+        currency,
+    } = *p;
     let sum = legs
         .iter()
         .try_fold(0i64, |acc, l| acc.checked_add(l.amount));
@@ -182,12 +235,14 @@ async fn post(
     }
     let tx_id = uuid::Uuid::new_v4().to_string();
     let inserted = sqlx::query(
-        "INSERT INTO ledger_transactions (id, event_key, kind, user_id, currency, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_key) DO NOTHING",
+        "INSERT INTO ledger_transactions (id, event_key, kind, order_ref, user_id, currency,
+                                          created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_key) DO NOTHING",
     )
     .bind(&tx_id)
     .bind(event_key)
     .bind(kind.as_str())
+    .bind(order)
     .bind(user_id)
     .bind(currency.code())
     .bind(now_ms())
@@ -283,14 +338,12 @@ pub async fn available(
     user_id: &str,
     currency: Currency,
 ) -> Result<i64, sqlx::Error> {
-    use sqlx::Row;
-    let row = sqlx::query("SELECT available FROM balances WHERE user_id = $1 AND currency = $2")
-        .bind(user_id)
-        .bind(currency.code())
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(match row {
-        Some(r) => r.try_get::<i64, _>(0)?,
-        None => 0,
-    })
+    let available = sqlx::query_scalar::<_, i64>(
+        "SELECT available FROM balances WHERE user_id = $1 AND currency = $2",
+    )
+    .bind(user_id)
+    .bind(currency.code())
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(available.unwrap_or(0))
 }

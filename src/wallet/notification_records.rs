@@ -8,12 +8,41 @@
 //!   its signed content differs from the first's it is kept too, as a
 //!   flagged row next to the first (`repeat_of`), so an admin sees both.
 
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use crate::{
     db::{self, now_ms, Db},
-    trustly::{notifications::content_digest, ReplyStatus},
+    money::{Currency, Money},
+    trustly::{notifications::content_digest, AmountNotification, ReplyStatus},
 };
+
+/// What became of a recorded notification (`notifications.outcome`, checked
+/// by the database).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Applied, or nothing to do.
+    Ok,
+    /// Not applied: an admin must look.
+    Flagged,
+    /// Not verified (or unusable): nothing was read from it.
+    Rejected,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 3] = [Outcome::Ok, Outcome::Flagged, Outcome::Rejected];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Flagged => "flagged",
+            Outcome::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+}
 
 /// Longest raw body kept of a verified notification.
 pub const RAW_KEEP: usize = 64 * 1024;
@@ -46,9 +75,10 @@ pub(crate) fn record_rejected(db: &Db, reason: &str, body: &[u8]) {
     let job = db::group_job(move |conn| {
         let insert = sqlx::query(
             "INSERT INTO notifications (id, outcome, reason, raw, raw_truncated, received_at)
-             VALUES ($1, 'rejected', $2, $3, $4, $5)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(id.clone())
+        .bind(Outcome::Rejected.as_str())
         .bind(why.clone())
         .bind(raw.clone())
         .bind(i64::from(truncated))
@@ -64,6 +94,15 @@ pub(crate) fn record_rejected(db: &Db, reason: &str, body: &[u8]) {
     }
 }
 
+/// The amount a verified pending, credit, debit or payoutconfirmation
+/// announced (None when it cannot be read): kept in the notification's
+/// `amount_minor` and `currency` columns, so nothing has to read the body
+/// again to know it.
+pub(crate) fn announced(n: &AmountNotification) -> Option<Money> {
+    let currency = n.currency.parse::<Currency>().ok()?;
+    Money::parse_trustly_lenient(&n.amount, currency).ok()
+}
+
 /// A verified notification, as the repeat check needs it.
 pub(crate) struct Received<'a> {
     pub notification_id: &'a str,
@@ -74,6 +113,8 @@ pub(crate) struct Received<'a> {
     pub raw: &'a str,
     pub raw_truncated: bool,
     pub digest: &'a str,
+    /// What it announced (see [`announced`]).
+    pub amount: Option<Money>,
 }
 
 /// What a repeat of a processed notificationid is.
@@ -86,6 +127,16 @@ pub(crate) struct Repeat {
     pub changed: Option<(String, bool)>,
 }
 
+/// The first copy of a notificationid, as [`repeat`] reads it.
+#[derive(sqlx::FromRow)]
+struct FirstRow {
+    id: String,
+    reply_status: Option<String>,
+    content_hash: Option<String>,
+    /// The body, only when no digest was kept (recorded before 0007).
+    legacy_raw: Option<String>,
+}
+
 /// Inside the write transaction, after the notification's row could not be
 /// inserted because its notificationid was processed before: the first
 /// reply's status, and a flagged row for a copy whose content changed.
@@ -93,7 +144,7 @@ pub(crate) async fn repeat(
     conn: &mut AnyConnection,
     n: &Received<'_>,
 ) -> Result<Repeat, sqlx::Error> {
-    let first = sqlx::query(
+    let first = sqlx::query_as::<_, FirstRow>(
         "SELECT id, reply_status, content_hash,
                 CASE WHEN content_hash IS NULL THEN raw END AS legacy_raw
          FROM notifications WHERE notification_id = $1",
@@ -108,16 +159,14 @@ pub(crate) async fn repeat(
         });
     };
     let status = first
-        .try_get::<Option<String>, _>("reply_status")?
+        .reply_status
         .as_deref()
         .and_then(ReplyStatus::parse)
         .unwrap_or(ReplyStatus::Ok);
-    let first_digest = match first.try_get::<Option<String>, _>("content_hash")? {
+    let first_digest = match first.content_hash {
         Some(d) => Some(d),
         // Recorded before digests were kept: read it from the body.
-        None => first
-            .try_get::<Option<String>, _>("legacy_raw")?
-            .and_then(|raw| digest_of_raw(&raw)),
+        None => first.legacy_raw.and_then(|raw| digest_of_raw(&raw)),
     };
     if first_digest.is_none_or(|d| d == n.digest) {
         return Ok(Repeat {
@@ -125,7 +174,7 @@ pub(crate) async fn repeat(
             changed: None,
         });
     }
-    let first_id: String = first.try_get("id")?;
+    let first_id = first.id;
     let reason = format!(
         "notificationid {:?} repeated with different signed content (first recorded as {first_id}): \
          answered as the first, nothing applied",
@@ -148,8 +197,8 @@ async fn record_changed(
     let inserted = sqlx::query(
         "INSERT INTO notifications (id, repeat_of, method, uuid, order_id, message_id, outcome,
                                     reason, raw, raw_truncated, reply_status, content_hash,
-                                    received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'flagged', $7, $8, $9, $10, $11, $12)
+                                    received_at, amount_minor, currency)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
          ON CONFLICT (repeat_of, content_hash) DO NOTHING",
     )
     .bind(uuid::Uuid::new_v4().to_string())
@@ -158,12 +207,15 @@ async fn record_changed(
     .bind(n.uuid)
     .bind(n.order_id)
     .bind(n.message_id)
+    .bind(Outcome::Flagged.as_str())
     .bind(reason)
     .bind(n.raw)
     .bind(i64::from(n.raw_truncated))
     .bind(status.as_str())
     .bind(n.digest)
     .bind(now_ms())
+    .bind(n.amount.map(|m| m.minor))
+    .bind(n.amount.map(|m| m.currency.code()))
     .execute(&mut *conn)
     .await?
     .rows_affected();
@@ -183,6 +235,21 @@ fn digest_of_raw(raw: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn announced_amounts_are_read_as_trustly_sends_them() {
+        let n = |amount: &str, currency: &str| AmountNotification {
+            amount: amount.into(),
+            currency: currency.into(),
+            ..AmountNotification::default()
+        };
+        let eur = |minor| Some(Money::new(minor, Currency::EUR));
+        assert_eq!(announced(&n("100.00", "EUR")), eur(10_000));
+        assert_eq!(announced(&n("1.5", "EUR")), eur(150));
+        assert_eq!(announced(&n("2", "EUR")), eur(200));
+        assert_eq!(announced(&n("-1", "EUR")), None);
+        assert_eq!(announced(&n("1.00", "eur")), None);
+    }
 
     #[test]
     fn bodies_are_kept_within_bounds() {

@@ -10,6 +10,7 @@ mod admin;
 mod api;
 mod deposits;
 mod operations;
+mod recorded_columns;
 mod sandbox_fidelity;
 mod scale_out;
 mod statements;

@@ -1,5 +1,5 @@
 //! The statement catalogue: every SQL statement written out in `src/` (a
-//! string literal handed to `sqlx::query` or `query_scalar`, with the
+//! string literal handed to `sqlx::query`, `query_scalar` or `query_as`, with the
 //! `{CONSTANT}`s of its file filled in) is prepared on a migrated SQLite
 //! and a migrated PostgreSQL database. Preparing checks every table,
 //! column and function name and the statement's syntax without running
@@ -94,15 +94,30 @@ fn string_consts(text: &str) -> BTreeMap<String, String> {
     out
 }
 
-/// (offset, SQL) of each `query("…")`, `query_scalar("…")` and
-/// `query(&format!("…"))` whose text is known before run time.
+/// (offset, SQL) of each `query("…")`, `query_scalar("…")`,
+/// `query_as::<_, Row>("…")` (turbofish or not) and `query(&format!("…"))`
+/// whose text is known before run time.
 fn statements_in(text: &str, consts: &BTreeMap<String, String>) -> Vec<(usize, String)> {
     let mut out = Vec::new();
-    for call in ["sqlx::query(", "sqlx::query_scalar("] {
+    for call in [
+        "sqlx::query(",
+        "sqlx::query_scalar(",
+        "sqlx::query_scalar::<",
+        "sqlx::query_as(",
+        "sqlx::query_as::<",
+    ] {
         let mut from = 0;
         while let Some(i) = text[from..].find(call) {
             let at = from + i;
             from = at + call.len();
+            // `query_as::<_, Row>(`, `query_scalar::<_, i64>(`: past the
+            // types to the arguments.
+            if call.ends_with('<') {
+                match text[from..].find(">(") {
+                    Some(close) => from += close + 2,
+                    None => continue,
+                }
+            }
             let args = text[from..].trim_start();
             let (formatted, args) = match args.strip_prefix("&format!(") {
                 Some(a) => (true, a.trim_start()),

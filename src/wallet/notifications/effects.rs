@@ -155,7 +155,8 @@ pub(super) async fn fast_credit(
     else {
         return Ok(None);
     };
-    book_credit(conn, &user_id, amount, nid).await?;
+    // (the fast path names the deposit by messageid: its Kassa id)
+    book_credit(conn, &n.messageid, &user_id, amount, nid).await?;
     Ok(Some(Effect::changed(&user_id)))
 }
 
@@ -163,12 +164,14 @@ pub(super) async fn fast_credit(
 /// available balance, keyed by the credit notification.
 pub(super) async fn book_credit(
     conn: &mut AnyConnection,
+    deposit_id: &str,
     user_id: &str,
     amount: Money,
     nid: &str,
 ) -> Result<(), ProcessError> {
-    ledger::post_transaction(
+    ledger::post_for_order(
         conn,
+        deposit_id,
         &format!("notification:{nid}"),
         ledger::Kind::DepositCredit,
         Some(user_id),
@@ -197,7 +200,7 @@ pub(super) async fn credit(
         deposits::set_settled(conn, &d.id, SettledColumn::Credited).await?;
         return Ok(Effect::note("credit after its debit: nothing booked"));
     }
-    book_credit(conn, &d.user_id, d.amount, nid).await?;
+    book_credit(conn, &d.id, &d.user_id, d.amount, nid).await?;
     deposits::set_status_settled(conn, &d.id, Status::Credited, SettledColumn::Credited).await?;
     Ok(Effect::changed(&d.user_id))
 }
@@ -217,8 +220,9 @@ pub(super) async fn debit(
     if d.credited_at.is_some() {
         // Take the money back, even below zero.
         let amount = d.amount.minor;
-        ledger::post_transaction(
+        ledger::post_for_order(
             conn,
+            &d.id,
             &format!("notification:{nid}"),
             ledger::Kind::DepositDebit,
             Some(&d.user_id),

@@ -33,7 +33,7 @@ use super::{
     accounts::{self, Selection},
     deposits::{self, Deposit, SettledColumn, Status},
     ledger::{self, Account, LedgerError, Leg},
-    notification_records::{self as records, record_rejected, Received},
+    notification_records::{self as records, record_rejected, Outcome, Received},
     withdrawals::{self, Applied, Withdrawal, WithdrawalError},
 };
 use crate::{
@@ -148,6 +148,13 @@ pub async fn process(db: &Db, verifier: &Verifier, body: &[u8]) -> Result<Handle
         NotificationKind::Account(a) => (Some(a.messageid.clone()), Some(a.orderid.clone())),
         NotificationKind::Unknown => (None, None),
     };
+    let amount = match &kind {
+        NotificationKind::Pending(a)
+        | NotificationKind::Credit(a)
+        | NotificationKind::Debit(a)
+        | NotificationKind::PayoutConfirmation(a) => records::announced(a),
+        _ => None,
+    };
     let (raw, raw_truncated) = records::keep(&n.raw.to_string(), records::RAW_KEEP);
 
     // The database work runs as one job of a grouped write (SQLite commits
@@ -163,6 +170,7 @@ pub async fn process(db: &Db, verifier: &Verifier, body: &[u8]) -> Result<Handle
         raw,
         raw_truncated,
         digest: n.content_digest(),
+        amount,
         backend: db.backend,
         result: std::sync::Mutex::new(None),
     });
@@ -239,6 +247,9 @@ struct Work {
     raw_truncated: bool,
     /// What Trustly signed apart from the uuid (see `content_digest`).
     digest: String,
+    /// The amount it announced, if any (`notifications.amount_minor`,
+    /// `currency`).
+    amount: Option<Money>,
     backend: Backend,
     result: std::sync::Mutex<Option<Result<Done, ProcessError>>>,
 }
@@ -254,6 +265,7 @@ impl Work {
             raw: &self.raw,
             raw_truncated: self.raw_truncated,
             digest: &self.digest,
+            amount: self.amount,
         }
     }
 }
@@ -279,8 +291,8 @@ async fn record_and_apply(conn: &mut AnyConnection, w: &Work) -> Result<Done, Pr
     let inserted = sqlx::query(
         "INSERT INTO notifications (id, notification_id, method, uuid, order_id, message_id,
                                     outcome, raw, raw_truncated, reply_status, content_hash,
-                                    received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'ok', $7, $8, 'OK', $9, $10)
+                                    received_at, amount_minor, currency)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
          ON CONFLICT (notification_id) DO NOTHING",
     )
     .bind(&row_id)
@@ -289,10 +301,14 @@ async fn record_and_apply(conn: &mut AnyConnection, w: &Work) -> Result<Done, Pr
     .bind(&w.uuid)
     .bind(w.order_id.as_deref())
     .bind(w.message_id.as_deref())
+    .bind(Outcome::Ok.as_str())
     .bind(&w.raw)
     .bind(i64::from(w.raw_truncated))
+    .bind(ReplyStatus::Ok.as_str())
     .bind(&w.digest)
     .bind(now_ms())
+    .bind(w.amount.map(|m| m.minor))
+    .bind(w.amount.map(|m| m.currency.code()))
     .execute(&mut *conn)
     .await?
     .rows_affected();
@@ -308,14 +324,14 @@ async fn record_and_apply(conn: &mut AnyConnection, w: &Work) -> Result<Done, Pr
     // Every notification is acknowledged (the row was inserted with reply
     // OK): flagged ones are for an admin, and retries would not change them.
     let (outcome, reason) = match (&effect.flagged, &effect.note) {
-        (Some(r), _) => ("flagged", Some(r.clone())),
-        (None, note) => ("ok", note.clone()),
+        (Some(r), _) => (Outcome::Flagged, Some(r.clone())),
+        (None, note) => (Outcome::Ok, note.clone()),
     };
     // The common case (ok, nothing to note) is already recorded: skip a
     // statement on the hot path.
-    if outcome != "ok" || reason.is_some() {
+    if outcome != Outcome::Ok || reason.is_some() {
         sqlx::query("UPDATE notifications SET outcome = $1, reason = $2 WHERE id = $3")
-            .bind(outcome)
+            .bind(outcome.as_str())
             .bind(reason.clone())
             .bind(&row_id)
             .execute(&mut *conn)

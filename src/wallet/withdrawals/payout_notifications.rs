@@ -40,8 +40,9 @@ pub(crate) async fn payout_confirmed(
         // all: the money has left, take it from available (even below
         // zero) and let an admin look.
         let amount = w.amount.minor;
-        ledger::post_transaction(
+        ledger::post_for_order(
             conn,
+            &w.id,
             &format!("notification:{nid}"),
             ledger::Kind::WithdrawalPaid,
             Some(&w.user_id),
@@ -59,8 +60,9 @@ pub(crate) async fn payout_confirmed(
         )));
     }
     let amount = w.amount.minor;
-    ledger::post_transaction(
+    ledger::post_for_order(
         conn,
+        &w.id,
         &format!("notification:{nid}"),
         ledger::Kind::WithdrawalPaid,
         Some(&w.user_id),
@@ -108,8 +110,9 @@ pub(crate) async fn payout_credited(
             "credit for a payout already released: nothing booked".into(),
         ));
     };
-    ledger::post_transaction(
+    ledger::post_for_order(
         conn,
+        &w.id,
         &format!("notification:{nid}"),
         ledger::Kind::WithdrawalReturned,
         Some(&w.user_id),

@@ -53,6 +53,7 @@ impl Payouts {
         // so the daily sum below sees every committed withdrawal.
         ledger::reserve(
             &mut tx.tx,
+            &id,
             &format!("withdrawal:{id}:reserve"),
             &user.id,
             currency,

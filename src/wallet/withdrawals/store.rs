@@ -87,8 +87,9 @@ pub(super) async fn release(
     let now = now_ms();
     if w.reserved {
         let amount = w.amount.minor;
-        ledger::post_transaction(
+        ledger::post_for_order(
             conn,
+            &w.id,
             event_key,
             ledger::Kind::WithdrawalRelease,
             Some(&w.user_id),
