@@ -11,6 +11,24 @@ use crate::{
     trustly::{AccountNotification, RegisterAccountResult},
 };
 
+/// Where a stored bank account came from (`bank_accounts.source`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// An `account` notification (the trader chose it at Trustly).
+    Notification,
+    /// RegisterAccount (the trader typed its details into Kassa).
+    Registered,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Notification => "notification",
+            Source::Registered => "registered",
+        }
+    }
+}
+
 /// Records the account of an `account` notification for `user_id`
 /// (inside the caller's transaction). A repeat refreshes the details; an
 /// account once verified stays verified.
@@ -31,7 +49,7 @@ pub async fn upsert_from_notification(
     sqlx::query(
         "INSERT INTO bank_accounts (id, user_id, account_id, bank, clearing_house, descriptor,
                                     last_digits, verified, source, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'notification', $9, $9)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10, $9, $9)
          ON CONFLICT (user_id, account_id) DO UPDATE
          SET bank = COALESCE(excluded.bank, bank_accounts.bank),
              clearing_house = COALESCE(excluded.clearing_house, bank_accounts.clearing_house),
@@ -50,6 +68,7 @@ pub async fn upsert_from_notification(
     .bind(last_digits.as_deref())
     .bind(i64::from(n.is_verified()))
     .bind(now)
+    .bind(Source::Notification.as_str())
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -145,7 +164,7 @@ pub async fn store_registered(
     let inserted = sqlx::query(
         "INSERT INTO bank_accounts (id, user_id, account_id, bank, clearing_house, descriptor,
                                     last_digits, verified, source, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 'registered', $8, $8)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $9, $8, $8)
          ON CONFLICT (user_id, account_id) DO NOTHING",
     )
     .bind(uuid::Uuid::new_v4().to_string())
@@ -161,6 +180,7 @@ pub async fn store_registered(
     .bind(result.descriptor.as_deref())
     .bind(details.last_digits())
     .bind(now)
+    .bind(Source::Registered.as_str())
     .execute(&mut *tx.tx)
     .await?
     .rows_affected()

@@ -23,6 +23,14 @@ pub struct TrustlyBalanceLine {
     pub minor: i64,
 }
 
+/// The `trustly_call_claims` row of the Balance call (migration 0011
+/// inserts it).
+const BALANCE_CLAIM: &str = "balance";
+
+/// The `trustly_balances` row that records a Balance answer listing no
+/// currency at all (no currency has an empty code).
+const NO_CURRENCY: &str = "";
+
 /// One `trustly_balances` row.
 #[derive(sqlx::FromRow)]
 struct CachedLine {
@@ -86,8 +94,9 @@ impl Payouts {
         // Remember the call even when Trustly lists no currency at all.
         if entries.is_empty() {
             sqlx::query(
-                "INSERT INTO trustly_balances (currency, balance, fetched_at) VALUES ('', 0, $1)",
+                "INSERT INTO trustly_balances (currency, balance, fetched_at) VALUES ($1, 0, $2)",
             )
+            .bind(NO_CURRENCY)
             .bind(now)
             .execute(&mut *tx.tx)
             .await?;
@@ -107,10 +116,11 @@ impl Payouts {
             .write(
                 sqlx::query(
                     "UPDATE trustly_call_claims SET claimed_at = $1
-                     WHERE name = 'balance' AND claimed_at <= $2",
+                     WHERE name = $3 AND claimed_at <= $2",
                 )
                 .bind(now)
-                .bind(now - interval),
+                .bind(now - interval)
+                .bind(BALANCE_CLAIM),
             )
             .await?
             .rows_affected();
@@ -128,10 +138,11 @@ impl Payouts {
             .write(
                 sqlx::query(
                     "UPDATE trustly_call_claims SET claimed_at = $1
-                     WHERE name = 'balance' AND claimed_at = $2",
+                     WHERE name = $3 AND claimed_at = $2",
                 )
                 .bind(fetched_at.unwrap_or(0))
-                .bind(claimed_at),
+                .bind(claimed_at)
+                .bind(BALANCE_CLAIM),
             )
             .await?;
         Ok(())
