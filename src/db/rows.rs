@@ -7,10 +7,10 @@
 //! [`QueryRows::rows`] names the row type:
 //!
 //! ```ignore
-//! let found: Option<Refusal> = sqlx::query("SELECT … WHERE id = $1")
-//!     .bind(id)
+//! let refusals: Vec<Refusal> = sqlx::query(SELECT_REFUSALS)
+//!     .bind(withdrawal_id)
 //!     .rows()
-//!     .fetch_optional(&db.pool)
+//!     .fetch_all(&db.pool)
 //!     .await?;
 //! ```
 
