@@ -26,13 +26,14 @@ pub fn requested(amount: &str, currency: &str) -> Result<Money, FieldError> {
 impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for Money {
     fn from_row(row: &'r sqlx::any::AnyRow) -> Result<Money, sqlx::Error> {
         let stored = StoredAmount::from_row(row)?;
-        let currency = stored
-            .currency
-            .parse::<Currency>()
-            .map_err(|e| sqlx::Error::ColumnDecode {
-                index: "currency".into(),
-                source: Box::new(e),
-            })?;
+        let currency =
+            stored
+                .currency
+                .parse::<Currency>()
+                .map_err(|e| sqlx::Error::ColumnDecode {
+                    index: "currency".into(),
+                    source: Box::new(e),
+                })?;
         Ok(Money::new(stored.amount, currency))
     }
 }

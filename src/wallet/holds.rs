@@ -159,7 +159,11 @@ pub async fn risk_reasons(
     .rows()
     .fetch_all(&mut *conn)
     .await?;
-    for Negative { currency: code, available } in negative {
+    for Negative {
+        currency: code,
+        available,
+    } in negative
+    {
         let shown = match code.parse::<Currency>() {
             Ok(c) => format!("{} {code}", format_minor(available, c)),
             Err(_) => format!("{available} (minor units) {code}"),

@@ -36,13 +36,14 @@ impl Payouts {
             ));
         }
         let db = self.db();
-        let account_id: String =
-            sqlx::query_scalar("SELECT account_id FROM bank_accounts WHERE id = $1 AND user_id = $2")
-                .bind(bank_account_id)
-                .bind(&user.id)
-                .fetch_optional(&db.pool)
-                .await?
-                .ok_or_else(|| invalid("bank_account_id", "Choose one of your bank accounts."))?;
+        let account_id: String = sqlx::query_scalar(
+            "SELECT account_id FROM bank_accounts WHERE id = $1 AND user_id = $2",
+        )
+        .bind(bank_account_id)
+        .bind(&user.id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or_else(|| invalid("bank_account_id", "Choose one of your bank accounts."))?;
 
         let id = uuid::Uuid::new_v4().to_string();
         let now = now_ms();
