@@ -5,7 +5,11 @@
 //! drivers number them), BIGINT minor units, TEXT ids, unix-millisecond
 //! timestamps and `INSERT … ON CONFLICT`. That keeps one query per use
 //! instead of one per backend; the price is no compile-time SQL checking,
-//! which the integration tests (run on both backends) make up for.
+//! which the integration tests (run on both backends) make up for. Rows
+//! decode into `FromRow` structs (see [`rows`]).
+
+mod rows;
+pub use rows::{Flag, QueryRows, RowsOf};
 
 use std::{
     borrow::Cow,
@@ -355,16 +359,20 @@ impl Db {
         query.execute(&self.pool).await
     }
 
-    /// One writing statement with `RETURNING`, its one row: gated on SQLite.
-    pub async fn write_returning<'q>(
+    /// One writing statement with `RETURNING`, its one row as `R`: gated on
+    /// SQLite.
+    pub async fn write_returning<'q, R>(
         &self,
         query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    ) -> Result<sqlx::any::AnyRow, sqlx::Error> {
+    ) -> Result<R, sqlx::Error>
+    where
+        R: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
         let _gate = match self.backend {
             Backend::Sqlite => Some(self.write_gate.lock().await),
             Backend::Postgres => None,
         };
-        query.fetch_one(&self.pool).await
+        query.rows::<R>().fetch_one(&self.pool).await
     }
 
     /// PostgreSQL is durable at commit only with `synchronous_commit` on

@@ -13,8 +13,6 @@
 
 use std::net::IpAddr;
 
-use sqlx::Row;
-
 use crate::db::Db;
 
 /// Failures one client address may make across all accounts per window.
@@ -30,7 +28,7 @@ pub async fn claim(
 ) -> Result<Result<(), i64>, sqlx::Error> {
     // An expired window starts again at 1; otherwise the count goes up,
     // even past the limit (a refused attempt is not handed back).
-    let row = db
+    let window: Window = db
         .write_returning(
             sqlx::query(
                 "INSERT INTO login_address_limits (address, failures, window_start)
@@ -47,12 +45,17 @@ pub async fn claim(
             .bind(now - lock_ms),
         )
         .await?;
-    let failures: i64 = row.try_get("failures")?;
-    let start: i64 = row.try_get("window_start")?;
-    if failures > ADDRESS_FAILURE_LIMIT {
-        return Ok(Err(lock_ms - (now - start)));
+    if window.failures > ADDRESS_FAILURE_LIMIT {
+        return Ok(Err(lock_ms - (now - window.window_start)));
     }
     Ok(Ok(()))
+}
+
+/// An address's count as the claim left it.
+#[derive(sqlx::FromRow)]
+struct Window {
+    failures: i64,
+    window_start: i64,
 }
 
 /// Hands back a claimed attempt that was not a failure.

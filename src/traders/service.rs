@@ -7,11 +7,10 @@ use argon2::{
     Argon2,
 };
 use serde::Serialize;
-use sqlx::Row;
 
 use super::address_limits;
 use super::newtypes::{Country, Email, FieldError, Locale, Password, PersonName};
-use crate::db::{is_unique_violation, now_ms, Db};
+use crate::db::{is_unique_violation, now_ms, Db, Flag, QueryRows};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -27,8 +26,13 @@ impl Role {
             Role::Admin => "admin",
         }
     }
-    fn from_db(s: &str) -> Role {
-        if s == "admin" {
+}
+
+/// A stored role (`#[sqlx(try_from = "String")]`): anything but `admin`
+/// is a trader.
+impl From<String> for Role {
+    fn from(s: String) -> Role {
+        if s == Role::Admin.as_str() {
             Role::Admin
         } else {
             Role::Trader
@@ -36,7 +40,8 @@ impl Role {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A `users` row (its [`USER_COLUMNS`]).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct User {
     pub id: String,
     pub email: String,
@@ -44,9 +49,11 @@ pub struct User {
     pub last_name: String,
     pub country: String,
     pub locale: String,
+    #[sqlx(try_from = "String")]
     pub role: Role,
     #[serde(skip)]
     pub end_user_id: String,
+    #[sqlx(try_from = "Flag")]
     pub frozen: bool,
 }
 
@@ -157,18 +164,12 @@ async fn dummy_hash() -> String {
 const USER_COLUMNS: &str =
     "id, email, first_name, last_name, country, locale, role, end_user_id, frozen";
 
-fn user_from_row(row: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
-    Ok(User {
-        id: row.try_get("id")?,
-        email: row.try_get("email")?,
-        first_name: row.try_get("first_name")?,
-        last_name: row.try_get("last_name")?,
-        country: row.try_get("country")?,
-        locale: row.try_get("locale")?,
-        role: Role::from_db(&row.try_get::<String, _>("role")?),
-        end_user_id: row.try_get("end_user_id")?,
-        frozen: row.try_get::<i64, _>("frozen")? != 0,
-    })
+/// A user with the password hash a log-in checks.
+#[derive(sqlx::FromRow)]
+struct WithHash {
+    #[sqlx(flatten)]
+    user: User,
+    password_hash: String,
 }
 
 pub async fn register(db: &Db, new: NewUser, role: Role) -> Result<User, AuthError> {
@@ -222,11 +223,11 @@ pub async fn register(db: &Db, new: NewUser, role: Role) -> Result<User, AuthErr
 }
 
 pub async fn find_user(db: &Db, id: &str) -> Result<Option<User>, sqlx::Error> {
-    let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+    sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
         .bind(id)
+        .rows()
         .fetch_optional(&db.pool)
-        .await?;
-    row.as_ref().map(user_from_row).transpose()
+        .await
 }
 
 /// Checks credentials, applying the per-account and per-address locks
@@ -252,18 +253,22 @@ pub async fn login(
         });
     }
     let key = email.trim().to_lowercase();
-    let row = sqlx::query(&format!(
+    let found: Option<WithHash> = sqlx::query(&format!(
         "SELECT {USER_COLUMNS}, password_hash FROM users WHERE email_key = $1"
     ))
     .bind(&key)
+    .rows()
     .fetch_optional(&db.pool)
     .await?;
-    let Some(row) = row else {
+    let Some(WithHash {
+        user,
+        password_hash: hash,
+    }) = found
+    else {
         let _ = verify_password(password.to_string(), dummy_hash().await).await;
         tracing::info!(%client, "log-in failed: unknown email");
         return Err(AuthError::BadCredentials);
     };
-    let user = user_from_row(&row)?;
     if let Err(e) = claim_attempt(db, &user.id, now, lock_ms).await {
         address_limits::release(db, client).await?;
         if let AuthError::Locked { .. } = e {
@@ -271,7 +276,6 @@ pub async fn login(
         }
         return Err(e);
     }
-    let hash: String = row.try_get("password_hash")?;
     if verify_password(password.to_string(), hash).await {
         address_limits::release(db, client).await?;
         db.write(
@@ -313,13 +317,12 @@ async fn claim_attempt(db: &Db, id: &str, now: i64, lock_ms: i64) -> Result<(), 
     if claimed > 0 {
         return Ok(());
     }
-    let until: Option<i64> = sqlx::query("SELECT locked_until FROM users WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&db.pool)
-        .await?
-        .map(|r| r.try_get::<Option<i64>, _>(0))
-        .transpose()?
-        .flatten();
+    let until: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT locked_until FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&db.pool)
+            .await?;
+    let until = until.flatten();
     Err(AuthError::Locked {
         minutes: minutes_ceil(until.unwrap_or(now) - now),
     })

@@ -2,14 +2,32 @@
 //! trader registered. Only what is safe to show: Trustly's accountid, bank,
 //! clearing house, descriptor and last digits; never a full account number.
 
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use super::bank_details::BankDetails;
 use crate::{
     api::wallet::BankAccountView,
-    db::{now_ms, Backend, Db},
+    db::{now_ms, Backend, Db, Flag, QueryRows},
     trustly::{AccountNotification, RegisterAccountResult},
 };
+
+/// Where a stored bank account came from (`bank_accounts.source`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// An `account` notification (the trader chose it at Trustly).
+    Notification,
+    /// RegisterAccount (the trader typed its details into Kassa).
+    Registered,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Notification => "notification",
+            Source::Registered => "registered",
+        }
+    }
+}
 
 /// Records the account of an `account` notification for `user_id`
 /// (inside the caller's transaction). A repeat refreshes the details; an
@@ -31,7 +49,7 @@ pub async fn upsert_from_notification(
     sqlx::query(
         "INSERT INTO bank_accounts (id, user_id, account_id, bank, clearing_house, descriptor,
                                     last_digits, verified, source, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'notification', $9, $9)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10, $9, $9)
          ON CONFLICT (user_id, account_id) DO UPDATE
          SET bank = COALESCE(excluded.bank, bank_accounts.bank),
              clearing_house = COALESCE(excluded.clearing_house, bank_accounts.clearing_house),
@@ -50,6 +68,7 @@ pub async fn upsert_from_notification(
     .bind(last_digits.as_deref())
     .bind(i64::from(n.is_verified()))
     .bind(now)
+    .bind(Source::Notification.as_str())
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -58,30 +77,45 @@ pub async fn upsert_from_notification(
 /// The trader's most recently reported verified account (Trustly Express:
 /// sent as AccountID with the next Deposit).
 pub async fn latest_verified(db: &Db, user_id: &str) -> Result<Option<String>, sqlx::Error> {
-    let row = sqlx::query(
+    sqlx::query_scalar(
         "SELECT account_id FROM bank_accounts WHERE user_id = $1 AND verified = 1
          ORDER BY updated_at DESC, created_at DESC LIMIT 1",
     )
     .bind(user_id)
     .fetch_optional(&db.pool)
-    .await?;
-    row.map(|r| r.try_get::<String, _>(0)).transpose()
+    .await
 }
 
 const VIEW_COLUMNS: &str = "id, account_id, bank, clearing_house, descriptor, last_digits, \
                             verified, source";
 
-fn view_from_row(r: &sqlx::any::AnyRow) -> Result<BankAccountView, sqlx::Error> {
-    Ok(BankAccountView {
-        id: r.try_get("id")?,
-        account_id: r.try_get("account_id")?,
-        bank: r.try_get("bank")?,
-        clearing_house: r.try_get("clearing_house")?,
-        descriptor: r.try_get("descriptor")?,
-        last_digits: r.try_get("last_digits")?,
-        verified: r.try_get::<i64, _>("verified")? != 0,
-        source: r.try_get("source")?,
-    })
+/// A `bank_accounts` row as [`VIEW_COLUMNS`] reads it.
+#[derive(sqlx::FromRow)]
+struct Stored {
+    id: String,
+    account_id: String,
+    bank: Option<String>,
+    clearing_house: Option<String>,
+    descriptor: Option<String>,
+    last_digits: Option<String>,
+    #[sqlx(try_from = "Flag")]
+    verified: bool,
+    source: String,
+}
+
+impl From<Stored> for BankAccountView {
+    fn from(a: Stored) -> BankAccountView {
+        BankAccountView {
+            id: a.id,
+            account_id: a.account_id,
+            bank: a.bank,
+            clearing_house: a.clearing_house,
+            descriptor: a.descriptor,
+            last_digits: a.last_digits,
+            verified: a.verified,
+            source: a.source,
+        }
+    }
 }
 
 /// The checkout URL of `user_id`'s own account selection `id` while it is
@@ -91,7 +125,7 @@ pub async fn open_selection_url(
     user_id: &str,
     id: &str,
 ) -> Result<Option<String>, sqlx::Error> {
-    let row = sqlx::query(
+    let url: Option<Option<String>> = sqlx::query_scalar(
         "SELECT checkout_url FROM account_selections
          WHERE id = $1 AND user_id = $2 AND status = $3",
     )
@@ -100,10 +134,7 @@ pub async fn open_selection_url(
     .bind(SelectionStatus::Created.as_str())
     .fetch_optional(&db.pool)
     .await?;
-    Ok(row
-        .map(|r| r.try_get::<Option<String>, _>(0))
-        .transpose()?
-        .flatten())
+    Ok(url.flatten())
 }
 
 /// A trader's bank accounts, most recently used first.
@@ -112,13 +143,12 @@ pub async fn list_for_user(db: &Db, user_id: &str) -> Result<Vec<BankAccountView
         "SELECT {VIEW_COLUMNS} FROM bank_accounts WHERE user_id = $1
          ORDER BY updated_at DESC, created_at DESC"
     );
-    sqlx::query(&sql)
+    let accounts: Vec<Stored> = sqlx::query(&sql)
         .bind(user_id)
+        .rows()
         .fetch_all(&db.pool)
-        .await?
-        .iter()
-        .map(view_from_row)
-        .collect()
+        .await?;
+    Ok(accounts.into_iter().map(BankAccountView::from).collect())
 }
 
 /// Stores the account RegisterAccount answered. The same accountid again
@@ -134,7 +164,7 @@ pub async fn store_registered(
     let inserted = sqlx::query(
         "INSERT INTO bank_accounts (id, user_id, account_id, bank, clearing_house, descriptor,
                                     last_digits, verified, source, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 'registered', $8, $8)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $9, $8, $8)
          ON CONFLICT (user_id, account_id) DO NOTHING",
     )
     .bind(uuid::Uuid::new_v4().to_string())
@@ -150,19 +180,21 @@ pub async fn store_registered(
     .bind(result.descriptor.as_deref())
     .bind(details.last_digits())
     .bind(now)
+    .bind(Source::Registered.as_str())
     .execute(&mut *tx.tx)
     .await?
     .rows_affected()
         > 0;
     let sql =
         format!("SELECT {VIEW_COLUMNS} FROM bank_accounts WHERE user_id = $1 AND account_id = $2");
-    let row = sqlx::query(&sql)
+    let account: Stored = sqlx::query(&sql)
         .bind(user_id)
         .bind(&result.accountid)
+        .rows()
         .fetch_one(&mut *tx.tx)
         .await?;
     tx.commit().await?;
-    Ok((view_from_row(&row)?, inserted))
+    Ok((account.into(), inserted))
 }
 
 // ---------------------------------------------------------------------------
@@ -170,7 +202,7 @@ pub async fn store_registered(
 
 /// A SelectAccount order. Its id is the MessageID, so the `account`
 /// notification finds the trader even before SelectAccount answered.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Selection {
     pub id: String,
     pub user_id: String,
@@ -265,15 +297,7 @@ pub(crate) async fn find_selection_for_update(
     order_id: &str,
 ) -> Result<Option<Selection>, sqlx::Error> {
     let select = "SELECT id, user_id, order_id, status FROM account_selections";
-    let Some(r) = super::lock_order_row(conn, backend, select, message_id, order_id).await? else {
-        return Ok(None);
-    };
-    Ok(Some(Selection {
-        id: r.try_get("id")?,
-        user_id: r.try_get("user_id")?,
-        order_id: r.try_get("order_id")?,
-        status: r.try_get("status")?,
-    }))
+    super::lock_order_row(conn, backend, select, message_id, order_id).await
 }
 
 /// Moves a selection to `selected` or `cancelled` (from `created` only;

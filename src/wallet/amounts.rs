@@ -1,6 +1,8 @@
 //! What a trader typed as an amount and a currency, read by the one rule
 //! deposits and withdrawals share: a supported currency, and an exact
 //! decimal with no more places than the currency has (never via floats).
+//! And an amount as the wallet's tables store it: `amount` (minor units)
+//! beside `currency` (its ISO code).
 
 use crate::{
     money::{Currency, Money},
@@ -16,6 +18,30 @@ pub fn requested(amount: &str, currency: &str) -> Result<Money, FieldError> {
         .map_err(|_| FieldError::new("currency", "Choose a supported currency."))?;
     Money::parse_user(amount, currency)
         .map_err(|e| FieldError::new("amount", sentence(&e.to_string())))
+}
+
+/// The `amount` and `currency` columns of a deposit or withdrawal row:
+/// `#[sqlx(flatten)] amount: Money` in its row struct. A currency Kassa does
+/// not know is a decoding error.
+impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for Money {
+    fn from_row(row: &'r sqlx::any::AnyRow) -> Result<Money, sqlx::Error> {
+        let stored = StoredAmount::from_row(row)?;
+        let currency =
+            stored
+                .currency
+                .parse::<Currency>()
+                .map_err(|e| sqlx::Error::ColumnDecode {
+                    index: "currency".into(),
+                    source: Box::new(e),
+                })?;
+        Ok(Money::new(stored.amount, currency))
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct StoredAmount {
+    amount: i64,
+    currency: String,
 }
 
 /// "amount has more than two decimals" → "Amount has more than two decimals."

@@ -15,10 +15,11 @@
 
 use std::collections::BTreeMap;
 
-use sqlx::Row;
-
 use super::deposits::Status as DepositStatus;
-use crate::money::{format_minor, Currency, Money};
+use crate::{
+    db::QueryRows,
+    money::{format_minor, Currency, Money},
+};
 
 /// The credits of one currency still inside the hold, oldest first, as
 /// (amount in minor units, credited at unix ms).
@@ -57,7 +58,8 @@ where
     if hold_ms == 0 {
         return Ok(Held::default());
     }
-    let rows = sqlx::query(
+    // (amount, credited_at), as `Held` keeps them.
+    let credits: Vec<(i64, i64)> = sqlx::query(
         "SELECT amount, credited_at FROM deposits
          WHERE user_id = $1 AND currency = $2 AND status = $3 AND credited_at > $4
          ORDER BY credited_at",
@@ -66,12 +68,9 @@ where
     .bind(currency.code())
     .bind(DepositStatus::Credited.as_str())
     .bind(now - hold_ms as i64)
+    .rows()
     .fetch_all(db)
     .await?;
-    let credits = rows
-        .iter()
-        .map(|r| Ok((r.try_get("amount")?, r.try_get("credited_at")?)))
-        .collect::<Result<_, sqlx::Error>>()?;
     Ok(Held { credits })
 }
 
@@ -89,7 +88,7 @@ where
     if hold_ms == 0 {
         return Ok(out);
     }
-    let rows = sqlx::query(
+    let rows: Vec<Credit> = sqlx::query(
         "SELECT currency, amount, credited_at FROM deposits
          WHERE user_id = $1 AND status = $2 AND credited_at > $3
          ORDER BY credited_at",
@@ -97,14 +96,22 @@ where
     .bind(user_id)
     .bind(DepositStatus::Credited.as_str())
     .bind(now - hold_ms as i64)
+    .rows()
     .fetch_all(db)
     .await?;
-    for r in rows {
-        let currency: String = r.try_get("currency")?;
-        let credit = (r.try_get("amount")?, r.try_get("credited_at")?);
-        out.entry(currency).or_default().credits.push(credit);
+    for c in rows {
+        let credit = (c.amount, c.credited_at);
+        out.entry(c.currency).or_default().credits.push(credit);
     }
     Ok(out)
+}
+
+/// One credited deposit inside the hold.
+#[derive(sqlx::FromRow)]
+struct Credit {
+    currency: String,
+    amount: i64,
+    credited_at: i64,
 }
 
 /// The unsettled-funds reason an admin reads, e.g.
@@ -131,30 +138,32 @@ pub async fn risk_reasons(
     user_id: &str,
 ) -> Result<Vec<String>, sqlx::Error> {
     let mut reasons = Vec::new();
-    let reversed: i64 = sqlx::query(
+    let reversed: i64 = sqlx::query_scalar(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM deposits WHERE user_id = $1 AND status = $2",
     )
     .bind(user_id)
     .bind(DepositStatus::Reversed.as_str())
     .fetch_one(&mut *conn)
-    .await?
-    .try_get(0)?;
+    .await?;
     if reversed > 0 {
         reasons.push(match reversed {
             1 => "a reversed deposit (debited back by Trustly)".to_string(),
             n => format!("{n} reversed deposits (debited back by Trustly)"),
         });
     }
-    let negative = sqlx::query(
+    let negative: Vec<Negative> = sqlx::query(
         "SELECT currency, available FROM balances
          WHERE user_id = $1 AND available < 0 ORDER BY currency",
     )
     .bind(user_id)
+    .rows()
     .fetch_all(&mut *conn)
     .await?;
-    for r in negative {
-        let code: String = r.try_get("currency")?;
-        let available: i64 = r.try_get("available")?;
+    for Negative {
+        currency: code,
+        available,
+    } in negative
+    {
         let shown = match code.parse::<Currency>() {
             Ok(c) => format!("{} {code}", format_minor(available, c)),
             Err(_) => format!("{available} (minor units) {code}"),
@@ -162,6 +171,13 @@ pub async fn risk_reasons(
         reasons.push(format!("negative balance: {shown}"));
     }
     Ok(reasons)
+}
+
+/// A balance below zero.
+#[derive(sqlx::FromRow)]
+struct Negative {
+    currency: String,
+    available: i64,
 }
 
 /// "2026-12-01 19:55 UTC" for unix ms.

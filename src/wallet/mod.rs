@@ -14,24 +14,25 @@ pub mod withdrawals;
 
 use std::collections::BTreeMap;
 
-use sqlx::Row;
-
 use crate::{
     api::wallet::{BalanceView, DepositStep, WalletView},
-    db::Db,
+    db::{Db, QueryRows},
     money::{format_minor, Currency},
 };
 
 /// The row of the order a Trustly notification names, locked for the
 /// caller's transaction: `select` (`SELECT … FROM <table>`) by our id (the
 /// notification's messageid) first, then by Trustly's orderid.
-pub(crate) async fn lock_order_row(
+pub(crate) async fn lock_order_row<R>(
     conn: &mut sqlx::AnyConnection,
     backend: crate::db::Backend,
     select: &str,
     message_id: &str,
     order_id: &str,
-) -> Result<Option<sqlx::any::AnyRow>, sqlx::Error> {
+) -> Result<Option<R>, sqlx::Error>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
     for (column, value) in [("id", message_id), ("order_id", order_id)] {
         if value.is_empty() {
             continue;
@@ -39,6 +40,7 @@ pub(crate) async fn lock_order_row(
         let sql = format!("{select} WHERE {column} = $1{}", backend.row_lock());
         if let Some(row) = sqlx::query(&sql)
             .bind(value)
+            .rows::<R>()
             .fetch_optional(&mut *conn)
             .await?
         {
@@ -98,19 +100,26 @@ impl History {
     where
         E: sqlx::Executor<'e, Database = sqlx::Any>,
     {
-        sqlx::query(self.sql().1)
+        let steps: Vec<Step> = sqlx::query(self.sql().1)
             .bind(order_id)
+            .rows()
             .fetch_all(db)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(DepositStep {
-                    status: r.try_get("status")?,
-                    at: r.try_get("at")?,
-                })
+            .await?;
+        Ok(steps
+            .into_iter()
+            .map(|s| DepositStep {
+                status: s.status,
+                at: s.at,
             })
-            .collect()
+            .collect())
     }
+}
+
+/// One step of an order's history.
+#[derive(sqlx::FromRow)]
+struct Step {
+    status: String,
+    at: i64,
 }
 
 /// How many transactions the wallet lists.
@@ -119,20 +128,17 @@ const TRANSACTIONS_SHOWN: i64 = 200;
 /// A trader's balances and history, amounts as decimal strings. `pending`
 /// is the sum of their deposits Trustly reported as pending.
 pub async fn summary(db: &Db, user_id: &str, hold_ms: u64) -> Result<WalletView, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows: Vec<Balance> = sqlx::query(
         "SELECT currency, available, reserved FROM balances WHERE user_id = $1 ORDER BY currency",
     )
     .bind(user_id)
+    .rows()
     .fetch_all(&db.pool)
     .await?;
     // currency -> (available, reserved, pending)
     let mut by_currency: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
-    for row in rows {
-        let code: String = row.try_get("currency")?;
-        by_currency.insert(
-            code,
-            (row.try_get("available")?, row.try_get("reserved")?, 0),
-        );
+    for b in rows {
+        by_currency.insert(b.currency, (b.available, b.reserved, 0));
     }
     for (code, pending) in deposits::pending_by_currency(db, user_id).await? {
         by_currency.entry(code).or_default().2 = pending;
@@ -166,4 +172,12 @@ pub async fn summary(db: &Db, user_id: &str, hold_ms: u64) -> Result<WalletView,
         balances,
         transactions,
     })
+}
+
+/// One `balances` row of a trader.
+#[derive(sqlx::FromRow)]
+struct Balance {
+    currency: String,
+    available: i64,
+    reserved: i64,
 }

@@ -23,10 +23,10 @@ use axum::{
 };
 use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-use sqlx::Row;
 
 use super::{client_ip, client_ip::ClientIp, AppState};
 use crate::{
+    db::QueryRows,
     money::Currency,
     trustly::ReplyStatus,
     wallet::{
@@ -176,28 +176,41 @@ async fn scrape(
 }
 
 async fn database_gauges(state: &AppState) -> Result<(), sqlx::Error> {
-    let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM withdrawals GROUP BY status")
-        .fetch_all(&state.db.pool)
-        .await?;
+    let counts: Vec<StatusCount> =
+        sqlx::query("SELECT status, COUNT(*) AS n FROM withdrawals GROUP BY status")
+            .rows()
+            .fetch_all(&state.db.pool)
+            .await?;
     for status in Status::ALL {
-        let n = rows
+        let n = counts
             .iter()
-            .find(|r| r.try_get::<String, _>("status").ok().as_deref() == Some(status.as_str()))
-            .and_then(|r| r.try_get::<i64, _>("n").ok())
-            .unwrap_or(0);
+            .find(|c| c.status == status.as_str())
+            .map_or(0, |c| c.n);
         gauge!("kassa_withdrawals", "status" => status.as_str()).set(n as f64);
     }
-    let rows = sqlx::query("SELECT currency, balance FROM trustly_balances")
+    let balances: Vec<BalanceLine> = sqlx::query("SELECT currency, balance FROM trustly_balances")
+        .rows()
         .fetch_all(&state.db.pool)
         .await?;
-    for r in rows {
-        let code: String = r.try_get("currency")?;
-        let Ok(currency) = code.parse::<Currency>() else {
+    for b in balances {
+        let Ok(currency) = b.currency.parse::<Currency>() else {
             continue; // the "no currency listed" marker
         };
-        let minor: i64 = r.try_get("balance")?;
-        let major = minor as f64 / 10f64.powi(currency.exponent() as i32);
-        gauge!("kassa_trustly_balance", "currency" => code).set(major);
+        let major = b.balance as f64 / 10f64.powi(currency.exponent() as i32);
+        gauge!("kassa_trustly_balance", "currency" => b.currency).set(major);
     }
     Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct StatusCount {
+    status: String,
+    n: i64,
+}
+
+/// One currency of Kassa's balance at Trustly, in minor units.
+#[derive(sqlx::FromRow)]
+struct BalanceLine {
+    currency: String,
+    balance: i64,
 }

@@ -9,11 +9,11 @@
 
 pub mod service;
 
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use crate::{
     api::wallet::{DepositView, TransactionView},
-    db::{now_ms, Backend, Db},
+    db::{now_ms, Backend, Db, Flag, QueryRows},
     money::{format_minor, Currency, Money},
 };
 
@@ -79,15 +79,27 @@ impl Status {
     }
 }
 
-/// One deposit row.
-#[derive(Clone, Debug)]
+/// A stored status (`#[sqlx(try_from = "String")]` in a row struct).
+impl TryFrom<String> for Status {
+    type Error = String;
+    fn try_from(s: String) -> Result<Status, String> {
+        Status::parse(&s).ok_or_else(|| format!("deposit with status {s:?}"))
+    }
+}
+
+/// One deposit row (its [`COLUMNS`]).
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Deposit {
     pub id: String,
     pub user_id: String,
     pub order_id: Option<String>,
+    /// `amount` and `currency`.
+    #[sqlx(flatten)]
     pub amount: Money,
+    #[sqlx(try_from = "String")]
     pub status: Status,
     pub checkout_url: Option<String>,
+    #[sqlx(try_from = "Flag")]
     pub flagged: bool,
     pub credited_at: Option<i64>,
     pub debited_at: Option<i64>,
@@ -97,29 +109,6 @@ pub struct Deposit {
 
 const COLUMNS: &str = "id, user_id, order_id, amount, currency, status, checkout_url, flagged, \
                        credited_at, debited_at, created_at, updated_at";
-
-fn from_row(row: &sqlx::any::AnyRow) -> Result<Deposit, sqlx::Error> {
-    let code: String = row.try_get("currency")?;
-    let currency = code
-        .parse::<Currency>()
-        .map_err(|_| sqlx::Error::Decode(format!("deposit with currency {code:?}").into()))?;
-    let status: String = row.try_get("status")?;
-    let status = Status::parse(&status)
-        .ok_or_else(|| sqlx::Error::Decode(format!("deposit with status {status:?}").into()))?;
-    Ok(Deposit {
-        id: row.try_get("id")?,
-        user_id: row.try_get("user_id")?,
-        order_id: row.try_get("order_id")?,
-        amount: Money::new(row.try_get("amount")?, currency),
-        status,
-        checkout_url: row.try_get("checkout_url")?,
-        flagged: row.try_get::<i64, _>("flagged")? != 0,
-        credited_at: row.try_get("credited_at")?,
-        debited_at: row.try_get("debited_at")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-    })
-}
 
 /// Appends a step to the deposit's history (inside the caller's transaction).
 async fn add_history(
@@ -227,10 +216,9 @@ async fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<Deposit>, sql
     let sql = format!("SELECT {COLUMNS} FROM deposits WHERE id = $1");
     sqlx::query(&sql)
         .bind(id)
+        .rows()
         .fetch_optional(&mut *conn)
-        .await?
-        .map(|r| from_row(&r))
-        .transpose()
+        .await
 }
 
 /// The deposit a notification is about, locked for the rest of the caller's
@@ -249,9 +237,7 @@ pub(crate) async fn find_for_update(
         message_id,
         order_id,
     )
-    .await?
-    .map(|r| from_row(&r))
-    .transpose()
+    .await
 }
 
 /// Moves a deposit to `status` and records the step.
@@ -325,7 +311,7 @@ pub(crate) async fn credit_if_plain(
     amount: Money,
 ) -> Result<Option<String>, sqlx::Error> {
     let now = now_ms();
-    let row = sqlx::query(
+    let user_id: Option<String> = sqlx::query_scalar(
         "UPDATE deposits SET status = $1, credited_at = $2, updated_at = $2,
                 order_id = COALESCE(order_id, $3)
          WHERE id = $4 AND credited_at IS NULL AND debited_at IS NULL
@@ -340,11 +326,11 @@ pub(crate) async fn credit_if_plain(
     .bind(amount.currency.code())
     .fetch_optional(&mut *conn)
     .await?;
-    let Some(row) = row else {
+    let Some(user_id) = user_id else {
         return Ok(None);
     };
     add_history(conn, id, Status::Credited, now).await?;
-    Ok(Some(row.try_get(0)?))
+    Ok(Some(user_id))
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -394,15 +380,15 @@ pub async fn view_for_user(
 ) -> Result<Option<DepositView>, sqlx::Error> {
     let mut conn = db.pool.acquire().await?;
     let sql = format!("SELECT {COLUMNS} FROM deposits WHERE id = $1 AND user_id = $2");
-    let Some(row) = sqlx::query(&sql)
+    let Some(d) = sqlx::query(&sql)
         .bind(id)
         .bind(user_id)
+        .rows::<Deposit>()
         .fetch_optional(&mut *conn)
         .await?
     else {
         return Ok(None);
     };
-    let d = from_row(&row)?;
     let history = super::History::Deposit.steps(&mut *conn, id).await?;
     Ok(Some(DepositView {
         id: d.id,
@@ -423,31 +409,42 @@ pub async fn transactions_for_user(
     user_id: &str,
     limit: i64,
 ) -> Result<Vec<TransactionView>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows: Vec<Listed> = sqlx::query(
         "SELECT id, amount, currency, status, created_at FROM deposits
          WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
     )
     .bind(user_id)
     .bind(limit)
+    .rows()
     .fetch_all(&db.pool)
     .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let code: String = r.try_get("currency")?;
-        let Ok(currency) = code.parse::<Currency>() else {
+        let Ok(currency) = r.currency.parse::<Currency>() else {
             continue;
         };
         out.push(TransactionView {
-            id: r.try_get("id")?,
+            id: r.id,
             kind: "deposit".into(),
-            amount: format_minor(r.try_get("amount")?, currency),
-            currency: code,
-            status: r.try_get("status")?,
-            created_at: r.try_get("created_at")?,
+            amount: format_minor(r.amount, currency),
+            currency: r.currency,
+            status: r.status,
+            created_at: r.created_at,
             info: None,
         });
     }
     Ok(out)
+}
+
+/// A deposit as the wallet's list shows it (a row of unknown currency is
+/// left out, not an error).
+#[derive(sqlx::FromRow)]
+struct Listed {
+    id: String,
+    amount: i64,
+    currency: String,
+    status: String,
+    created_at: i64,
 }
 
 /// Sum of a trader's deposits in status `pending`, per currency (minor units).
@@ -455,15 +452,20 @@ pub async fn pending_by_currency(
     db: &Db,
     user_id: &str,
 ) -> Result<Vec<(String, i64)>, sqlx::Error> {
-    let rows = sqlx::query(
+    let totals: Vec<PendingTotal> = sqlx::query(
         "SELECT currency, CAST(SUM(amount) AS BIGINT) AS total FROM deposits
          WHERE user_id = $1 AND status = $2 GROUP BY currency",
     )
     .bind(user_id)
     .bind(Status::Pending.as_str())
+    .rows()
     .fetch_all(&db.pool)
     .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("currency")?, r.try_get("total")?)))
-        .collect()
+    Ok(totals.into_iter().map(|t| (t.currency, t.total)).collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct PendingTotal {
+    currency: String,
+    total: i64,
 }

@@ -19,7 +19,7 @@
 
 use std::collections::HashSet;
 
-use sqlx::{pool::PoolConnection, Any, AnyConnection, Connection, Row};
+use sqlx::{pool::PoolConnection, Any, AnyConnection, Connection};
 
 use crate::db::{Backend, Db};
 
@@ -62,7 +62,7 @@ pub async fn live(db: &Db) -> Result<HashSet<i64>, sqlx::Error> {
     if db.backend != Backend::Postgres {
         return Ok(HashSet::new());
     }
-    sqlx::query(
+    let live: Vec<i64> = sqlx::query_scalar(
         "SELECT CAST(objid AS BIGINT) AS instance FROM pg_locks
          WHERE locktype = 'advisory' AND granted AND objsubid = 2
            AND CAST(classid AS BIGINT) = $1
@@ -70,10 +70,8 @@ pub async fn live(db: &Db) -> Result<HashSet<i64>, sqlx::Error> {
     )
     .bind(i64::from(PRESENCE_KEY))
     .fetch_all(&db.pool)
-    .await?
-    .iter()
-    .map(|r| r.try_get::<i64, _>("instance"))
-    .collect()
+    .await?;
+    Ok(live.into_iter().collect())
 }
 
 /// The round lock, held by its connection while a round runs.
@@ -92,11 +90,10 @@ pub async fn begin_round(db: &Db, wait: bool) -> Result<Option<Round>, sqlx::Err
             .execute(&mut *conn)
             .await?;
     } else {
-        let got: bool = sqlx::query("SELECT pg_try_advisory_lock($1, 0)")
+        let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1, 0)")
             .bind(ROUND_KEY)
             .fetch_one(&mut *conn)
-            .await?
-            .try_get(0)?;
+            .await?;
         if !got {
             return Ok(None);
         }

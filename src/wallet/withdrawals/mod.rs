@@ -59,7 +59,7 @@ use outcome::Outcome;
 
 use std::sync::Arc;
 
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 use tokio::sync::{broadcast, Mutex};
 
 use super::{
@@ -69,7 +69,7 @@ use super::{
 use crate::{
     api::wallet::WithdrawalView,
     config::WithdrawalConfig,
-    db::{now_ms, Backend, Db},
+    db::{now_ms, Backend, Db, Flag, QueryRows},
     money::{format_minor, Currency, Money},
     traders::{newtypes::FieldError, service::User},
     trustly::{AccountPayoutAttributes, AccountPayoutRequest, TrustlyClient},
@@ -142,11 +142,19 @@ async fn trader_of<'e, E>(db: E, user_id: &str) -> Result<(String, bool), sqlx::
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let row = sqlx::query("SELECT end_user_id, frozen FROM users WHERE id = $1")
+    let trader: Trader = sqlx::query("SELECT end_user_id, frozen FROM users WHERE id = $1")
         .bind(user_id)
+        .rows()
         .fetch_one(db)
         .await?;
-    Ok((row.try_get(0)?, row.try_get::<i64, _>(1)? != 0))
+    Ok((trader.end_user_id, trader.frozen))
+}
+
+#[derive(sqlx::FromRow)]
+struct Trader {
+    end_user_id: String,
+    #[sqlx(try_from = "Flag")]
+    frozen: bool,
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> WithdrawalError {
@@ -251,18 +259,6 @@ impl Payouts {
             let _ = self.inner.events.send(user_id.to_string());
         }
     }
-}
-
-pub(super) async fn ids<'q>(
-    db: &Db,
-    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-) -> Result<Vec<String>, sqlx::Error> {
-    query
-        .fetch_all(&db.pool)
-        .await?
-        .iter()
-        .map(|r| r.try_get::<String, _>(0))
-        .collect()
 }
 
 pub(super) fn truncate(s: &str, max: usize) -> String {

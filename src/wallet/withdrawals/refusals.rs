@@ -3,16 +3,18 @@
 //! every few minutes), so admins see everything Trustly said before they
 //! resolve an unknown outcome.
 
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use super::outcome::Outcome;
+use crate::db::{Flag, QueryRows};
 
-/// One distinct answer, as admins see it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+/// One distinct answer, as admins see it (a `withdrawal_refusals` row).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct Refusal {
     pub reason: String,
     pub code: Option<i64>,
     /// The answer proved that Trustly created no payout.
+    #[sqlx(try_from = "Flag")]
     pub certain: bool,
     pub attempts: i64,
     pub first_at: i64,
@@ -60,18 +62,7 @@ where
          WHERE withdrawal_id = $1 ORDER BY first_at, reason",
     )
     .bind(withdrawal_id)
+    .rows()
     .fetch_all(db)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(Refusal {
-            reason: r.try_get("reason")?,
-            code: r.try_get("code")?,
-            certain: r.try_get::<i64, _>("certain")? != 0,
-            attempts: r.try_get("attempts")?,
-            first_at: r.try_get("first_at")?,
-            last_at: r.try_get("last_at")?,
-        })
-    })
-    .collect()
+    .await
 }

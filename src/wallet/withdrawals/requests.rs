@@ -36,14 +36,14 @@ impl Payouts {
             ));
         }
         let db = self.db();
-        let account =
-            sqlx::query("SELECT account_id FROM bank_accounts WHERE id = $1 AND user_id = $2")
-                .bind(bank_account_id)
-                .bind(&user.id)
-                .fetch_optional(&db.pool)
-                .await?
-                .ok_or_else(|| invalid("bank_account_id", "Choose one of your bank accounts."))?;
-        let account_id: String = account.try_get(0)?;
+        let account_id: String = sqlx::query_scalar(
+            "SELECT account_id FROM bank_accounts WHERE id = $1 AND user_id = $2",
+        )
+        .bind(bank_account_id)
+        .bind(&user.id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or_else(|| invalid("bank_account_id", "Choose one of your bank accounts."))?;
 
         let id = uuid::Uuid::new_v4().to_string();
         let now = now_ms();
@@ -61,7 +61,7 @@ impl Payouts {
         )
         .await?;
         let day_start = now - now.rem_euclid(DAY_MS);
-        let today: i64 = sqlx::query(
+        let today: i64 = sqlx::query_scalar(
             "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM withdrawals
              WHERE user_id = $1 AND currency = $2 AND created_at >= $3
                AND status NOT IN ($4, $5, $6)",
@@ -73,8 +73,7 @@ impl Payouts {
         .bind(Status::Cancelled.as_str())
         .bind(Status::Denied.as_str())
         .fetch_one(&mut *tx.tx)
-        .await?
-        .try_get(0)?;
+        .await?;
         if today.saturating_add(amount.minor) > daily_max.minor {
             let left = Money::new((daily_max.minor - today).max(0), currency);
             return Err(invalid(

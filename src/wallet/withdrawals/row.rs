@@ -2,17 +2,21 @@
 
 use super::*;
 
-/// One withdrawal row.
-#[derive(Clone, Debug)]
+/// One withdrawal row (its [`COLUMNS`]).
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Withdrawal {
     pub id: String,
     pub user_id: String,
     pub bank_account_id: String,
     pub account_id: String,
     pub order_id: Option<String>,
+    /// `amount` and `currency`.
+    #[sqlx(flatten)]
     pub amount: Money,
+    #[sqlx(try_from = "String")]
     pub status: Status,
     /// The amount is on the trader's reserved balance.
+    #[sqlx(try_from = "Flag")]
     pub reserved: bool,
     pub error_code: Option<i64>,
     pub error_message: Option<String>,
@@ -24,9 +28,11 @@ pub struct Withdrawal {
     pub transfer_checked_at: Option<i64>,
     pub paid_at: Option<i64>,
     pub returned_at: Option<i64>,
+    #[sqlx(try_from = "Flag")]
     pub flagged: bool,
     /// An attempt's outcome was unknown: nothing releases it but Trustly or
     /// an admin's explicit resolution (see [`outcome`]).
+    #[sqlx(try_from = "Flag")]
     pub outcome_unknown: bool,
     /// Why it waits (or waited) for an admin's approval.
     pub hold_reason: Option<String>,
@@ -43,41 +49,3 @@ pub(super) const COLUMNS: &str =
     last_attempt_at, transfer_state, transfer_checked_at, paid_at, returned_at, flagged, \
     outcome_unknown, hold_reason, resolved_by, resolution_reason, resolved_at, \
     created_at, updated_at";
-
-pub(super) fn from_row(row: &sqlx::any::AnyRow) -> Result<Withdrawal, sqlx::Error> {
-    let code: String = row.try_get("currency")?;
-    let currency = code
-        .parse::<Currency>()
-        .map_err(|_| sqlx::Error::Decode(format!("withdrawal with currency {code:?}").into()))?;
-    let status: String = row.try_get("status")?;
-    let status = Status::parse(&status)
-        .ok_or_else(|| sqlx::Error::Decode(format!("withdrawal with status {status:?}").into()))?;
-    Ok(Withdrawal {
-        id: row.try_get("id")?,
-        user_id: row.try_get("user_id")?,
-        bank_account_id: row.try_get("bank_account_id")?,
-        account_id: row.try_get("account_id")?,
-        order_id: row.try_get("order_id")?,
-        amount: Money::new(row.try_get("amount")?, currency),
-        status,
-        reserved: row.try_get::<i64, _>("reserved")? != 0,
-        error_code: row.try_get("error_code")?,
-        error_message: row.try_get("error_message")?,
-        decided_by: row.try_get("decided_by")?,
-        decision_reason: row.try_get("decision_reason")?,
-        send_attempts: row.try_get("send_attempts")?,
-        last_attempt_at: row.try_get("last_attempt_at")?,
-        transfer_state: row.try_get("transfer_state")?,
-        transfer_checked_at: row.try_get("transfer_checked_at")?,
-        paid_at: row.try_get("paid_at")?,
-        returned_at: row.try_get("returned_at")?,
-        flagged: row.try_get::<i64, _>("flagged")? != 0,
-        outcome_unknown: row.try_get::<i64, _>("outcome_unknown")? != 0,
-        hold_reason: row.try_get("hold_reason")?,
-        resolved_by: row.try_get("resolved_by")?,
-        resolution_reason: row.try_get("resolution_reason")?,
-        resolved_at: row.try_get("resolved_at")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-    })
-}

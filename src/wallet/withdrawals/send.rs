@@ -126,7 +126,7 @@ impl Payouts {
         let db = self.db();
         let now = now_ms();
         let mut tx = db.begin_write().await?;
-        let row = sqlx::query(
+        let claimed: Option<Claimed> = sqlx::query(
             "UPDATE withdrawals SET send_attempts = send_attempts + 1,
                     last_attempt_at = $1, updated_at = $1, attempt_instance = $5
              WHERE id = $2 AND status = $3
@@ -138,13 +138,14 @@ impl Payouts {
         .bind(Status::Queued.as_str())
         .bind(cutoff)
         .bind(self.inner.instance)
+        .rows()
         .fetch_optional(&mut *tx.tx)
         .await?;
         tx.commit().await?;
-        let Some(row) = row else { return Ok(None) };
-        let attempts: i64 = row.try_get("send_attempts")?;
-        let unknown: i64 = row.try_get("outcome_unknown")?;
-        Ok(Some(attempts == 1 && unknown == 0))
+        let Some(claimed) = claimed else {
+            return Ok(None);
+        };
+        Ok(Some(claimed.send_attempts == 1 && !claimed.outcome_unknown))
     }
 
     pub(super) async fn mark_sent(
@@ -228,4 +229,13 @@ impl Payouts {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// What claiming an attempt returns: the attempt's number, and whether an
+/// earlier one had an unknown outcome.
+#[derive(sqlx::FromRow)]
+struct Claimed {
+    send_attempts: i64,
+    #[sqlx(try_from = "Flag")]
+    outcome_unknown: bool,
 }

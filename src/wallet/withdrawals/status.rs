@@ -64,3 +64,11 @@ impl Status {
         )
     }
 }
+
+/// A stored status (`#[sqlx(try_from = "String")]` in a row struct).
+impl TryFrom<String> for Status {
+    type Error = String;
+    fn try_from(s: String) -> Result<Status, String> {
+        Status::parse(&s).ok_or_else(|| format!("withdrawal with status {s:?}"))
+    }
+}

@@ -18,10 +18,9 @@ pub async fn find(db: &Db, id: &str) -> Result<Option<Withdrawal>, sqlx::Error> 
     let sql = format!("SELECT {COLUMNS} FROM withdrawals WHERE id = $1");
     sqlx::query(&sql)
         .bind(id)
+        .rows()
         .fetch_optional(&db.pool)
-        .await?
-        .map(|r| from_row(&r))
-        .transpose()
+        .await
 }
 
 pub(super) async fn lock(
@@ -35,10 +34,9 @@ pub(super) async fn lock(
     );
     sqlx::query(&sql)
         .bind(id)
+        .rows()
         .fetch_optional(&mut *conn)
-        .await?
-        .map(|r| from_row(&r))
-        .transpose()
+        .await
 }
 
 /// The withdrawal a notification names (by messageid = our id, then by
@@ -56,9 +54,7 @@ pub(crate) async fn find_for_update(
         message_id,
         order_id,
     )
-    .await?
-    .map(|r| from_row(&r))
-    .transpose()
+    .await
 }
 
 pub(super) async fn set_status(

@@ -23,6 +23,22 @@ pub struct TrustlyBalanceLine {
     pub minor: i64,
 }
 
+/// The `trustly_call_claims` row of the Balance call (migration 0011
+/// inserts it).
+const BALANCE_CLAIM: &str = "balance";
+
+/// The `trustly_balances` row that records a Balance answer listing no
+/// currency at all (no currency has an empty code).
+const NO_CURRENCY: &str = "";
+
+/// One `trustly_balances` row.
+#[derive(sqlx::FromRow)]
+struct CachedLine {
+    currency: String,
+    balance: i64,
+    fetched_at: i64,
+}
+
 impl Payouts {
     /// The cached Balance; with `refresh`, asks Trustly when the last call
     /// is at least `balance_interval_ms` old (otherwise the cache is
@@ -78,8 +94,9 @@ impl Payouts {
         // Remember the call even when Trustly lists no currency at all.
         if entries.is_empty() {
             sqlx::query(
-                "INSERT INTO trustly_balances (currency, balance, fetched_at) VALUES ('', 0, $1)",
+                "INSERT INTO trustly_balances (currency, balance, fetched_at) VALUES ($1, 0, $2)",
             )
+            .bind(NO_CURRENCY)
             .bind(now)
             .execute(&mut *tx.tx)
             .await?;
@@ -99,10 +116,11 @@ impl Payouts {
             .write(
                 sqlx::query(
                     "UPDATE trustly_call_claims SET claimed_at = $1
-                     WHERE name = 'balance' AND claimed_at <= $2",
+                     WHERE name = $3 AND claimed_at <= $2",
                 )
                 .bind(now)
-                .bind(now - interval),
+                .bind(now - interval)
+                .bind(BALANCE_CLAIM),
             )
             .await?
             .rows_affected();
@@ -120,34 +138,34 @@ impl Payouts {
             .write(
                 sqlx::query(
                     "UPDATE trustly_call_claims SET claimed_at = $1
-                     WHERE name = 'balance' AND claimed_at = $2",
+                     WHERE name = $3 AND claimed_at = $2",
                 )
                 .bind(fetched_at.unwrap_or(0))
-                .bind(claimed_at),
+                .bind(claimed_at)
+                .bind(BALANCE_CLAIM),
             )
             .await?;
         Ok(())
     }
 
     pub(super) async fn cached_balance(&self) -> Result<TrustlyBalance, WithdrawalError> {
-        let rows = sqlx::query(
+        let rows: Vec<CachedLine> = sqlx::query(
             "SELECT currency, balance, fetched_at FROM trustly_balances ORDER BY currency",
         )
+        .rows()
         .fetch_all(&self.db().pool)
         .await?;
         let mut out = TrustlyBalance::default();
         for r in rows {
-            let fetched: i64 = r.try_get("fetched_at")?;
+            let fetched = r.fetched_at;
             out.fetched_at = Some(out.fetched_at.map_or(fetched, |t: i64| t.max(fetched)));
-            let code: String = r.try_get("currency")?;
-            let Ok(currency) = code.parse::<Currency>() else {
+            let Ok(currency) = r.currency.parse::<Currency>() else {
                 continue;
             };
-            let minor: i64 = r.try_get("balance")?;
             out.balances.push(TrustlyBalanceLine {
-                currency: code,
-                balance: format_minor(minor, currency),
-                minor,
+                balance: format_minor(r.balance, currency),
+                currency: r.currency,
+                minor: r.balance,
             });
         }
         out.next_refresh_at = out
@@ -176,7 +194,7 @@ impl Payouts {
             .find(|b| b.currency == amount.currency.code())
             .map_or(0, |b| b.minor);
         let db = self.db();
-        let deposits_in: i64 = sqlx::query(
+        let deposits_in: i64 = sqlx::query_scalar(
             "SELECT CAST(COALESCE(SUM(-e.amount), 0) AS BIGINT)
              FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id
              WHERE e.account = $3 AND e.currency = $1 AND t.created_at > $2
@@ -188,9 +206,8 @@ impl Payouts {
         .bind(ledger::Kind::DepositCredit.as_str())
         .bind(ledger::Kind::DepositDebit.as_str())
         .fetch_one(&db.pool)
-        .await?
-        .try_get(0)?;
-        let payouts_out: i64 = sqlx::query(
+        .await?;
+        let payouts_out: i64 = sqlx::query_scalar(
             "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM withdrawals
              WHERE currency = $1 AND status IN ($3, $4) AND last_attempt_at > $2",
         )
@@ -199,8 +216,7 @@ impl Payouts {
         .bind(Status::Sent.as_str())
         .bind(Status::Paid.as_str())
         .fetch_one(&db.pool)
-        .await?
-        .try_get(0)?;
+        .await?;
         Ok(at_fetch + deposits_in - payouts_out >= amount.minor)
     }
 }

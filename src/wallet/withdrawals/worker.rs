@@ -38,7 +38,7 @@ impl Payouts {
         let recent = now - cfg.resend_after_ms as i64;
         let cutoff = if resend_all { now } else { recent };
         // A frozen trader's payouts wait (they resume on unfreeze).
-        let rows = sqlx::query(
+        let rows: Vec<Attempted> = sqlx::query(
             "SELECT w.id, w.attempt_instance, w.last_attempt_at
              FROM withdrawals w JOIN users u ON u.id = w.user_id
              WHERE w.status = $1 AND u.frozen = 0
@@ -47,6 +47,7 @@ impl Payouts {
         )
         .bind(Status::Queued.as_str())
         .bind(cutoff)
+        .rows()
         .fetch_all(&db.pool)
         .await?;
         // At start-up: not what another live instance attempted recently
@@ -58,15 +59,14 @@ impl Payouts {
         };
         let (mut queued, mut skipped) = (Vec::with_capacity(rows.len()), 0);
         for r in rows {
-            let by: Option<i64> = r.try_get("attempt_instance")?;
-            let at: Option<i64> = r.try_get("last_attempt_at")?;
-            let in_flight_elsewhere = by
+            let in_flight_elsewhere = r
+                .attempt_instance
                 .is_some_and(|i| i != self.inner.instance && live.contains(&i))
-                && at.is_some_and(|t| t > recent);
+                && r.last_attempt_at.is_some_and(|t| t > recent);
             if in_flight_elsewhere {
                 skipped += 1;
             } else {
-                queued.push(r.try_get::<String, _>("id")?);
+                queued.push(r.id);
             }
         }
         if resend_all || !queued.is_empty() {
@@ -86,14 +86,12 @@ impl Payouts {
                 tracing::error!(withdrawal_id = %id, error = %e, "re-send failed");
             }
         }
-        let waiting = ids(
-            db,
-            sqlx::query(
-                "SELECT w.id FROM withdrawals w JOIN users u ON u.id = w.user_id
-                 WHERE w.status = $1 AND u.frozen = 0 ORDER BY w.created_at LIMIT 100",
-            )
-            .bind(Status::WaitingForFunds.as_str()),
+        let waiting: Vec<String> = sqlx::query_scalar(
+            "SELECT w.id FROM withdrawals w JOIN users u ON u.id = w.user_id
+             WHERE w.status = $1 AND u.frozen = 0 ORDER BY w.created_at LIMIT 100",
         )
+        .bind(Status::WaitingForFunds.as_str())
+        .fetch_all(&db.pool)
         .await?;
         for id in waiting {
             if self.halted() {
@@ -125,16 +123,14 @@ impl Payouts {
             }
         }
         let poll_before = now - cfg.poll_interval_ms as i64;
-        let sent = ids(
-            db,
-            sqlx::query(
-                "SELECT id FROM withdrawals WHERE status = $2 AND order_id IS NOT NULL
-                   AND COALESCE(transfer_checked_at, last_attempt_at, updated_at) <= $1
-                 ORDER BY updated_at LIMIT 100",
-            )
-            .bind(poll_before)
-            .bind(Status::Sent.as_str()),
+        let sent: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM withdrawals WHERE status = $2 AND order_id IS NOT NULL
+               AND COALESCE(transfer_checked_at, last_attempt_at, updated_at) <= $1
+             ORDER BY updated_at LIMIT 100",
         )
+        .bind(poll_before)
+        .bind(Status::Sent.as_str())
+        .fetch_all(&db.pool)
         .await?;
         for id in sent {
             if self.halted() {
@@ -184,4 +180,12 @@ impl Payouts {
             }
         })
     }
+}
+
+/// A `queued` withdrawal due for a re-send, and who attempted it last.
+#[derive(sqlx::FromRow)]
+struct Attempted {
+    id: String,
+    attempt_instance: Option<i64>,
+    last_attempt_at: Option<i64>,
 }
