@@ -7,6 +7,10 @@
   view tree that reads best in one piece, a table of settings. Every other
   long function is split along its seams.
 
+KNOWN_LONG lists the long functions issue 10 still has to split (each
+names its file and function); the list can only shrink: an entry that is no
+longer long is reported too.
+
 Run by the test command beside check-layers.py.
 """
 
@@ -16,6 +20,15 @@ import sys
 
 MAX_FILE = 600
 MAX_FN = 80
+KNOWN_LONG: set[tuple[str, str]] = {
+    ("src/backoffice/overview.rs", "overview"),
+    ("src/backoffice/traders.rs", "act"),
+    ("src/wallet/ledger.rs", "post"),
+    ("src/wallet/notifications/effects.rs", "apply"),
+    ("src/wallet/notifications/mod.rs", "process"),
+    ("src/wallet/withdrawals/requests.rs", "request"),
+    ("src/wallet/withdrawals/worker.rs", "round"),
+}
 ROOT = pathlib.Path(__file__).resolve().parent.parent / "src"
 FN = re.compile(r"\s*(pub(\([^)]*\))?\s+)?(async\s+)?(const\s+)?(unsafe\s+)?fn\s+(\w+)")
 
@@ -55,7 +68,7 @@ def reason_above(lines: list[str], start: int) -> bool:
 
 
 def main() -> int:
-    problems = []
+    problems, known_seen = [], set()
     for path in sorted(ROOT.rglob("*.rs")):
         lines = path.read_text().split("\n")
         rel = path.relative_to(ROOT.parent)
@@ -66,16 +79,23 @@ def main() -> int:
             if not m:
                 continue
             n = fn_length(lines, i)
-            if n > MAX_FN and not reason_above(lines, i):
+            if n > MAX_FN and (str(rel), m.group(6)) in KNOWN_LONG:
+                known_seen.add((str(rel), m.group(6)))
+            elif n > MAX_FN and not reason_above(lines, i):
                 problems.append(
                     f"{rel}:{i + 1}: fn {m.group(6)} is {n} lines (at most {MAX_FN}, "
                     "or say `/// Long because ...` above it)"
                 )
+    for file, name in sorted(KNOWN_LONG - known_seen):
+        problems.append(f"{file}: fn {name} is no longer long: remove it from KNOWN_LONG")
     for p in problems:
         print(p, file=sys.stderr)
     if problems:
         return 1
-    print(f"house: no file over {MAX_FILE} lines, no unexplained function over {MAX_FN}")
+    print(
+        f"house: no file over {MAX_FILE} lines, no unexplained function over {MAX_FN} "
+        f"except the {len(KNOWN_LONG)} known ones still to split"
+    )
     return 0
 
 

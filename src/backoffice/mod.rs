@@ -12,6 +12,7 @@
 //! - filters arrive as text and are parsed here: a bad one is a
 //!   [`FieldError`] (400) and runs no query.
 
+pub mod approvals;
 pub mod audit;
 pub mod csv;
 pub mod notifications;

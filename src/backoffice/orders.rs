@@ -6,6 +6,7 @@
 //! kind the two tables are merged by a `UNION ALL` of two already-limited,
 //! index-ordered halves, so a page never reads more than `2 × limit` rows.
 
+pub use super::approvals::{approvals, approvals_page, ApprovalQuery};
 use sqlx::FromRow;
 
 use super::{
@@ -517,105 +518,4 @@ pub async fn unresolved_payouts(db: &Db, limit: i64) -> Result<(i64, Vec<OrderRo
     .map(OrderRow::from)
     .collect();
     Ok((total, rows))
-}
-
-/// Filters of `GET /api/admin/approvals`, as received.
-#[derive(Debug, Default, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
-pub struct ApprovalQuery {
-    pub cursor: Option<String>,
-    pub limit: Option<String>,
-}
-
-/// Withdrawals waiting for an admin's decision, oldest first (the queue is
-/// worked from its head), one page.
-pub async fn approvals(
-    db: &Db,
-    admin_id: &str,
-    q: &ApprovalQuery,
-) -> Result<crate::api::backoffice::ApprovalList> {
-    let limit = page_size(q.limit.as_deref())?;
-    let cursor = Cursor::parse(q.cursor.as_deref())?;
-    let total: i64 =
-        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) AS n FROM withdrawals WHERE status = $1")
-            .bind(withdrawals::Status::PendingApproval.as_str())
-            .fetch_one(&db.pool)
-            .await?;
-    let (approvals, next) = approvals_page(db, admin_id, cursor.as_ref(), limit).await?;
-    Ok(crate::api::backoffice::ApprovalList {
-        approvals,
-        total,
-        next,
-    })
-}
-
-/// A withdrawal of the approval queue, with its bank account.
-#[derive(FromRow)]
-struct ApprovalDbRow {
-    id: String,
-    user_id: String,
-    email: String,
-    amount: i64,
-    currency: String,
-    created_at: i64,
-    bank: Option<String>,
-    descriptor: Option<String>,
-    hold_reason: Option<String>,
-}
-
-impl ApprovalDbRow {
-    /// The row as `admin_id` sees it (`own`: they asked for it).
-    fn into_view(self, admin_id: &str) -> crate::api::backoffice::ApprovalRow {
-        crate::api::backoffice::ApprovalRow {
-            id: self.id,
-            own: self.user_id == admin_id,
-            user_id: self.user_id,
-            email: self.email,
-            amount: decimal(self.amount, &self.currency),
-            currency: self.currency,
-            bank: self.bank,
-            descriptor: self.descriptor,
-            created_at: self.created_at,
-            hold_reason: self.hold_reason,
-        }
-    }
-}
-
-pub async fn approvals_page(
-    db: &Db,
-    admin_id: &str,
-    cursor: Option<&Cursor>,
-    limit: i64,
-) -> Result<(Vec<crate::api::backoffice::ApprovalRow>, Option<String>)> {
-    use crate::api::backoffice::ApprovalRow;
-    let mut sql = Sql::new(
-        "SELECT o.id, o.user_id, u.email, o.amount, o.currency, o.created_at, b.bank, b.descriptor,
-                o.hold_reason
-         FROM withdrawals o JOIN users u ON u.id = o.user_id
-         LEFT JOIN bank_accounts b ON b.id = o.bank_account_id
-         WHERE o.status = ",
-    );
-    let pending = sql.text_arg(withdrawals::Status::PendingApproval.as_str());
-    sql.push(&pending);
-    if let Some(c) = cursor {
-        let (at, id) = (sql.int_arg(c.at), sql.text_arg(c.id.clone()));
-        sql.push(&format!(
-            " AND o.created_at >= {at} AND (o.created_at > {at} OR o.id > {id})"
-        ));
-    }
-    let l = sql.int_arg(limit + 1);
-    sql.push(&format!(" ORDER BY o.created_at, o.id LIMIT {l}"));
-    let mut rows: Vec<ApprovalRow> = sql
-        .query_as::<ApprovalDbRow>()
-        .fetch_all(&db.pool)
-        .await?
-        .into_iter()
-        .map(|r| r.into_view(admin_id))
-        .collect();
-    let next = if rows.len() as i64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|a| Cursor::encode(a.created_at, &a.id))
-    } else {
-        None
-    };
-    Ok((rows, next))
 }

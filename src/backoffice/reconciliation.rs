@@ -191,10 +191,36 @@ pub async fn reconcile(db: &Db, date: Option<&str>) -> Result<ReconciliationView
         None => parse_day(&day_of(now_ms())).unwrap_or(0),
     };
     let to = from + DAY_MS;
+    let ledger = booked_between(db, from, to).await?;
+    let mut notified = notified_between(db, from, to).await?;
 
-    // Kassa's side: every ledger transaction of the day that touched the
-    // trustly account.
-    let ledger = sqlx::query_as::<_, Booked>(
+    // Which order each transaction and notification belongs to.
+    let mut keys: HashSet<String> = ledger.iter().filter_map(|t| t.order_ref.clone()).collect();
+    for n in &notified {
+        keys.extend(n.order_id.iter().chain(n.message_id.iter()).cloned());
+    }
+    let orders = resolve(db, &keys).await?;
+    net_returned_payouts(db, &orders, &mut notified).await?;
+    let (groups, info) = group(&ledger, &notified, &orders);
+    Ok(view(from, to, groups, info))
+}
+
+/// The order a notification belongs to: by our MessageID, else Trustly's
+/// OrderID.
+fn find<'a>(
+    orders: &'a HashMap<String, OrderRef>,
+    message_id: Option<&String>,
+    order_id: Option<&String>,
+) -> Option<&'a OrderRef> {
+    message_id
+        .and_then(|m| orders.get(m))
+        .or_else(|| order_id.and_then(|o| orders.get(o)))
+}
+
+/// Kassa's side: every ledger transaction of the day that touched the
+/// trustly account.
+async fn booked_between(db: &Db, from: i64, to: i64) -> Result<Vec<Booked>> {
+    Ok(sqlx::query_as::<_, Booked>(
         "SELECT t.event_key, t.order_ref, t.currency, CAST(SUM(e.amount) AS BIGINT) AS trustly
          FROM ledger_transactions t JOIN ledger_entries e ON e.transaction_id = t.id
          WHERE t.created_at >= $1 AND t.created_at < $2 AND e.account = $3
@@ -204,10 +230,12 @@ pub async fn reconcile(db: &Db, date: Option<&str>) -> Result<ReconciliationView
     .bind(to)
     .bind(Account::Trustly.as_str())
     .fetch_all(&db.pool)
-    .await?;
+    .await?)
+}
 
-    // Trustly's side: the day's verified money notifications.
-    let notified: Vec<Notified> = sqlx::query_as::<_, NotifiedRow>(
+/// Trustly's side: the day's verified money notifications.
+async fn notified_between(db: &Db, from: i64, to: i64) -> Result<Vec<Notified>> {
+    Ok(sqlx::query_as::<_, NotifiedRow>(
         "SELECT notification_id, method, order_id, message_id, outcome, reason, amount_minor,
                 currency
          FROM notifications
@@ -225,29 +253,21 @@ pub async fn reconcile(db: &Db, date: Option<&str>) -> Result<ReconciliationView
     .await?
     .into_iter()
     .map(Notified::from)
-    .collect();
+    .collect())
+}
 
-    // Which order each transaction and notification belongs to.
-    let mut keys: HashSet<String> = ledger.iter().filter_map(|t| t.order_ref.clone()).collect();
-    for n in &notified {
-        keys.extend(n.order_id.iter().chain(n.message_id.iter()).cloned());
-    }
-    let orders = resolve(db, &keys).await?;
-
-    let find = |message_id: Option<&String>, order_id: Option<&String>| {
-        message_id
-            .and_then(|m| orders.get(m))
-            .or_else(|| order_id.and_then(|o| orders.get(o)))
-    };
-
-    // A payout's money leaves Kassa's Trustly account when Trustly accepts
-    // the AccountPayout, unannounced; a `credit` for a payout that was
-    // never confirmed paid is that money coming back, so it nets to zero on
-    // Trustly's side (and Kassa books none of it). Only a credit after a
-    // payoutconfirmation brings money in.
-    let mut notified = notified;
+/// A payout's money leaves Kassa's Trustly account when Trustly accepts
+/// the AccountPayout, unannounced; a `credit` for a payout that was
+/// never confirmed paid is that money coming back, so it nets to zero on
+/// Trustly's side (and Kassa books none of it). Only a credit after a
+/// payoutconfirmation brings money in.
+async fn net_returned_payouts(
+    db: &Db,
+    orders: &HashMap<String, OrderRef>,
+    notified: &mut [Notified],
+) -> Result<()> {
     for n in notified.iter_mut().filter(|n| n.method == CREDIT) {
-        let Some(o) = find(n.message_id.as_ref(), n.order_id.as_ref()) else {
+        let Some(o) = find(orders, n.message_id.as_ref(), n.order_id.as_ref()) else {
             continue;
         };
         if o.kind != Kind::Withdrawal {
@@ -275,11 +295,23 @@ pub async fn reconcile(db: &Db, date: Option<&str>) -> Result<ReconciliationView
             n.note_reason = true;
         }
     }
+    Ok(())
+}
 
-    // (group, currency) -> sides; group -> what is known of the order
+/// What is known of one group (an order, or an orphan): the order and
+/// Trustly's order id.
+type GroupInfo = HashMap<String, (Option<OrderRef>, Option<String>)>;
+
+/// Both sides summed per (group, currency): a group is an order, or an
+/// orphan transaction or notification on its own.
+fn group(
+    ledger: &[Booked],
+    notified: &[Notified],
+    orders: &HashMap<String, OrderRef>,
+) -> (BTreeMap<(String, String), Sides>, GroupInfo) {
     let mut groups: BTreeMap<(String, String), Sides> = BTreeMap::new();
-    let mut info: HashMap<String, (Option<OrderRef>, Option<String>)> = HashMap::new();
-    for t in &ledger {
+    let mut info: GroupInfo = HashMap::new();
+    for t in ledger {
         let order = t.order_ref.as_ref().and_then(|o| orders.get(o));
         let group = match order {
             Some(o) => o.id.clone(),
@@ -296,8 +328,8 @@ pub async fn reconcile(db: &Db, date: Option<&str>) -> Result<ReconciliationView
         }
         s.ledger_items += 1;
     }
-    for n in &notified {
-        let order = find(n.message_id.as_ref(), n.order_id.as_ref());
+    for n in notified {
+        let order = find(orders, n.message_id.as_ref(), n.order_id.as_ref());
         let group = match (order, &n.order_id) {
             (Some(o), _) => o.id.clone(),
             (None, Some(oid)) => format!("order:{oid}"),
@@ -339,7 +371,17 @@ pub async fn reconcile(db: &Db, date: Option<&str>) -> Result<ReconciliationView
             ));
         }
     }
+    (groups, info)
+}
 
+/// The page: a row per (group, currency), the day's totals per currency,
+/// and the rows that do not match.
+fn view(
+    from: i64,
+    to: i64,
+    groups: BTreeMap<(String, String), Sides>,
+    mut info: GroupInfo,
+) -> ReconciliationView {
     let mut rows = Vec::with_capacity(groups.len());
     let mut totals: BTreeMap<String, Sides> = BTreeMap::new();
     for ((group, currency), s) in groups {
@@ -397,14 +439,14 @@ pub async fn reconcile(db: &Db, date: Option<&str>) -> Result<ReconciliationView
             currency: c,
         })
         .collect();
-    Ok(ReconciliationView {
+    ReconciliationView {
         date: day_of(from),
         from,
         to,
         summary,
         rows,
         differences,
-    })
+    }
 }
 
 #[cfg(test)]
