@@ -26,6 +26,15 @@ fi
 cp style/main.css "$PKG/kassa.css"
 cp -r public/. "$SITE/"
 
+# Compressed once here, at the best ratio, instead of on every request:
+# the server sends kassa.wasm.br or .gz when the browser accepts it (a copy
+# older than its file is never left behind to be served stale).
+for f in "$PKG/kassa.wasm" "$PKG/kassa.js" "$PKG/kassa.css"; do
+  rm -f "$f.gz" "$f.br"
+  gzip -9 -n -k -f "$f"
+  if command -v brotli >/dev/null 2>&1; then brotli -q 11 -k -f "$f"; fi
+done
+
 log "building the server ($profile)"
 "${CARGO[@]}" build --bin kassa --no-default-features --features ssr --profile "$profile"
 echo "target/$bindir/kassa"
