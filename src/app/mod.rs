@@ -4,6 +4,7 @@
 pub mod admin;
 #[cfg(feature = "hydrate")]
 pub mod client;
+pub mod codec;
 pub mod deposit;
 pub mod forms;
 pub mod live;
@@ -21,6 +22,7 @@ use crate::api::wallet::{MeView, WalletView};
 use deposit::{DepositFailPage, DepositPage, DepositSuccessPage};
 use pages::{HomePage, LoginPage, NotFound, RegisterPage, WalletPage};
 use withdraw::{BankAccountsPage, WithdrawPage};
+use crate::app::codec::resource;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -77,7 +79,7 @@ fn set_page_csp() {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let me = Resource::new(|| (), |_| current_user());
+    let me = resource(|| (), |_| current_user());
     provide_context(me);
 
     view! {
@@ -114,7 +116,7 @@ pub fn App() -> impl IntoView {
 }
 
 /// The signed-in user, shared by the header and the pages.
-pub type MeResource = Resource<Result<Option<MeView>, ServerFnError>>;
+pub type MeResource = Resource<Result<Option<MeView>, ServerFnError>, codec::Json>;
 
 #[component]
 fn Header() -> impl IntoView {
