@@ -11,8 +11,15 @@ SITE=target/site; PKG=$SITE/pkg
 mkdir -p "$PKG"
 
 log "building the browser bundle (wasm32, hydrate)"
+# Size over everything for the bundle (README, "Bundle size"): std rebuilt
+# with its optimize_for_size code paths, and a panic aborts on the spot
+# (no message formatting, no unwinding tables: a panic in the browser is a
+# bug either way, and shows as "unreachable" in the console).
+# The target's flags only: build scripts and proc macros are untouched.
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort"
 "${CARGO[@]}" build --lib --target wasm32-unknown-unknown --no-default-features \
-  --features hydrate --profile wasm-release -Zbuild-std=std,panic_abort
+  --features hydrate --profile wasm-release -Zbuild-std=std,panic_abort \
+  -Zbuild-std-features=optimize_for_size
 wasm=target/wasm32-unknown-unknown/wasm-release/kassa.wasm
 if [ "$wasm" -nt "$PKG/kassa.wasm" ] || [ ! -f "$PKG/kassa.js" ]; then
   wasm-bindgen "$wasm" --target web --no-typescript --out-dir "$PKG" --out-name kassa
