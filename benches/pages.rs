@@ -166,7 +166,10 @@ async fn run(a: Args) {
         .await
         .unwrap();
     let shown = wallet["transactions"].as_array().unwrap().len();
-    assert!(shown >= TRANSACTIONS, "the wallet shows {shown} transactions");
+    assert!(
+        shown >= TRANSACTIONS,
+        "the wallet shows {shown} transactions"
+    );
 
     let admin = client();
     let res = admin

@@ -19,10 +19,10 @@ use leptos_router::{
 };
 
 use crate::api::wallet::{MeView, WalletView};
+use crate::app::codec::resource;
 use deposit::{DepositFailPage, DepositPage, DepositSuccessPage};
 use pages::{HomePage, LoginPage, NotFound, RegisterPage, WalletPage};
 use withdraw::{BankAccountsPage, WithdrawPage};
-use crate::app::codec::resource;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]

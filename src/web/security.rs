@@ -67,10 +67,10 @@ pub fn transport_and_cache(h: &mut HeaderMap, https: bool) {
     if !asset {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     } else if h.contains_key(header::CONTENT_ENCODING)
-        && !h
-            .get_all(header::VARY)
-            .iter()
-            .any(|v| v.to_str().is_ok_and(|v| v.to_ascii_lowercase().contains("accept-encoding")))
+        && !h.get_all(header::VARY).iter().any(|v| {
+            v.to_str()
+                .is_ok_and(|v| v.to_ascii_lowercase().contains("accept-encoding"))
+        })
     {
         // A precompressed bundle file (the compression layer says this
         // itself for what it compresses): a cache must not hand the .br

@@ -31,7 +31,11 @@ fn site_with_bundle() -> (std::path::PathBuf, Vec<u8>) {
     .unwrap();
     std::fs::write(pkg.join("kassa.wasm.br"), br).unwrap();
     // No precompressed copy: compressed on the fly.
-    std::fs::write(pkg.join("kassa.css"), "main { margin: 0 auto; }\n".repeat(50)).unwrap();
+    std::fs::write(
+        pkg.join("kassa.css"),
+        "main { margin: 0 auto; }\n".repeat(50),
+    )
+    .unwrap();
     (site, wasm)
 }
 
@@ -73,9 +77,11 @@ async fn decoded(res: Response) -> Vec<u8> {
 async fn bundle_is_sent_precompressed_when_asked() {
     guard(async {
         let (site, wasm) = site_with_bundle();
-        let app =
-            TestApp::spawn_with(Backend::Sqlite, &[("LEPTOS_SITE_ROOT", site.to_str().unwrap())])
-                .await;
+        let app = TestApp::spawn_with(
+            Backend::Sqlite,
+            &[("LEPTOS_SITE_ROOT", site.to_str().unwrap())],
+        )
+        .await;
         let url = app.at("/pkg/kassa.wasm");
         for (asked, sent) in [
             (Some("gzip"), Some("gzip")),
@@ -86,14 +92,21 @@ async fn bundle_is_sent_precompressed_when_asked() {
         ] {
             let res = fetch(&app.client, url.clone(), asked).await;
             assert_eq!(res.status(), StatusCode::OK, "{asked:?}");
-            assert_eq!(header(&res, "content-encoding").as_deref(), sent, "{asked:?}");
+            assert_eq!(
+                header(&res, "content-encoding").as_deref(),
+                sent,
+                "{asked:?}"
+            );
             assert_eq!(
                 header(&res, "content-type").as_deref(),
                 Some("application/wasm"),
                 "{asked:?}"
             );
             assert_ne!(header(&res, "cache-control").as_deref(), Some("no-store"));
-            assert_eq!(header(&res, "x-content-type-options").as_deref(), Some("nosniff"));
+            assert_eq!(
+                header(&res, "x-content-type-options").as_deref(),
+                Some("nosniff")
+            );
             if sent.is_some() {
                 assert!(
                     header(&res, "vary").is_some_and(|v| v.contains("accept-encoding")),
@@ -145,13 +158,24 @@ async fn pages_and_json_are_compressed_when_asked() {
                     "{path} {encoding}"
                 );
                 assert_eq!(header(&res, "content-type"), content_type, "{path}");
-                assert_eq!(header(&res, "cache-control").as_deref(), Some("no-store"), "{path}");
+                assert_eq!(
+                    header(&res, "cache-control").as_deref(),
+                    Some("no-store"),
+                    "{path}"
+                );
                 assert!(header(&res, "vary").is_some_and(|v| v.contains("accept-encoding")));
                 // The security headers are those of the plain answer (a
                 // page's CSP carries a fresh nonce each time).
                 let csp = header(&res, "content-security-policy").unwrap();
-                assert_eq!(csp.contains("nonce-"), plain_csp.contains("nonce-"), "{path}");
-                assert_eq!(header(&res, "x-frame-options").as_deref(), Some("sameorigin"));
+                assert_eq!(
+                    csp.contains("nonce-"),
+                    plain_csp.contains("nonce-"),
+                    "{path}"
+                );
+                assert_eq!(
+                    header(&res, "x-frame-options").as_deref(),
+                    Some("sameorigin")
+                );
                 let body = decoded(res).await;
                 let text = String::from_utf8(body).unwrap();
                 if path.starts_with("/api/") {
@@ -161,8 +185,13 @@ async fn pages_and_json_are_compressed_when_asked() {
                         serde_json::from_slice::<serde_json::Value>(&plain).unwrap()
                     );
                 } else {
-                    assert!(text.trim_end().ends_with("</html>"), "{path} {encoding}");
+                    // Whole (streamed parts may follow </html>, and where
+                    // they land depends on timing, so not byte for byte).
+                    assert!(text.contains("</html>"), "{path} {encoding}");
                     assert!(text.contains("/pkg/kassa.js"), "{path} {encoding}");
+                    if path == "/wallet" {
+                        assert!(text.contains("no-balances"), "{encoding}: {text}");
+                    }
                 }
             }
         }
