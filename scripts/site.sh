@@ -11,8 +11,15 @@ SITE=target/site; PKG=$SITE/pkg
 mkdir -p "$PKG"
 
 log "building the browser bundle (wasm32, hydrate)"
+# Size over everything for the bundle (README, "Bundle size"): std rebuilt
+# with its optimize_for_size code paths, and a panic aborts on the spot
+# (no message formatting, no unwinding tables: a panic in the browser is a
+# bug either way, and shows as "unreachable" in the console).
+# The target's flags only: build scripts and proc macros are untouched.
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort"
 "${CARGO[@]}" build --lib --target wasm32-unknown-unknown --no-default-features \
-  --features hydrate --profile wasm-release -Zbuild-std=std,panic_abort
+  --features hydrate --profile wasm-release -Zbuild-std=std,panic_abort \
+  -Zbuild-std-features=optimize_for_size
 wasm=target/wasm32-unknown-unknown/wasm-release/kassa.wasm
 if [ "$wasm" -nt "$PKG/kassa.wasm" ] || [ ! -f "$PKG/kassa.js" ]; then
   wasm-bindgen "$wasm" --target web --no-typescript --out-dir "$PKG" --out-name kassa
@@ -25,6 +32,15 @@ if [ "$wasm" -nt "$PKG/kassa.wasm" ] || [ ! -f "$PKG/kassa.js" ]; then
 fi
 cp style/main.css "$PKG/kassa.css"
 cp -r public/. "$SITE/"
+
+# Compressed once here, at the best ratio, instead of on every request:
+# the server sends kassa.wasm.br or .gz when the browser accepts it (a copy
+# older than its file is never left behind to be served stale).
+for f in "$PKG/kassa.wasm" "$PKG/kassa.js" "$PKG/kassa.css"; do
+  rm -f "$f.gz" "$f.br"
+  gzip -9 -n -k -f "$f"
+  if command -v brotli >/dev/null 2>&1; then brotli -q 11 -k -f "$f"; fi
+done
 
 log "building the server ($profile)"
 "${CARGO[@]}" build --bin kassa --no-default-features --features ssr --profile "$profile"

@@ -17,7 +17,7 @@ apt_install() {
 
 # 1. Debian's Rust for the browser, with std sources and the wasm linker
 #    (lld-22 must be named: rustc-web links rust-lld to it without pulling it in).
-apt_install rustc-web cargo-web rust-web-src lld-22 pkg-config libssl-dev
+apt_install rustc-web cargo-web rust-web-src lld-22 pkg-config libssl-dev brotli
 if command -v rustup >/dev/null 2>&1 && ! rustup toolchain list | grep -q '^debian-web'; then
   log "linking Debian's toolchain into rustup as debian-web"
   rustup toolchain link debian-web /usr

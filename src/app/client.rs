@@ -32,7 +32,7 @@ pub async fn request_json(
         Err(_) => None,
     }
     .unwrap_or_default();
-    let json: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    let json: Value = serde_json::from_slice(text.as_bytes()).unwrap_or(Value::Null);
     if resp.ok() {
         Ok(json)
     } else {

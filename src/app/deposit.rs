@@ -12,6 +12,7 @@ use super::{
 };
 use crate::api::error::AppError;
 use crate::api::wallet::DepositView;
+use crate::app::codec::resource;
 
 pub const CURRENCIES: &[(&str, &str)] = &[
     ("EUR", "EUR · euro"),
@@ -52,7 +53,7 @@ pub fn DepositPage() -> impl IntoView {
     // Set in place by the hydrated form; without JavaScript the form post
     // comes back here with ?id= and the server renders the frame.
     let checkout = RwSignal::new(None::<String>);
-    let existing = Resource::new(
+    let existing = resource(
         move || id.clone(),
         |id| async move {
             match id {
@@ -98,7 +99,7 @@ pub fn DepositSuccessPage() -> impl IntoView {
     let query = use_query_map();
     let id = query.with_untracked(|q| q.get("id")).unwrap_or_default();
     let version = wallet_version();
-    let deposit = Resource::new(
+    let deposit = resource(
         move || (id.clone(), version.get()),
         |(id, _)| load_deposit(id),
     );

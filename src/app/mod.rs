@@ -4,6 +4,7 @@
 pub mod admin;
 #[cfg(feature = "hydrate")]
 pub mod client;
+pub mod codec;
 pub mod deposit;
 pub mod forms;
 pub mod live;
@@ -19,6 +20,7 @@ use leptos_router::{
 
 use crate::api::error::AppError;
 use crate::api::wallet::{MeView, WalletView};
+use crate::app::codec::resource;
 use deposit::{DepositFailPage, DepositPage, DepositSuccessPage};
 use pages::{HomePage, LoginPage, NotFound, RegisterPage, WalletPage};
 use withdraw::{BankAccountsPage, WithdrawPage};
@@ -78,7 +80,7 @@ fn set_page_csp() {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let me = Resource::new(|| (), |_| current_user());
+    let me = resource(|| (), |_| current_user());
     provide_context(me);
 
     view! {
@@ -115,7 +117,7 @@ pub fn App() -> impl IntoView {
 }
 
 /// The signed-in user, shared by the header and the pages.
-pub type MeResource = Resource<Result<Option<MeView>, AppError>>;
+pub type MeResource = Resource<Result<Option<MeView>, AppError>, codec::Json>;
 
 #[component]
 fn Header() -> impl IntoView {

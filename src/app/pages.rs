@@ -9,6 +9,7 @@ use super::{
     forms::{options, Field, JsonForm, PasswordField, SelectField},
     load_wallet, MeResource,
 };
+use crate::app::codec::resource;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -118,7 +119,7 @@ pub fn RegisterPage() -> impl IntoView {
 #[component]
 pub fn WalletPage() -> impl IntoView {
     let version = super::live::wallet_version();
-    let wallet = Resource::new(move || version.get(), |_| load_wallet());
+    let wallet = resource(move || version.get(), |_| load_wallet());
     view! {
         <Title text="Wallet · Kassa"/>
         <Transition fallback=|| view! { <p>"Loading your wallet…"</p> }>

@@ -17,6 +17,7 @@ use super::{
 };
 use crate::api::error::AppError;
 use crate::api::wallet::{BankAccountView, WithdrawalView, CLEARING_HOUSES};
+use crate::app::codec::resource;
 
 /// "Sparbanken Svea ···4821" or whatever Trustly let us show.
 fn account_label(a: &BankAccountView) -> String {
@@ -37,14 +38,14 @@ pub fn BankAccountsPage() -> impl IntoView {
         query.with_untracked(|q| (q.get("select"), q.get("selected"), q.get("cancelled")));
     let version = wallet_version();
     let added = RwSignal::new(0u32);
-    let accounts = Resource::new(
+    let accounts = resource(
         move || (version.get(), added.get()),
         |_| load_bank_accounts(),
     );
     // The hydrated "Select" button sets this; without JavaScript the form
     // post comes back with ?select= and the server renders the frame.
     let checkout = RwSignal::new(None::<String>);
-    let existing = Resource::new(
+    let existing = resource(
         move || select_id.clone(),
         |id| async move {
             match id {
@@ -135,11 +136,11 @@ pub fn WithdrawPage() -> impl IntoView {
     let id_from_url = query.with_untracked(|q| q.get("id"));
     let created = RwSignal::new(id_from_url);
     let version = wallet_version();
-    let data = Resource::new(
+    let data = resource(
         move || version.get(),
         |_| async move { (load_wallet().await, load_bank_accounts().await) },
     );
-    let withdrawal = Resource::new(
+    let withdrawal = resource(
         move || (created.get(), version.get()),
         |(id, _)| async move {
             match id {

@@ -40,7 +40,8 @@ pub async fn headers(req: Request, next: Next) -> Response {
 /// On every answer, the sandbox's too: HSTS when Kassa is served over
 /// https (browsers then never try plain http for this host), and
 /// `Cache-Control: no-store` unless the answer is a static asset (the event
-/// stream's `no-cache` becomes `no-store` too). Pages, the JSON API, CSV exports and the event stream show
+/// stream's `no-cache` becomes `no-store` too), and `Vary: Accept-Encoding`
+/// on a precompressed asset. Pages, the JSON API, CSV exports and the event stream show
 /// money or personal data: no browser, proxy or CDN may keep a copy.
 pub fn transport_and_cache(h: &mut HeaderMap, https: bool) {
     if https {
@@ -66,6 +67,16 @@ pub fn transport_and_cache(h: &mut HeaderMap, https: bool) {
         || content_type.starts_with("font/");
     if !asset {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else if h.contains_key(header::CONTENT_ENCODING)
+        && !h.get_all(header::VARY).iter().any(|v| {
+            v.to_str()
+                .is_ok_and(|v| v.to_ascii_lowercase().contains("accept-encoding"))
+        })
+    {
+        // A precompressed bundle file (the compression layer says this
+        // itself for what it compresses): a cache must not hand the .br
+        // copy to a client that asked for none.
+        h.append(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
 }
 

@@ -8,6 +8,7 @@ mod common;
 
 mod admin;
 mod api;
+mod compression;
 mod deposits;
 mod operations;
 mod recorded_columns;

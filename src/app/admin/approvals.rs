@@ -8,6 +8,7 @@ use super::widgets::*;
 #[cfg(feature = "ssr")]
 use super::{admin, page_error, parse_query};
 use crate::api::{backoffice::*, error::AppError};
+use crate::app::codec::resource;
 
 #[server(prefix = "/_sf", endpoint = "admin_approvals")]
 pub async fn admin_approvals(query: String) -> Result<ApprovalList, AppError> {
@@ -21,7 +22,7 @@ pub async fn admin_approvals(query: String) -> Result<ApprovalList, AppError> {
 #[component]
 pub fn ApprovalsPage() -> impl IntoView {
     let search = search();
-    let data = Resource::new(move || search.get(), admin_approvals);
+    let data = resource(move || search.get(), admin_approvals);
     view! {
         <Title text="Approvals · Back office · Kassa"/>
         <Suspense fallback=loading>

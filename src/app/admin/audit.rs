@@ -8,6 +8,7 @@ use super::widgets::*;
 #[cfg(feature = "ssr")]
 use super::{admin, page_error, parse_query};
 use crate::api::{backoffice::*, error::AppError};
+use crate::app::codec::resource;
 
 #[server(prefix = "/_sf", endpoint = "admin_audit")]
 pub async fn admin_audit(query: String) -> Result<AuditList, AppError> {
@@ -21,7 +22,7 @@ pub async fn admin_audit(query: String) -> Result<AuditList, AppError> {
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let search = search();
-    let data = Resource::new(move || search.get(), admin_audit);
+    let data = resource(move || search.get(), admin_audit);
     view! {
         <Title text="Audit log · Back office · Kassa"/>
         <Suspense fallback=loading>

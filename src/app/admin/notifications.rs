@@ -8,6 +8,7 @@ use super::widgets::*;
 #[cfg(feature = "ssr")]
 use super::{admin, page_error, parse_query};
 use crate::api::{backoffice::*, error::AppError};
+use crate::app::codec::resource;
 
 #[server(prefix = "/_sf", endpoint = "admin_notifications")]
 pub async fn admin_notifications(query: String) -> Result<NotificationList, AppError> {
@@ -21,7 +22,7 @@ pub async fn admin_notifications(query: String) -> Result<NotificationList, AppE
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
     let search = search();
-    let data = Resource::new(move || search.get(), admin_notifications);
+    let data = resource(move || search.get(), admin_notifications);
     view! {
         <Title text="Notifications · Back office · Kassa"/>
         <Suspense fallback=loading>

@@ -9,6 +9,7 @@ use super::widgets::*;
 #[cfg(feature = "ssr")]
 use super::{admin, page_error, parse_query};
 use crate::api::{backoffice::*, error::AppError};
+use crate::app::codec::resource;
 
 #[server(prefix = "/_sf", endpoint = "admin_orders")]
 pub async fn admin_orders(query: String) -> Result<OrderList, AppError> {
@@ -37,7 +38,7 @@ const CURRENCIES: &[&str] = &["", "EUR", "SEK", "NOK", "DKK", "PLN", "GBP", "CZK
 #[component]
 pub fn OrdersPage() -> impl IntoView {
     let search = search();
-    let data = Resource::new(move || search.get(), admin_orders);
+    let data = resource(move || search.get(), admin_orders);
     let statuses: Vec<(String, String)> = std::iter::once(("".to_string(), "Any".to_string()))
         .chain(
             [
@@ -95,7 +96,7 @@ pub fn OrdersPage() -> impl IntoView {
 #[component]
 pub fn OrderPage() -> impl IntoView {
     let params = use_params_map();
-    let data = Resource::new(
+    let data = resource(
         move || params.get().get("id").unwrap_or_default(),
         admin_order,
     );

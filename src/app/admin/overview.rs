@@ -8,6 +8,7 @@ use super::widgets::*;
 #[cfg(feature = "ssr")]
 use super::{admin, page_error};
 use crate::api::{backoffice::*, error::AppError};
+use crate::app::codec::resource;
 
 #[server(prefix = "/_sf", endpoint = "admin_overview")]
 pub async fn admin_overview() -> Result<OverviewView, AppError> {
@@ -20,7 +21,7 @@ pub async fn admin_overview() -> Result<OverviewView, AppError> {
 
 #[component]
 pub fn OverviewPage() -> impl IntoView {
-    let data = Resource::new(|| (), |_| admin_overview());
+    let data = resource(|| (), |_| admin_overview());
     view! {
         <Title text="Back office · Kassa"/>
         <Suspense fallback=loading>

@@ -9,6 +9,7 @@ use super::widgets::*;
 #[cfg(feature = "ssr")]
 use super::{admin, page_error};
 use crate::api::{backoffice::*, error::AppError};
+use crate::app::codec::resource;
 
 #[server(prefix = "/_sf", endpoint = "admin_reconciliation")]
 pub async fn admin_reconciliation(date: String) -> Result<ReconciliationView, AppError> {
@@ -58,7 +59,7 @@ fn ReconciliationTable(rows: Vec<ReconciliationRow>, caption: &'static str) -> i
 #[component]
 pub fn ReconciliationPage() -> impl IntoView {
     let query = use_query_map();
-    let data = Resource::new(
+    let data = resource(
         move || query.get().get("date").unwrap_or_default(),
         admin_reconciliation,
     );

@@ -9,6 +9,7 @@ use super::widgets::*;
 #[cfg(feature = "ssr")]
 use super::{admin, page_error, parse_query};
 use crate::api::{backoffice::*, error::AppError};
+use crate::app::codec::resource;
 
 #[server(prefix = "/_sf", endpoint = "admin_traders")]
 pub async fn admin_traders(query: String) -> Result<TraderList, AppError> {
@@ -30,7 +31,7 @@ pub async fn admin_trader(id: String) -> Result<TraderDetail, AppError> {
 #[component]
 pub fn TradersPage() -> impl IntoView {
     let search = search();
-    let data = Resource::new(move || search.get(), admin_traders);
+    let data = resource(move || search.get(), admin_traders);
     view! {
         <Title text="Traders · Back office · Kassa"/>
         <Suspense fallback=loading>
@@ -92,7 +93,7 @@ fn TraderFlags(frozen: bool, locked: bool, flagged: bool) -> impl IntoView {
 #[component]
 pub fn TraderPage() -> impl IntoView {
     let params = use_params_map();
-    let data = Resource::new(
+    let data = resource(
         move || params.get().get("id").unwrap_or_default(),
         admin_trader,
     );

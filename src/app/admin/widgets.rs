@@ -194,7 +194,7 @@ pub fn ActionButton(
 
 /// JSON text pretty-printed when it parses, as received otherwise.
 pub fn pretty(raw: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(raw)
+    serde_json::from_slice::<serde_json::Value>(raw.as_bytes())
         .ok()
         .and_then(|v| serde_json::to_string_pretty(&v).ok())
         .unwrap_or_else(|| raw.to_string())
