@@ -208,11 +208,21 @@ impl Money {
     }
 
     /// Parse what a trader typed. Surrounding whitespace is trimmed; then only
-    /// digits with an optional dot and 1..=exponent decimals are accepted.
-    /// Signs, exponents, commas, inner spaces, a leading or trailing dot and
-    /// zero are refused.
+    /// digits with an optional decimal point *or* comma (`100,50`: what
+    /// Nordic, German and Dutch traders type, and their phones' decimal
+    /// keyboards) and 1..=exponent decimals are accepted. Signs, exponents,
+    /// thousands separators (`1,000.00`, `1 000`; `1,000` has three
+    /// decimals), inner spaces, a leading or trailing separator and zero
+    /// are refused.
     pub fn parse_user(s: &str, currency: Currency) -> Result<Money, AmountError> {
-        parse_decimal(s.trim(), currency, Decimals::UpTo).map(|m| Money::new(m, currency))
+        let s = s.trim();
+        let decimal_comma = s.matches(',').count() == 1 && !s.contains('.');
+        let s = if decimal_comma {
+            std::borrow::Cow::Owned(s.replace(',', "."))
+        } else {
+            std::borrow::Cow::Borrowed(s)
+        };
+        parse_decimal(&s, currency, Decimals::UpTo).map(|m| Money::new(m, currency))
     }
 
     /// Parse an amount as Trustly's API requires it in requests: digits, a
@@ -399,6 +409,8 @@ mod tests {
         assert_eq!(user("100.50"), Ok(10050));
         assert_eq!(user("  100.05 \n"), Ok(10005));
         assert_eq!(user("0.01"), Ok(1));
+        assert_eq!(user("100,50"), Ok(10050));
+        assert_eq!(user(" 0,5 "), Ok(50));
         assert_eq!(user("007"), Ok(700));
         assert_eq!(user("10000000000000.00"), Ok(MAX_PARSED_MINOR));
     }
@@ -413,7 +425,11 @@ mod tests {
         assert_eq!(user("100.505"), Err(AmountError::TooManyDecimals(2)));
         assert_eq!(user(".5"), Err(AmountError::NotANumber));
         assert_eq!(user("5."), Err(AmountError::NotANumber));
-        assert_eq!(user("1,50"), Err(AmountError::NotANumber));
+        assert_eq!(user("1,000.50"), Err(AmountError::NotANumber));
+        assert_eq!(user("1,000"), Err(AmountError::TooManyDecimals(2)));
+        assert_eq!(user("1,5,0"), Err(AmountError::NotANumber));
+        assert_eq!(user(",5"), Err(AmountError::NotANumber));
+        assert_eq!(user("5,"), Err(AmountError::NotANumber));
         assert_eq!(user("1 000"), Err(AmountError::NotANumber));
         assert_eq!(user("1.2.3"), Err(AmountError::NotANumber));
         assert_eq!(user("abc"), Err(AmountError::NotANumber));
