@@ -48,6 +48,13 @@ pub(super) fn err(code: i64) -> ApiError {
 pub(super) type ApiResult = Result<Value, ApiError>;
 
 pub(crate) async fn handle(AxState(sb): AxState<Arc<Sandbox>>, body: Bytes) -> Response {
+    let method = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v.get("method").and_then(Value::as_str).map(str::to_string));
+    if method.is_some_and(|m| sb.take_dropped_request(&m)) {
+        tracing::info!("sandbox API: request dropped on purpose (fault)");
+        return super::faults::broken_answer();
+    }
     let (answer, method) = sb.handle_api(&body);
     if method.is_some_and(|m| sb.take_lost_answer(&m)) {
         tracing::info!("sandbox API: answer lost on purpose (fault)");

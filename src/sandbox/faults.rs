@@ -2,6 +2,8 @@
 //! show what Kassa does when Trustly or the network misbehaves:
 //! - `lose_answer`: the request takes full effect (an AccountPayout creates
 //!   its payout), but the connection breaks before the answer is read;
+//! - `drop_request`: the connection breaks before the request is read: it
+//!   has no effect at all (the other half of a lost answer);
 //! - `error`: the next call is answered with a signed error `code` and has
 //!   no effect (a rotated password's 616, a rotated key's 636, 620 ...);
 //! - `hold_notifications`: the next order's notifications wait for a manual
@@ -26,6 +28,7 @@ use super::{state::State, Sandbox};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fault {
     LoseAnswer,
+    DropRequest,
     Error(i64),
     HoldNotifications,
 }
@@ -55,6 +58,11 @@ impl Sandbox {
 
     pub(crate) fn take_lost_answer(&self, method: &str) -> bool {
         self.take_fault(method, |f| f == Fault::LoseAnswer)
+            .is_some()
+    }
+
+    pub(crate) fn take_dropped_request(&self, method: &str) -> bool {
+        self.take_fault(method, |f| f == Fault::DropRequest)
             .is_some()
     }
 }
@@ -100,10 +108,12 @@ pub(crate) async fn order_fault(
 ) -> Response {
     let fault = match (req.fault.as_str(), req.code) {
         ("lose_answer", _) => Fault::LoseAnswer,
+        ("drop_request", _) => Fault::DropRequest,
         ("hold_notifications", _) => Fault::HoldNotifications,
         ("error", Some(code)) => Fault::Error(code),
         _ => {
-            let msg = "fault is lose_answer, hold_notifications, or error with a code";
+            let msg =
+                "fault is lose_answer, drop_request, hold_notifications, or error with a code";
             return (StatusCode::BAD_REQUEST, msg).into_response();
         }
     };
