@@ -26,6 +26,7 @@ pub struct Config {
     pub trustly: TrustlyConfig,
     pub deposits: DepositLimits,
     pub withdrawals: WithdrawalConfig,
+    pub refunds: RefundConfig,
     pub ops: OpsConfig,
     /// How long too many failed log-ins lock an account (or an address).
     pub login_lock_ms: u64,
@@ -150,6 +151,21 @@ impl WithdrawalConfig {
             p(&self.daily_max)?,
             p(&self.approval_above)?,
         ))
+    }
+}
+
+/// Refund rules (issue 16).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefundConfig {
+    /// Refunds above this (a decimal, applied to every currency, like the
+    /// withdrawal limits) need a second admin's approval.
+    pub approval_above: String,
+}
+
+impl RefundConfig {
+    /// The approval threshold in `currency`.
+    pub fn approval_above(&self, currency: Currency) -> Option<Money> {
+        Money::parse_user(&self.approval_above, currency).ok()
     }
 }
 
@@ -374,6 +390,15 @@ impl Config {
             )))
             }
         }
+        let refunds = RefundConfig {
+            approval_above: get("KASSA_REFUND_APPROVAL_ABOVE").unwrap_or_else(|| "1000.00".into()),
+        };
+        if refunds.approval_above(Currency::EUR).is_none() {
+            return Err(ConfigError(format!(
+                "KASSA_REFUND_APPROVAL_ABOVE {:?} must be an amount with at most two decimals",
+                refunds.approval_above
+            )));
+        }
         if withdrawals.worker_interval_ms == 0 {
             return Err(ConfigError(
                 "KASSA_PAYOUT_WORKER_INTERVAL_MS must be above 0".into(),
@@ -433,6 +458,7 @@ impl Config {
             },
             deposits,
             withdrawals,
+            refunds,
             ops,
             login_lock_ms,
         })
@@ -487,7 +513,7 @@ mod tests {
         let (min, max) = c.deposits.bounds(Currency::SEK).unwrap();
         assert_eq!((min.minor, max.minor), (500, 50050));
         assert!(cfg(&[("KASSA_DEPOSIT_MIN", "0")]).is_err());
-        assert!(cfg(&[("KASSA_DEPOSIT_MAX", "1,5")]).is_err());
+        assert!(cfg(&[("KASSA_DEPOSIT_MAX", "1e3")]).is_err());
         assert!(cfg(&[("KASSA_DEPOSIT_MIN", "20"), ("KASSA_DEPOSIT_MAX", "10")]).is_err());
     }
 

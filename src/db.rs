@@ -8,6 +8,7 @@
 //! which the integration tests (run on both backends) make up for. Rows
 //! decode into `FromRow` structs (see [`rows`]).
 
+mod migrations;
 mod rows;
 pub use rows::{Flag, QueryRows, RowsOf};
 
@@ -120,72 +121,6 @@ impl std::ops::DerefMut for WriteTx {
         &mut self.tx
     }
 }
-
-/// Migrations are embedded in the binary (no sqlx macros needed) and run at
-/// start-up on both backends; the SQL in `migrations/` is portable.
-const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "init", include_str!("../migrations/0001_init.sql")),
-    (2, "ledger", include_str!("../migrations/0002_ledger.sql")),
-    (
-        3,
-        "deposits",
-        include_str!("../migrations/0003_deposits.sql"),
-    ),
-    (
-        4,
-        "withdrawals",
-        include_str!("../migrations/0004_withdrawals.sql"),
-    ),
-    (
-        5,
-        "backoffice",
-        include_str!("../migrations/0005_backoffice.sql"),
-    ),
-    (
-        7,
-        "notification_hygiene",
-        include_str!("../migrations/0007_notification_hygiene.sql"),
-    ),
-    (
-        10,
-        "payout_safety",
-        include_str!("../migrations/0010_payout_safety.sql"),
-    ),
-    (
-        11,
-        "scale_out",
-        include_str!("../migrations/0011_scale_out.sql"),
-    ),
-];
-
-/// The few migrations SQLite and PostgreSQL cannot share (trigger syntax),
-/// as (version, name, SQLite text, PostgreSQL text); run after the others.
-const BACKEND_MIGRATIONS: &[(i64, &str, &str, &str)] = &[
-    (
-        6,
-        "audit_append_only",
-        include_str!("../migrations/0006_audit_append_only.sqlite.sql"),
-        include_str!("../migrations/0006_audit_append_only.postgres.sql"),
-    ),
-    (
-        12,
-        "live_events",
-        include_str!("../migrations/0012_live_events.sqlite.sql"),
-        include_str!("../migrations/0012_live_events.postgres.sql"),
-    ),
-    (
-        13,
-        "ledger_kinds",
-        include_str!("../migrations/0013_ledger_kinds.sqlite.sql"),
-        include_str!("../migrations/0013_ledger_kinds.postgres.sql"),
-    ),
-    (
-        14,
-        "recorded_columns",
-        include_str!("../migrations/0014_recorded_columns.sqlite.sql"),
-        include_str!("../migrations/0014_recorded_columns.postgres.sql"),
-    ),
-];
 
 impl Db {
     pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
@@ -307,14 +242,17 @@ impl Db {
     }
 
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
-        let backend_specific = BACKEND_MIGRATIONS.iter().map(|(version, name, lite, pg)| {
-            let sql = match self.backend {
-                Backend::Sqlite => lite,
-                Backend::Postgres => pg,
-            };
-            (version, name, sql)
-        });
-        let migrations = MIGRATIONS
+        let backend_specific =
+            migrations::BACKEND_MIGRATIONS
+                .iter()
+                .map(|(version, name, lite, pg)| {
+                    let sql = match self.backend {
+                        Backend::Sqlite => lite,
+                        Backend::Postgres => pg,
+                    };
+                    (version, name, sql)
+                });
+        let mut all = migrations::MIGRATIONS
             .iter()
             .map(|(version, name, sql)| (version, name, sql))
             .chain(backend_specific)
@@ -329,10 +267,9 @@ impl Db {
             })
             .collect::<Vec<_>>();
         // Shared and backend-specific ones interleave by version.
-        let mut migrations = migrations;
-        migrations.sort_by_key(|m| m.version);
+        all.sort_by_key(|m| m.version);
         let migrator = Migrator {
-            migrations: Cow::Owned(migrations),
+            migrations: Cow::Owned(all),
             ..Migrator::DEFAULT
         };
         migrator.run(&self.pool).await

@@ -10,7 +10,7 @@ use crate::{
     backoffice::BackofficeError,
     state::UserLookupError,
     traders::service::AuthError,
-    wallet::{deposits::service::DepositError, withdrawals::WithdrawalError},
+    wallet::{deposits::service::DepositError, refunds::RefundError, withdrawals::WithdrawalError},
 };
 
 impl From<sqlx::Error> for AppError {
@@ -34,6 +34,23 @@ impl From<AuthError> for AppError {
             AuthError::Locked { .. } => AppError::TooManyRequests(e.to_string()),
             AuthError::Db(e) => e.into(),
             AuthError::Hash(_) => AppError::internal("password hashing", e),
+        }
+    }
+}
+
+impl From<RefundError> for AppError {
+    fn from(e: RefundError) -> Self {
+        use RefundError as R;
+        match e {
+            R::Invalid(f) => AppError::Field(f),
+            R::NotFound => AppError::NotFound,
+            R::NotRefundable(_)
+            | R::InsufficientFunds
+            | R::WrongState(_)
+            | R::FourEyes
+            | R::InFlight => AppError::Conflict(e.to_string()),
+            R::Db(e) => e.into(),
+            R::Ledger(_) => AppError::internal("a refund's ledger entries", e),
         }
     }
 }

@@ -30,6 +30,8 @@ pub struct AppState {
     pub stopping: tokio::sync::watch::Receiver<bool>,
     /// Sends payouts (and its worker re-sends, polls, refreshes Balance).
     pub payouts: crate::wallet::withdrawals::Payouts,
+    /// Sends refunds (and recovers those whose outcome is unknown).
+    pub refunds: crate::wallet::refunds::Refunds,
 }
 
 impl FromRef<AppState> for LeptosOptions {

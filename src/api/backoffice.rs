@@ -185,6 +185,50 @@ pub struct OrderDetail {
     pub notifications: Vec<NotificationRow>,
     /// Withdrawals only.
     pub withdrawal: Option<WithdrawalInfo>,
+    /// Deposits only: its refunds and what is left to refund.
+    #[serde(default)]
+    pub deposit: Option<DepositRefunds>,
+}
+
+/// A deposit's refunds, as its order page shows them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DepositRefunds {
+    /// What may still be refunded ("0.00" unless the deposit is credited).
+    pub refundable: String,
+    /// Refunds above this need a second admin.
+    pub approval_above: Option<String>,
+    pub refunds: Vec<RefundView>,
+}
+
+/// One refund (`POST /api/admin/deposits/{id}/refund` answers one).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefundView {
+    pub id: String,
+    pub deposit_id: String,
+    /// The deposit's Trustly OrderID.
+    pub order_id: String,
+    pub user_id: String,
+    pub amount: String,
+    pub currency: String,
+    /// pending_approval, sending, refunded, failed or denied.
+    pub status: String,
+    pub reason: String,
+    pub requested_by: String,
+    pub requested_by_email: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_by_email: Option<String>,
+    pub decision_reason: Option<String>,
+    pub decided_at: Option<i64>,
+    pub send_attempts: i64,
+    /// An attempt may have reached Trustly and its outcome is not known
+    /// yet: kept reserved, checked again by the worker.
+    pub outcome_unknown: bool,
+    pub error_code: Option<i64>,
+    pub error_message: Option<String>,
+    pub refunded_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub history: Vec<OrderStep>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -14,11 +14,14 @@ use super::{
     traders::BankAccountRow, BackofficeError, Cursor, Result, Sql,
 };
 use crate::{
-    api::backoffice::{OrderDetail, OrderList, OrderRow, OrderStep, RefusalView, WithdrawalInfo},
+    api::backoffice::{
+        DepositRefunds, OrderDetail, OrderList, OrderRow, OrderStep, RefusalView, WithdrawalInfo,
+    },
+    config::RefundConfig,
     db::Db,
-    money::Currency,
+    money::{Currency, Money},
     traders::newtypes::FieldError,
-    wallet::{deposits, withdrawals, withdrawals::refusals, History},
+    wallet::{deposits, refunds, withdrawals, withdrawals::refusals, History},
 };
 
 /// Filters of `GET /api/admin/orders`, as received.
@@ -378,7 +381,7 @@ pub async fn page(
 
 /// An order by Kassa's id or Trustly's order id, with its history and the
 /// notifications that named it (by orderid or messageid), oldest first.
-pub async fn detail(db: &Db, id: &str) -> Result<OrderDetail> {
+pub async fn detail(db: &Db, refunds: &RefundConfig, id: &str) -> Result<OrderDetail> {
     for kind in [Kind::Deposit, Kind::Withdrawal] {
         let extra = match kind {
             Kind::Deposit => "o.flag_reason, o.error_code, NULL AS error_message",
@@ -405,18 +408,7 @@ pub async fn detail(db: &Db, id: &str) -> Result<OrderDetail> {
         // One row, two shapes: what every order has, and a payout's extras.
         let d = DetailRow::from_row(&r)?;
         let order = OrderRow::from(d.order);
-        let history = match kind {
-            Kind::Deposit => History::Deposit,
-            Kind::Withdrawal => History::Withdrawal,
-        }
-        .steps(&db.pool, &order.id)
-        .await?
-        .into_iter()
-        .map(|h| OrderStep {
-            status: h.status,
-            at: h.at,
-        })
-        .collect();
+        let history = history(db, kind, &order.id).await?;
         let notifications =
             notifications::for_order(db, &order.id, order.order_id.as_deref()).await?;
         let withdrawal = match kind {
@@ -446,6 +438,10 @@ pub async fn detail(db: &Db, id: &str) -> Result<OrderDetail> {
                 Some(p.into_info(bank, refusals))
             }
         };
+        let deposit = match kind {
+            Kind::Deposit => Some(deposit_refunds(db, refunds, &order).await?),
+            Kind::Withdrawal => None,
+        };
         return Ok(OrderDetail {
             order,
             flag_reason: d.flag_reason,
@@ -454,9 +450,43 @@ pub async fn detail(db: &Db, id: &str) -> Result<OrderDetail> {
             history,
             notifications,
             withdrawal,
+            deposit,
         });
     }
     Err(BackofficeError::NotFound)
+}
+
+/// Every status of the order with its time, oldest first.
+async fn history(db: &Db, kind: Kind, id: &str) -> Result<Vec<OrderStep>> {
+    let steps = match kind {
+        Kind::Deposit => History::Deposit,
+        Kind::Withdrawal => History::Withdrawal,
+    }
+    .steps(&db.pool, id)
+    .await?;
+    Ok(steps
+        .into_iter()
+        .map(|h| OrderStep {
+            status: h.status,
+            at: h.at,
+        })
+        .collect())
+}
+
+/// A deposit's refunds and what is left to refund of it.
+async fn deposit_refunds(
+    db: &Db,
+    config: &RefundConfig,
+    order: &OrderRow,
+) -> Result<DepositRefunds> {
+    let currency = order
+        .currency
+        .parse::<Currency>()
+        .map_err(|e| BackofficeError::Db(sqlx::Error::Decode(Box::new(e))))?;
+    let amount = Money::parse_user(&order.amount, currency)
+        .map_err(|e| BackofficeError::Db(sqlx::Error::Decode(Box::new(e))))?;
+    let credited = order.status == deposits::Status::Credited.as_str();
+    Ok(refunds::of_deposit(db, config, &order.id, amount, credited).await?)
 }
 
 /// Withdrawals in `statuses`, oldest first (the approval queue, alerts).

@@ -10,7 +10,9 @@
 //!   not trusted, not even its amount; a changed repeat of a notificationid
 //!   announces nothing beyond its first): `credit` +A, `debit` -A,
 //!   `payoutconfirmation` -A (a payout's `credit` counts only after its
-//!   payoutconfirmation: before it, it returns money that never left).
+//!   payoutconfirmation: before it, it returns money that never left);
+//! - refunds Trustly accepted: -A on the deposit they belong to, on the
+//!   day Trustly confirmed them (a Refund has no notification).
 //!
 //! A ledger transaction is tied to its order by the order it was booked
 //! for (`order_ref`), a notification by its messageid or orderid; the
@@ -31,7 +33,7 @@ use crate::{
     },
     db::{now_ms, Db},
     trustly::notifications::{CREDIT, DEBIT, PAYOUT_CONFIRMATION},
-    wallet::{ledger::Account, notification_records::Outcome},
+    wallet::{ledger::Account, notification_records::Outcome, refunds},
 };
 
 const DAY_MS: i64 = 86_400_000;
@@ -193,6 +195,7 @@ pub async fn reconcile(db: &Db, date: Option<&str>) -> Result<ReconciliationView
     let to = from + DAY_MS;
     let ledger = booked_between(db, from, to).await?;
     let mut notified = notified_between(db, from, to).await?;
+    notified.extend(refunded_between(db, from, to).await?);
 
     // Which order each transaction and notification belongs to.
     let mut keys: HashSet<String> = ledger.iter().filter_map(|t| t.order_ref.clone()).collect();
@@ -254,6 +257,46 @@ async fn notified_between(db: &Db, from: i64, to: i64) -> Result<Vec<Notified>> 
     .into_iter()
     .map(Notified::from)
     .collect())
+}
+
+/// A refund of the day as Trustly confirmed it (no notification announces
+/// one).
+#[derive(FromRow)]
+struct RefundedRow {
+    id: String,
+    deposit_id: String,
+    order_id: String,
+    amount: i64,
+    currency: String,
+}
+
+/// Trustly's side of refunds: a refund Trustly accepted (its signed answer,
+/// or its entry in GetWithdrawals) took its amount out of Kassa's Trustly
+/// account on the day it was confirmed; it belongs to its deposit.
+async fn refunded_between(db: &Db, from: i64, to: i64) -> Result<Vec<Notified>> {
+    let rows = sqlx::query_as::<_, RefundedRow>(
+        "SELECT id, deposit_id, order_id, amount, currency FROM refunds
+         WHERE status = $1 AND refunded_at >= $2 AND refunded_at < $3
+         ORDER BY refunded_at, id",
+    )
+    .bind(refunds::Status::Refunded.as_str())
+    .bind(from)
+    .bind(to)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Notified {
+            notification_id: None,
+            method: "refund".into(),
+            order_id: Some(r.order_id),
+            message_id: Some(r.deposit_id),
+            outcome: Outcome::Ok.as_str().into(),
+            reason: Some(format!("refund {} accepted by Trustly", r.id)),
+            flow: Some((-r.amount, r.currency)),
+            note_reason: true,
+        })
+        .collect())
 }
 
 /// A payout's money leaves Kassa's Trustly account when Trustly accepts

@@ -57,16 +57,27 @@ pub enum Kind {
     WithdrawalPaid,
     /// A paid payout's money came back (a credit after the payout).
     WithdrawalReturned,
+    /// Available to reserved, before Refund is sent (or waits for a second
+    /// admin).
+    RefundReserve,
+    /// Reserved back to available: Trustly certainly did not refund, or the
+    /// second admin denied it.
+    RefundRelease,
+    /// Reserved to Kassa's `trustly` account: Trustly accepted the Refund.
+    RefundPaid,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 9] = [
         Kind::DepositCredit,
         Kind::DepositDebit,
         Kind::WithdrawalReserve,
         Kind::WithdrawalRelease,
         Kind::WithdrawalPaid,
         Kind::WithdrawalReturned,
+        Kind::RefundReserve,
+        Kind::RefundRelease,
+        Kind::RefundPaid,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -77,6 +88,9 @@ impl Kind {
             Kind::WithdrawalRelease => "withdrawal_release",
             Kind::WithdrawalPaid => "withdrawal_paid",
             Kind::WithdrawalReturned => "withdrawal_returned",
+            Kind::RefundReserve => "refund_reserve",
+            Kind::RefundRelease => "refund_release",
+            Kind::RefundPaid => "refund_paid",
         }
     }
 }
@@ -177,22 +191,24 @@ pub async fn post_transaction(
 /// zero. The check and the move are one conditional UPDATE, so concurrent
 /// reservations cannot both pass it (PostgreSQL re-checks the row after the
 /// first commit; SQLite has one writer). The caller must roll back on error.
-/// `withdrawal_id` is the withdrawal the reservation is for.
+/// `order` is the order the reservation is for (a withdrawal, or the
+/// deposit a refund sends back) and `kind` a reservation kind.
 pub async fn reserve(
     conn: &mut AnyConnection,
-    withdrawal_id: &str,
+    order: &str,
+    kind: Kind,
     event_key: &str,
     user_id: &str,
     currency: Currency,
     amount: i64,
 ) -> Result<bool, LedgerError> {
-    if amount <= 0 {
+    if amount <= 0 || !matches!(kind, Kind::WithdrawalReserve | Kind::RefundReserve) {
         return Err(LedgerError::Unbalanced(event_key.to_string()));
     }
     let p = Posting {
         event_key,
-        kind: Kind::WithdrawalReserve,
-        order: Some(withdrawal_id),
+        kind,
+        order: Some(order),
         user_id: Some(user_id),
         currency,
     };

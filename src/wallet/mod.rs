@@ -10,6 +10,7 @@ pub mod holds;
 pub mod ledger;
 pub mod notification_records;
 pub mod notifications;
+pub mod refunds;
 pub mod withdrawals;
 
 use std::collections::BTreeMap;
@@ -56,6 +57,7 @@ where
 pub enum History {
     Deposit,
     Withdrawal,
+    Refund,
 }
 
 impl History {
@@ -73,6 +75,12 @@ impl History {
                  SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4 FROM withdrawal_events
                  WHERE withdrawal_id = $2",
                 "SELECT status, at FROM withdrawal_events WHERE withdrawal_id = $1 ORDER BY seq",
+            ),
+            History::Refund => (
+                "INSERT INTO refund_events (id, refund_id, seq, status, at)
+                 SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4 FROM refund_events
+                 WHERE refund_id = $2",
+                "SELECT status, at FROM refund_events WHERE refund_id = $1 ORDER BY seq",
             ),
         }
     }
@@ -166,6 +174,7 @@ pub async fn summary(db: &Db, user_id: &str, hold_ms: u64) -> Result<WalletView,
     // Deposits and withdrawals, newest first.
     let mut transactions = deposits::transactions_for_user(db, user_id, TRANSACTIONS_SHOWN).await?;
     transactions.extend(withdrawals::transactions_for_user(db, user_id, TRANSACTIONS_SHOWN).await?);
+    transactions.extend(refunds::transactions_for_user(db, user_id, TRANSACTIONS_SHOWN).await?);
     transactions.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
     transactions.truncate(TRANSACTIONS_SHOWN as usize);
     Ok(WalletView {

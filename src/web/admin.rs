@@ -224,7 +224,10 @@ async fn order(
     AdminUser(_): AdminUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    Ok(Json(backoffice::orders::detail(&state.db, &id).await?).into_response())
+    Ok(
+        Json(backoffice::orders::detail(&state.db, &state.config.refunds, &id).await?)
+            .into_response(),
+    )
 }
 
 async fn notifications(
@@ -424,7 +427,10 @@ async fn decide(
     let w = result?;
     tracing::info!(admin_id = %admin.id, withdrawal_id = id, status = w.status.as_str(),
         "withdrawal decided");
-    Ok(Json(backoffice::orders::detail(&state.db, id).await?).into_response())
+    Ok(
+        Json(backoffice::orders::detail(&state.db, &state.config.refunds, id).await?)
+            .into_response(),
+    )
 }
 
 async fn approve(
@@ -542,7 +548,10 @@ async fn refresh_transfer(
         )
         .await?;
         refreshed?;
-        Ok(Json(backoffice::orders::detail(&state.db, &id).await?).into_response())
+        Ok(
+            Json(backoffice::orders::detail(&state.db, &state.config.refunds, &id).await?)
+                .into_response(),
+        )
     }
     .await;
     respond(input.form, result)

@@ -11,6 +11,7 @@ pub mod input;
 pub mod metrics;
 pub mod notifications;
 pub mod ops;
+pub mod refunds;
 pub mod security;
 pub mod session;
 pub mod withdrawals;
@@ -205,6 +206,13 @@ pub async fn start(config: Config, listener: Option<TcpListener>) -> Result<Runn
         config.withdrawals.clone(),
         events.clone(),
     );
+    let refunds = crate::wallet::refunds::Refunds::new(
+        db.clone(),
+        merchant.client.clone(),
+        config.refunds.clone(),
+        config.withdrawals.resend_after_ms,
+        events.clone(),
+    );
     let state = AppState {
         db: db.clone(),
         merchant,
@@ -214,6 +222,7 @@ pub async fn start(config: Config, listener: Option<TcpListener>) -> Result<Runn
         closing: closing.clone(),
         stopping,
         payouts: payouts.clone(),
+        refunds: refunds.clone(),
     };
     let (app, sessions) = router(state.clone()).await?;
     // Listening before the first page can subscribe (PostgreSQL), and live
@@ -245,6 +254,10 @@ pub async fn start(config: Config, listener: Option<TcpListener>) -> Result<Runn
     // crash left queued, and the sandbox (same process) must be answering.
     let mut background = vec![
         payouts.spawn_worker(closing.clone()),
+        refunds.spawn_recovery(
+            Duration::from_millis(state.config.withdrawals.worker_interval_ms),
+            closing.clone(),
+        ),
         session::spawn_cleanup(
             sessions.clone(),
             db.clone(),
@@ -274,6 +287,7 @@ async fn router(state: AppState) -> Result<(Router, session::Sessions), StartErr
     let kassa: Router<AppState> = Router::new()
         .merge(api::routes())
         .merge(admin::routes(state.clone()))
+        .merge(refunds::routes(state.clone()))
         .merge(deposits::routes())
         .merge(withdrawals::routes())
         .merge(events::routes())

@@ -11,6 +11,7 @@ pub mod notifications;
 pub mod orders;
 pub mod overview;
 pub mod reconciliation;
+pub mod refunds;
 pub mod traders;
 pub(crate) mod widgets;
 

@@ -23,7 +23,7 @@ pub async fn admin_orders(query: String) -> Result<OrderList, AppError> {
 #[server(prefix = "/_sf", endpoint = "admin_order")]
 pub async fn admin_order(id: String) -> Result<OrderDetail, AppError> {
     let (state, _) = admin().await?;
-    crate::backoffice::orders::detail(&state.db, &id)
+    crate::backoffice::orders::detail(&state.db, &state.config.refunds, &id)
         .await
         .map_err(page_error)
 }
@@ -178,6 +178,10 @@ fn Order(d: OrderDetail) -> impl IntoView {
             <p class="hint">"GetWithdrawals: at most once per 15 minutes per withdrawal."</p>
         }
     });
+    let refunds = d.deposit.map(|r| {
+        let (id, currency, here) = (o.id.clone(), o.currency.clone(), here.clone());
+        view! { <super::refunds::Refunds d=r deposit_id=id currency here/> }
+    });
     view! {
         <section class="card">
             <h1>{title}</h1>
@@ -196,6 +200,7 @@ fn Order(d: OrderDetail) -> impl IntoView {
                 {d.history.into_iter().map(|h| view! { <li><Status status=h.status/>" "<Time ms=h.at/></li> }).collect_view()}
             </ol>
             {withdrawal}
+            {refunds}
         </section>
         <section class="card">
             <h2>"Notifications"</h2>

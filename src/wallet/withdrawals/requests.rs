@@ -54,6 +54,7 @@ impl Payouts {
         ledger::reserve(
             &mut tx.tx,
             &id,
+            ledger::Kind::WithdrawalReserve,
             &format!("withdrawal:{id}:reserve"),
             &user.id,
             currency,
