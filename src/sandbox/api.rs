@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State as AxState;
+use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
@@ -47,9 +48,15 @@ pub(super) fn err(code: i64) -> ApiError {
 
 pub(super) type ApiResult = Result<Value, ApiError>;
 
-pub(crate) async fn handle(AxState(sb): AxState<Arc<Sandbox>>, body: Bytes) -> Response {
+pub(crate) async fn handle(
+    AxState(sb): AxState<Arc<Sandbox>>,
+    http_method: Method,
+    body: Bytes,
+) -> Response {
     let (answer, method) = sb.handle_api(&body);
-    if method.is_some_and(|m| sb.take_lost_answer(&m)) {
+    let lost = method.is_some_and(|m| sb.take_lost_answer(&m));
+    sb.record_request(&http_method, &body, &answer, lost);
+    if lost {
         tracing::info!("sandbox API: answer lost on purpose (fault)");
         return super::faults::broken_answer();
     }
