@@ -12,6 +12,7 @@ mod compression;
 mod deposits;
 mod operations;
 mod recorded_columns;
+mod sandbox_evidence;
 mod sandbox_fidelity;
 mod scale_out;
 mod statements;
