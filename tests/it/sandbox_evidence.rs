@@ -26,7 +26,10 @@ async fn requests_json_records_signed_requests_with_credentials_masked() {
         let app = TestApp::spawn(Backend::Sqlite).await;
         let c = app.trader("evidence@example.com").await;
         let before = requests(&app, "").await;
-        let since = before.last().map(|r| r["seq"].as_u64().unwrap()).unwrap_or(0);
+        let since = before
+            .last()
+            .map(|r| r["seq"].as_u64().unwrap())
+            .unwrap_or(0);
         let d = app.deposit(&c, "100.00", "EUR").await;
 
         let list = requests(&app, &format!("?method=Deposit&since={since}")).await;
@@ -92,9 +95,11 @@ async fn order_json_carries_signed_bodies_and_kassas_replies() {
 async fn a_payout_cancelled_from_the_orders_tool_releases_the_reservation() {
     crate::common::guard(async {
         // Payouts wait a minute at the sandbox: time to cancel one.
-        let app =
-            TestApp::spawn_with(Backend::Sqlite, &[("KASSA_SANDBOX_PAYOUT_DELAY_MS", "60000")])
-                .await;
+        let app = TestApp::spawn_with(
+            Backend::Sqlite,
+            &[("KASSA_SANDBOX_PAYOUT_DELAY_MS", "60000")],
+        )
+        .await;
         let c = app.trader("cancelled@example.com").await;
         let d = app.deposit(&c, "100.00", "EUR").await;
         app.confirm(&s(&d, "order_id"), "success").await;
