@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State as AxState;
+use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
@@ -47,7 +48,11 @@ pub(super) fn err(code: i64) -> ApiError {
 
 pub(super) type ApiResult = Result<Value, ApiError>;
 
-pub(crate) async fn handle(AxState(sb): AxState<Arc<Sandbox>>, body: Bytes) -> Response {
+pub(crate) async fn handle(
+    AxState(sb): AxState<Arc<Sandbox>>,
+    http_method: Method,
+    body: Bytes,
+) -> Response {
     let method = serde_json::from_slice::<Value>(&body)
         .ok()
         .and_then(|v| v.get("method").and_then(Value::as_str).map(str::to_string));
@@ -56,7 +61,9 @@ pub(crate) async fn handle(AxState(sb): AxState<Arc<Sandbox>>, body: Bytes) -> R
         return super::faults::broken_answer();
     }
     let (answer, method) = sb.handle_api(&body);
-    if method.is_some_and(|m| sb.take_lost_answer(&m)) {
+    let lost = method.is_some_and(|m| sb.take_lost_answer(&m));
+    sb.record_request(&http_method, &body, &answer, lost);
+    if lost {
         tracing::info!("sandbox API: answer lost on purpose (fault)");
         return super::faults::broken_answer();
     }

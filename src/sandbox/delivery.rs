@@ -346,16 +346,54 @@ impl Sandbox {
         });
     }
 
+    /// QUEUED -> EXECUTING, unless cancelled meanwhile.
     fn set_payout_state(&self, orderid: &str, state: OrderState) {
-        if let Some(o) = self.lock().orders.get_mut(orderid) {
+        if let Some(o) = self
+            .lock()
+            .orders
+            .get_mut(orderid)
+            .filter(|o| o.state == OrderState::Queued)
+        {
             o.state = state;
             o.modified = OffsetDateTime::now_utc();
         }
     }
 
+    pub(crate) fn is_payout(&self, orderid: &str) -> bool {
+        self.lock()
+            .orders
+            .get(orderid)
+            .is_some_and(|o| o.kind == OrderKind::AccountPayout)
+    }
+
+    /// Cancels a payout not executed yet (orders tool): FAILED, the money
+    /// back on the merchant's balance (it never left), one `cancel`
+    /// notification. False when it is executed or failed already.
+    pub(crate) fn cancel_payout(&self, orderid: &str) -> bool {
+        let mut st = self.lock();
+        let Some(o) = st.orders.get_mut(orderid).filter(|o| {
+            o.kind == OrderKind::AccountPayout
+                && matches!(o.state, OrderState::Queued | OrderState::Executing)
+        }) else {
+            return false;
+        };
+        o.state = OrderState::Failed;
+        o.modified = OffsetDateTime::now_utc();
+        let data = o.cancel_data();
+        let amount = o.amount.expect("payouts always have an amount");
+        st.add_balance(amount);
+        tracing::info!(orderid, "sandbox: payout cancelled from the orders tool");
+        self.enqueue(&mut st, orderid, vec![("cancel", data)], Shape::Normal);
+        true
+    }
+
     fn finish_payout(&self, orderid: &str) {
         let mut st = self.lock();
-        let Some(order) = st.orders.get(orderid) else {
+        let Some(order) = st
+            .orders
+            .get(orderid)
+            .filter(|o| matches!(o.state, OrderState::Queued | OrderState::Executing))
+        else {
             return;
         };
         let fails = order

@@ -10,7 +10,8 @@
 //! Modules: `state` (the in-memory world), `api` (JSON-RPC methods),
 //! `refunds` (Refund and its queue), `checkout` (trader-facing pages), `delivery` (notification queue and the
 //! background sender), `orders_tool` (developer pages: notification log,
-//! replay), `html` (escaping, page frame).
+//! replay), `requests_log` (the API requests received, credentials masked),
+//! `html` (escaping, page frame).
 
 mod api;
 mod checkout;
@@ -19,6 +20,7 @@ mod faults;
 mod html;
 mod orders_tool;
 mod refunds;
+mod requests_log;
 mod state;
 
 use std::path::{Path, PathBuf};
@@ -143,7 +145,10 @@ impl Sandbox {
     ///   `GET|POST .../confirm`, `POST .../cancel`: the checkout pages;
     /// - `GET /orders`, `GET /orders/{orderid}.json`,
     ///   `POST /orders/{orderid}/notifications/{notificationid}/resend`,
-    ///   `POST /orders/{orderid}/credit|cancel|debit`: the orders tool;
+    ///   `POST /orders/{orderid}/credit|cancel|debit`: the orders tool
+    ///   (`cancel` also cancels a payout not executed yet);
+    /// - `GET /requests.json`: the last API requests received, credentials
+    ///   masked (see `requests_log`);
     /// - `GET /public-key`: the sandbox's public key (PEM, text/plain);
     /// - `POST /faults`: order a fault for the next call (see `faults`).
     pub fn router(self: &Arc<Self>) -> Router {
@@ -170,6 +175,7 @@ impl Sandbox {
                 "/orders/{orderid}/notifications/{notificationid}/resend",
                 post(orders_tool::resend),
             )
+            .route("/requests.json", get(requests_log::requests_json))
             .route("/public-key", get(public_key))
             .route("/faults", post(faults::order_fault))
             .with_state(self.clone())

@@ -57,6 +57,34 @@ impl Sandbox {
         format!("{}/orders", self.config.base_url)
     }
 
+    /// The buttons an order's state offers: credit/cancel a pending deposit,
+    /// cancel a payout not executed yet, debit a credited deposit.
+    fn order_actions(&self, o: &Order) -> String {
+        let mut h = String::new();
+        if o.kind == OrderKind::Deposit && o.state == OrderState::Pending {
+            h.push_str(&format!(
+                r#"<p><form method="post" action="{}"><button>Send credit</button></form> <form method="post" action="{}"><button>Send cancel</button></form></p>"#,
+                esc(&format!("{}/{}/credit", self.orders_url(), o.orderid)),
+                esc(&format!("{}/{}/cancel", self.orders_url(), o.orderid))
+            ));
+        }
+        if o.kind == OrderKind::AccountPayout
+            && matches!(o.state, OrderState::Queued | OrderState::Executing)
+        {
+            h.push_str(&format!(
+                r#"<p><form method="post" action="{}"><button>Cancel payout</button></form></p>"#,
+                esc(&format!("{}/{}/cancel", self.orders_url(), o.orderid))
+            ));
+        }
+        if o.kind == OrderKind::Deposit && o.state == OrderState::Credited {
+            h.push_str(&format!(
+                r#"<p><form method="post" action="{}"><button>Send debit</button></form></p>"#,
+                esc(&format!("{}/{}/debit", self.orders_url(), o.orderid))
+            ));
+        }
+        h
+    }
+
     fn render_order(&self, o: &Order) -> String {
         let amount = o
             .amount
@@ -78,19 +106,7 @@ impl Sandbox {
                 .map(|p| format!(" · refund of {}", esc(p)))
                 .unwrap_or_default(),
         );
-        if o.kind == OrderKind::Deposit && o.state == OrderState::Pending {
-            h.push_str(&format!(
-                r#"<p><form method="post" action="{}"><button>Send credit</button></form> <form method="post" action="{}"><button>Send cancel</button></form></p>"#,
-                esc(&format!("{}/{}/credit", self.orders_url(), o.orderid)),
-                esc(&format!("{}/{}/cancel", self.orders_url(), o.orderid))
-            ));
-        }
-        if o.kind == OrderKind::Deposit && o.state == OrderState::Credited {
-            h.push_str(&format!(
-                r#"<p><form method="post" action="{}"><button>Send debit</button></form></p>"#,
-                esc(&format!("{}/{}/debit", self.orders_url(), o.orderid))
-            ));
-        }
+        h.push_str(&self.order_actions(o));
         if !o.notifications.is_empty() {
             h.push_str("<table><tr><th>notification</th><th>attempts</th></tr>");
             for n in &o.notifications {
@@ -201,11 +217,16 @@ pub(crate) async fn order_json(
                 "delivered": n.delivered,
                 "held": n.held,
                 "data": n.data,
+                // The exact signed JSON text sent, and per attempt the
+                // merchant's reply as received (evidence for Trustly).
+                "body": n.body,
                 "attempts": n.attempts.iter().map(|a| json!({
+                    "at": trustly_timestamp(a.at),
                     "status": a.http_status,
                     "verified": a.verified,
                     "ok": a.ok,
                     "outcome": a.outcome,
+                    "reply": a.reply,
                 })).collect::<Vec<_>>(),
             })
         })
@@ -253,11 +274,18 @@ pub(crate) async fn send_credit(
 }
 
 /// A pending deposit that will never settle: send `cancel` (its queued
-/// refunds fail).
+/// refunds fail). A payout not executed yet (QUEUED or EXECUTING): cancel
+/// it, as Trustly may, with a `cancel` notification.
 pub(crate) async fn send_cancel(
     AxState(sb): AxState<Arc<Sandbox>>,
     Path(orderid): Path<String>,
 ) -> Response {
+    if sb.is_payout(&orderid) {
+        if !sb.cancel_payout(&orderid) {
+            return (StatusCode::CONFLICT, "payout already executed or failed").into_response();
+        }
+        return Redirect::to(&sb.orders_url()).into_response();
+    }
     sb.transition(
         &orderid,
         OrderState::Pending,

@@ -289,6 +289,8 @@ pub(crate) struct State {
     /// API calls received per method, answered or refused (what a test
     /// counts to show a call was made once, not once per Kassa instance).
     pub calls: HashMap<String, u64>,
+    /// The last API requests, credentials masked (`requests_log`).
+    pub requests: super::requests_log::RequestLog,
 }
 
 impl State {

@@ -13,6 +13,7 @@ mod deposits;
 mod operations;
 mod recorded_columns;
 mod refunds;
+mod sandbox_evidence;
 mod sandbox_fidelity;
 mod scale_out;
 mod statements;
