@@ -88,10 +88,16 @@ item('refund', async ({ ev, playwright, baseURL }) => {
   const rq = (await requests(ctx, 'Refund')).filter((r) => String(dataOf(r).OrderID) === String(d.order_id));
   ev.check('Trustly received one Refund of the deposit\'s order, signature verified', rq.length === 1 && rq[0].signature_verified);
   ev.addRequest(rq[0], 'the Refund Kassa sent');
+  // Refund has no MessageID: Kassa counts the deposit's refunds (GetWithdrawals)
+  // before the first attempt, so a lost answer can be settled without a blind re-send.
   const gw = (await requests(ctx, 'GetWithdrawals')).filter((r) => String(dataOf(r).OrderID) === String(d.order_id));
-  const listed = gw.find((r) => (answerOf(r)?.result?.data || []).some((e) => e.amount === '10.00'));
-  ev.check("GetWithdrawals of the deposit's order lists the refund", !!listed,
-    gw.length ? 'asked, not listed' : 'Kassa made no GetWithdrawals call for the deposit');
-  ev.addRequest(listed, "GetWithdrawals of the deposit's order");
+  ev.check("Kassa asked GetWithdrawals of the deposit's order before the Refund", gw.length >= 1,
+    gw.length ? `${gw.length} call(s)` : 'Kassa made no GetWithdrawals call for the deposit');
+  if (gw.length) ev.addRequest(gw[0], "GetWithdrawals of the deposit's order (before the Refund)");
+  const o = await (await ctx.get(`/sandbox/orders/${d.order_id}.json`)).json();
+  const entry = (o.refunds || []).find((e) => e.amount === '10.00');
+  ev.check("Trustly lists the refund under the deposit's order (as GetWithdrawals answers)",
+    !!entry && String(entry.orderid) === String(d.order_id), JSON.stringify(o.refunds || []));
+  ev.note(`The deposit's refunds as GetWithdrawals lists them: ${JSON.stringify(o.refunds || [])}`);
 });
 

@@ -244,6 +244,8 @@ pub(crate) async fn order_json(
         "settled": o.settled,
         // The end user's address as the merchant reported it (Attributes.IP).
         "ip": o.attr("IP"),
+        // Deposits: their refunds, as GetWithdrawals lists them.
+        "refunds": st.refunds_of(orderid).map(|r| st.refund_entry(r)).collect::<Vec<_>>(),
         "notifications": notifications,
     }))
     .into_response()
