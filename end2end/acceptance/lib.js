@@ -7,7 +7,7 @@ const { test: base, expect } = require('@playwright/test');
 const { ITEMS } = require('./checklist');
 
 const OUT = path.resolve(__dirname, '../../target/acceptance');
-const PASSWORD = 'correct horse battery';
+const { PASSWORD } = require('../tests/helpers');
 const ADMIN = { email: 'admin@kassa.test', password: 'admin password 1' };
 const DESKTOP = { width: 1366, height: 900 };
 const PHONE = { width: 390, height: 844 };
@@ -192,26 +192,8 @@ function checkReplies(ev, order) {
 
 // --- Kassa journeys -------------------------------------------------------------
 
-async function hydrated(page) {
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-}
-
-function uniqueEmail(prefix) {
-  return `${prefix}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
-}
-
-/** Signs a trader up through the page; ends on the wallet. */
-async function signUp(page, email, first = 'Åsa', last = 'Öberg') {
-  await page.goto('/register');
-  await hydrated(page);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByLabel('First name').fill(first);
-  await page.getByLabel('Last name').fill(last);
-  await page.getByLabel('Country').selectOption('SE');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/wallet$/);
-}
+// The browser tests' own journeys, shared (one sign-up for both suites).
+const { hydrated, uniqueEmail, signUp } = require('../tests/helpers');
 
 /** Starts a deposit on the page; returns {frame, orderid, checkoutUrl}. */
 async function startDeposit(page, amount) {

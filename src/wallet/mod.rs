@@ -53,6 +53,23 @@ where
 
 /// The step-by-step history of an order's status (`deposit_events`,
 /// `withdrawal_events`): `seq` orders the steps even within one millisecond.
+/// An admin's reason for a decision on money (a denial, a refund, a
+/// resolution): required, at most 500 characters.
+pub(crate) fn checked_reason(reason: &str) -> Result<&str, crate::traders::newtypes::FieldError> {
+    use crate::traders::newtypes::FieldError;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(FieldError::new("reason", "Give a reason."));
+    }
+    if reason.chars().count() > 500 {
+        return Err(FieldError::new(
+            "reason",
+            "Keep the reason under 500 characters.",
+        ));
+    }
+    Ok(reason)
+}
+
 #[derive(Clone, Copy, Debug)]
 pub enum History {
     Deposit,

@@ -28,8 +28,7 @@ use crate::{
 pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/api/admin/deposits/{id}/refund", post(request))
-        .route("/api/admin/refunds/{id}/approve", post(approve))
-        .route("/api/admin/refunds/{id}/deny", post(deny))
+        .route("/api/admin/refunds/{id}/{decision}", post(decision))
         .route_layer(axum::middleware::from_fn_with_state(
             state,
             super::admin::require_admin,
@@ -130,29 +129,22 @@ async fn request(
     respond(input.form, result)
 }
 
-/// `{reason?}` → the refund, sent; 409 for the admin who asked for it or
-/// one not waiting for approval; 404.
-async fn approve(
+/// `approve` `{reason?}` → the refund, sent; `deny` `{reason}` (required,
+/// 400 without) → the refund, denied and its reservation released. 409 for
+/// the admin who asked for it or a refund not waiting for approval; 404
+/// for an unknown refund or decision.
+async fn decision(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
-    Path(id): Path<String>,
+    Path((id, verb)): Path<(String, String)>,
     input: Input<ReasonBody>,
 ) -> Response {
     let reason = input.data.reason.clone();
-    let result = decide(&state, &admin, &id, reason, true).await;
-    respond(input.form, result)
-}
-
-/// `{reason}` (required) → the refund, denied and its reservation released;
-/// 400 without a reason; 409 as for approve; 404.
-async fn deny(
-    State(state): State<AppState>,
-    AdminUser(admin): AdminUser,
-    Path(id): Path<String>,
-    input: Input<ReasonBody>,
-) -> Response {
-    let reason = input.data.reason.clone();
-    let result = decide(&state, &admin, &id, reason, false).await;
+    let result = match verb.as_str() {
+        "approve" => decide(&state, &admin, &id, reason, true).await,
+        "deny" => decide(&state, &admin, &id, reason, false).await,
+        _ => Err(AppError::NotFound),
+    };
     respond(input.form, result)
 }
 

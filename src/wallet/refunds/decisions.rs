@@ -15,7 +15,7 @@ impl Refunds {
         let db = self.db();
         let mut tx = db.begin_write().await?;
         let r = self.pending(&mut tx.tx, id, admin_id).await?;
-        ensure_in_flight_free(&mut tx.tx, &r.deposit_id).await?;
+        request::ensure_none_in_flight(&mut tx.tx, &r.deposit_id).await?;
         let now = now_ms();
         decide(&mut tx.tx, id, admin_id, reason, now).await?;
         set_status(&mut tx.tx, id, Status::Sending, now).await?;
@@ -67,13 +67,6 @@ impl Refunds {
         }
         Ok(r)
     }
-}
-
-async fn ensure_in_flight_free(
-    conn: &mut AnyConnection,
-    deposit_id: &str,
-) -> Result<(), RefundError> {
-    request::ensure_none_in_flight(conn, deposit_id).await
 }
 
 async fn decide(

@@ -56,7 +56,10 @@ use tokio::sync::broadcast;
 
 pub use views::*;
 
-use super::ledger::{self, Account, Kind, LedgerError, Leg};
+use super::{
+    checked_reason,
+    ledger::{self, Account, Kind, LedgerError, Leg},
+};
 use crate::{
     config::RefundConfig,
     db::{now_ms, Backend, Db, Flag, QueryRows},
@@ -354,18 +357,6 @@ async fn book_refunded(conn: &mut AnyConnection, r: &Refund, now: i64) -> Result
     .await?;
     set_status(conn, &r.id, Status::Refunded, now).await?;
     Ok(())
-}
-
-/// An admin's reason: required, at most 500 characters.
-fn checked_reason(reason: &str) -> Result<&str, RefundError> {
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(FieldError::new("reason", "Give a reason.").into());
-    }
-    if reason.chars().count() > 500 {
-        return Err(FieldError::new("reason", "Keep the reason under 500 characters.").into());
-    }
-    Ok(reason)
 }
 
 /// Runs the hook, if any, on the refund as it now is in `conn`.

@@ -63,7 +63,7 @@ use sqlx::AnyConnection;
 use tokio::sync::{broadcast, Mutex};
 
 use super::{
-    holds,
+    checked_reason, holds,
     ledger::{self, Account, LedgerError, Leg},
 };
 use crate::{
@@ -122,18 +122,6 @@ impl From<LedgerError> for WithdrawalError {
             e => WithdrawalError::Ledger(e),
         }
     }
-}
-
-/// An admin's reason: required, at most 500 characters.
-fn checked_reason(reason: &str) -> Result<&str, WithdrawalError> {
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(invalid("reason", "Give a reason."));
-    }
-    if reason.chars().count() > 500 {
-        return Err(invalid("reason", "Keep the reason under 500 characters."));
-    }
-    Ok(reason)
 }
 
 /// The trader's EndUserID and whether they are frozen (on the pool, or as
