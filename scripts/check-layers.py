@@ -6,7 +6,8 @@ The stack, bottom to top (a module may use those listed for it, and itself):
     money, trustly          nothing of Kassa
     sandbox                 trustly, money
     config, db              money, trustly
-    traders                 config, db, money, trustly
+    traders                 config, db, money, trustly, mail
+    mail                    config, db, money
     api                     money, traders (shared shapes; browser too)
     wallet                  traders and everything below
     backoffice              wallet and everything below
@@ -35,16 +36,17 @@ ALLOWED = {
     "sandbox": {"trustly", "money"},
     "config": {"money", "trustly"},
     "db": {"money", "trustly"},
-    "traders": {"config", "db", "money", "trustly"},
+    "mail": {"config", "db", "money"},
+    "traders": {"config", "db", "money", "trustly", "mail"},
     "api": {"money", "traders"},
-    "wallet": {"api", "traders", "config", "db", "money", "trustly"},
-    "backoffice": {"api", "wallet", "traders", "config", "db", "money", "trustly"},
+    "wallet": {"api", "traders", "mail", "config", "db", "money", "trustly"},
+    "backoffice": {"api", "wallet", "traders", "mail", "config", "db", "money", "trustly"},
     "merchant": {"config", "sandbox", "trustly", "money"},
-    "state": {"api", "wallet", "traders", "config", "db", "money", "trustly", "merchant"},
-    "errors": {"api", "backoffice", "wallet", "traders", "config", "db", "money", "trustly",
+    "state": {"api", "wallet", "traders", "mail", "config", "db", "money", "trustly", "merchant"},
+    "errors": {"api", "backoffice", "wallet", "traders", "mail", "config", "db", "money", "trustly",
                "state"},
     "web": None,  # the top: anything
-    "app": {"api", "backoffice", "wallet", "traders", "config", "db", "money", "trustly",
+    "app": {"api", "backoffice", "wallet", "traders", "mail", "config", "db", "money", "trustly",
             "merchant", "sandbox", "state", "errors"},
     "lib": None,
     "main": None,

@@ -27,6 +27,7 @@ pub struct Config {
     pub deposits: DepositLimits,
     pub withdrawals: WithdrawalConfig,
     pub refunds: RefundConfig,
+    pub mail: MailConfig,
     pub ops: OpsConfig,
     /// How long too many failed log-ins lock an account (or an address).
     pub login_lock_ms: u64,
@@ -78,6 +79,14 @@ pub fn contains(nets: &[IpNet], ip: IpAddr) -> bool {
 
 /// A comma-separated list of addresses (`10.0.0.7`, `::1`) and CIDRs
 /// (`10.0.0.0/8`); `name` is the variable, for the error.
+/// A comma-separated list of milliseconds (`100,200,500`).
+fn parse_ms_list(name: &str, list: &str) -> Result<Vec<u64>, ConfigError> {
+    list.split(',')
+        .map(|s| s.trim().parse::<u64>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ConfigError(format!("{name}: {e}")))
+}
+
 pub fn parse_nets(name: &str, list: &str) -> Result<Vec<IpNet>, ConfigError> {
     list.split(',')
         .map(str::trim)
@@ -151,6 +160,33 @@ impl WithdrawalConfig {
             p(&self.daily_max)?,
             p(&self.approval_above)?,
         ))
+    }
+}
+
+/// E-mail to traders (`src/mail/`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct MailConfig {
+    /// `smtps://user:pass@host:465` (or `smtp://host:25`, no TLS). None:
+    /// messages stay in the outbox, shown at `/sandbox/mail`.
+    pub smtp_url: Option<String>,
+    /// The sender, `Kassa <wallet@example.com>`.
+    pub from: String,
+    /// The wait before each retry of a message the server refused or did
+    /// not take; after the last one the message is `failed`.
+    pub retry_ms: Vec<u64>,
+    /// How often the outbox is looked at.
+    pub interval_ms: u64,
+}
+
+// The SMTP URL holds a password: never printed.
+impl std::fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailConfig")
+            .field("smtp", &self.smtp_url.as_ref().map(|_| "(set)"))
+            .field("from", &self.from)
+            .field("retry_ms", &self.retry_ms)
+            .field("interval_ms", &self.interval_ms)
+            .finish()
     }
 }
 
@@ -328,14 +364,10 @@ impl Config {
                 "KASSA_TRUSTLY_PUBLIC_KEY_FILE is required when KASSA_SANDBOX=off".into(),
             ));
         }
-        let sandbox_retry_ms = match get("KASSA_SANDBOX_RETRY_MS") {
-            Some(v) => v
-                .split(',')
-                .map(|s| s.trim().parse::<u64>())
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| ConfigError(format!("KASSA_SANDBOX_RETRY_MS: {e}")))?,
-            None => vec![1_000, 2_000, 5_000, 15_000, 60_000],
-        };
+        let sandbox_retry_ms = parse_ms_list(
+            "KASSA_SANDBOX_RETRY_MS",
+            &get("KASSA_SANDBOX_RETRY_MS").unwrap_or_else(|| "1000,2000,5000,15000,60000".into()),
+        )?;
         let sandbox_payout_delay_ms = get("KASSA_SANDBOX_PAYOUT_DELAY_MS")
             .map(|v| v.parse::<u64>())
             .transpose()
@@ -399,6 +431,16 @@ impl Config {
                 refunds.approval_above
             )));
         }
+        let mail = MailConfig {
+            smtp_url: get("KASSA_SMTP_URL").filter(|u| !u.trim().is_empty()),
+            from: get("KASSA_MAIL_FROM").unwrap_or_else(|| "Kassa <wallet@kassa.localhost>".into()),
+            retry_ms: parse_ms_list(
+                "KASSA_MAIL_RETRY_MS",
+                &get("KASSA_MAIL_RETRY_MS")
+                    .unwrap_or_else(|| "10000,60000,300000,1800000,7200000".into()),
+            )?,
+            interval_ms: ms("KASSA_MAIL_INTERVAL_MS", 1_000)?.max(1),
+        };
         if withdrawals.worker_interval_ms == 0 {
             return Err(ConfigError(
                 "KASSA_PAYOUT_WORKER_INTERVAL_MS must be above 0".into(),
@@ -459,6 +501,7 @@ impl Config {
             deposits,
             withdrawals,
             refunds,
+            mail,
             ops,
             login_lock_ms,
         })

@@ -10,6 +10,7 @@
 
 mod migrations;
 mod rows;
+pub mod sql;
 pub use rows::{Flag, QueryRows, RowsOf};
 
 use std::{

@@ -90,6 +90,16 @@ impl From<DepositError> for AppError {
     }
 }
 
+impl From<crate::wallet::transactions::TransactionsError> for AppError {
+    fn from(e: crate::wallet::transactions::TransactionsError) -> Self {
+        use crate::wallet::transactions::TransactionsError as E;
+        match e {
+            E::Field(f) => AppError::Field(f),
+            E::Db(e) => e.into(),
+        }
+    }
+}
+
 impl From<BackofficeError> for AppError {
     fn from(e: BackofficeError) -> Self {
         match e {

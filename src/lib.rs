@@ -6,6 +6,8 @@
 //! - `money`: integer minor units with a currency
 //! - `api`: the shapes server and browser share (JSON, server function results)
 //! - `traders`, `wallet`: the domain (accounts, ledger, balances)
+//! - `mail`: e-mail to traders, queued with the change it reports and sent
+//!   after commit
 //! - `backoffice`: what admins read and do (queries, audit log, CSV)
 //! - `state`: `AppState`, what handlers and server functions share
 //! - `errors`: every layer's error sorted into the one `api::error::AppError`
@@ -28,6 +30,8 @@ pub mod db;
 pub mod errors;
 #[cfg(feature = "ssr")]
 pub mod logging;
+#[cfg(feature = "ssr")]
+pub mod mail;
 #[cfg(feature = "ssr")]
 pub mod merchant;
 #[cfg(feature = "ssr")]

@@ -11,7 +11,10 @@ use leptos::prelude::LeptosOptions;
 use crate::{
     config::Config,
     db::Db,
-    traders::service::{find_user, User},
+    traders::{
+        service::{find_user, User},
+        sessions,
+    },
 };
 
 /// What every handler can reach. Cheap to clone.
@@ -61,9 +64,15 @@ impl AppState {
         session: &tower_sessions::Session,
     ) -> Result<Option<User>, UserLookupError> {
         let id: Option<String> = session.get(USER_KEY).await?;
-        match id {
-            Some(id) => Ok(find_user(&self.db, &id).await?),
-            None => Ok(None),
+        let handle: Option<String> = session.get(sessions::HANDLE_KEY).await?;
+        let (Some(id), Some(handle)) = (id, handle) else {
+            return Ok(None);
+        };
+        // An ended session (another device ended it, or a password change
+        // did) is signed out, whatever its cookie says.
+        if !sessions::is_live(&self.db, &id, &handle).await? {
+            return Ok(None);
         }
+        Ok(find_user(&self.db, &id).await?)
     }
 }

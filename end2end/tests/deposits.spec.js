@@ -25,7 +25,7 @@ test('a deposit through the sandbox checkout in the iframe shows up live', async
 
   // The other tab, never reloaded, shows the new balance.
   await expect(wallet.getByTestId('available-EUR')).toHaveText('100.00');
-  await expect(wallet.locator('.history li').first()).toContainText('credited');
+  await expect(wallet.locator('.history li').first()).toContainText('Credited');
 });
 
 test('a cancelled checkout shows the fail page and leaves the balance unchanged', async ({ page }) => {
@@ -37,5 +37,17 @@ test('a cancelled checkout shows the fail page and leaves the balance unchanged'
   await page.goto('/wallet');
   await expect(page.getByRole('heading', { name: 'Your wallet' })).toBeVisible();
   await expect(page.getByTestId('available-EUR')).toHaveCount(0);
-  await expect(page.locator('.history li').first()).toContainText('cancelled');
+  await expect(page.locator('.history li').first()).toContainText('Cancelled');
+});
+
+test('reloading mid-checkout brings the checkout back, and it still completes', async ({ page }) => {
+  await signUp(page, uniqueEmail('reloader'));
+  await startDeposit(page, '30.00');
+  const url = page.url();
+  await page.reload();
+  await expect(page).toHaveURL(url);
+  await expect(page.locator('iframe.checkout-frame')).toBeVisible();
+  await completeCheckout(page.frameLocator('iframe.checkout-frame'), 'success');
+  await expect(page.getByTestId('deposit-status')).toHaveAttribute('data-status', 'credited');
+  await expect(page.getByTestId('deposit-heading')).toHaveText('Thank you');
 });

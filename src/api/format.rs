@@ -160,3 +160,17 @@ mod tests {
         assert_eq!(amount("1234567", "CZK"), "1\u{202F}234\u{202F}567 CZK");
     }
 }
+
+/// `s` as one component of a URL (`/wallet?x=1` -> `%2Fwallet%3Fx%3D1`):
+/// every byte but the unreserved ones percent-encoded.
+pub fn url_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

@@ -5,6 +5,7 @@
 //! these types; the pages and handlers above read them.
 
 pub mod backoffice;
+pub mod csv;
 pub mod error;
 pub mod format;
 pub mod wallet;

@@ -11,6 +11,36 @@ pub struct MeView {
     pub last_name: String,
     pub country: String,
     pub role: String,
+    /// The language the trader chose (`sv_SE`), for Trustly and the pages.
+    #[serde(default)]
+    pub locale: String,
+}
+
+/// The rules a trader sees before typing an amount (the same decimal for
+/// every currency, as configured), and what is left of today's withdrawal
+/// limit per currency they hold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LimitsView {
+    pub deposit_min: String,
+    pub deposit_max: String,
+    pub withdrawal_min: String,
+    pub withdrawal_max: String,
+    pub withdrawal_daily_max: String,
+    /// Withdrawals above this wait for an admin's approval.
+    pub approval_above: String,
+    /// (currency, amount left today)
+    pub left_today: Vec<(String, String)>,
+}
+
+/// One of the trader's signed-in sessions (`GET /api/account/sessions`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub handle: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub user_agent: String,
+    /// The session asking.
+    pub current: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -23,6 +53,7 @@ impl From<&crate::traders::service::User> for MeView {
             last_name: u.last_name.clone(),
             country: u.country.clone(),
             role: u.role.as_str().to_string(),
+            locale: u.locale.clone(),
         }
     }
 }
@@ -47,7 +78,7 @@ pub struct BalanceView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TransactionView {
     pub id: String,
-    /// "deposit" or "withdrawal"
+    /// "deposit", "withdrawal" or "refund"
     pub kind: String,
     pub amount: String,
     pub currency: String,
@@ -57,6 +88,28 @@ pub struct TransactionView {
     /// Extra information shown as is (a payout's Trustly transferstate).
     #[serde(default)]
     pub info: Option<String>,
+}
+
+/// `GET /api/wallet/transactions`: one page, newest first; `next` is the
+/// cursor of the following page (None: this is the last).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TransactionList {
+    pub transactions: Vec<TransactionView>,
+    pub next: Option<String>,
+}
+
+/// `GET /api/wallet/transactions/{id}`: one transaction with every status
+/// it went through. Its `id` is the reference to quote to support.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TransactionDetail {
+    pub transaction: TransactionView,
+    /// Trustly's order id, once Trustly has one (a refund: the deposit's).
+    pub order_id: Option<String>,
+    /// The account a withdrawal goes to (never a full number).
+    pub bank_account: Option<BankAccountView>,
+    /// Why it failed, in plain words.
+    pub message: Option<String>,
+    pub history: Vec<DepositStep>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

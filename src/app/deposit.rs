@@ -14,6 +14,10 @@ use crate::api::error::AppError;
 use crate::api::wallet::DepositView;
 use crate::app::codec::resource;
 
+/// Amounts offered with one tap.
+const PRESETS: &[&str] = &["50.00", "100.00", "250.00", "500.00"];
+
+/// Every currency Kassa handles (`money::Currency::ALL`, checked by a test).
 pub const CURRENCIES: &[(&str, &str)] = &[
     ("EUR", "EUR · euro"),
     ("SEK", "SEK · Swedish krona"),
@@ -21,6 +25,8 @@ pub const CURRENCIES: &[(&str, &str)] = &[
     ("DKK", "DKK · Danish krone"),
     ("PLN", "PLN · Polish złoty"),
     ("GBP", "GBP · pound sterling"),
+    ("CZK", "CZK · Czech koruna"),
+    ("USD", "USD · US dollar"),
 ];
 
 /// The Trustly checkout, framed per Trustly's guidelines: room for bank
@@ -62,9 +68,26 @@ pub fn DepositPage() -> impl IntoView {
             }
         },
     );
+    let limits = resource(|| (), |_| super::withdraw_steps::load_limits());
+    let typed_amount = query
+        .with_untracked(|q| q.get("amount"))
+        .filter(|a| a.len() <= 20)
+        .unwrap_or_else(|| "100.00".into());
     let on_created = Callback::new(move |v: serde_json::Value| {
         if let Some(url) = v["checkout_url"].as_str() {
             checkout.set(Some(url.to_string()));
+            // The URL names the deposit, so a reload brings the checkout back.
+            #[cfg(feature = "hydrate")]
+            if let (Some(w), Some(id)) = (web_sys::window(), v["id"].as_str()) {
+                if let Ok(history) = w.history() {
+                    let url = format!("/deposit?id={id}");
+                    let _ = history.replace_state_with_url(
+                        &wasm_bindgen::JsValue::NULL,
+                        "",
+                        Some(&url),
+                    );
+                }
+            }
         }
     });
 
@@ -73,8 +96,11 @@ pub fn DepositPage() -> impl IntoView {
         <section class="card">
             <h1>"Deposit"</h1>
             <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
+                {move || {
+                    let typed_amount = typed_amount.clone();
+                    Suspend::new(async move {
                     let from_server = existing.await.and_then(|d| d.checkout_url.filter(|_| d.status == "created"));
+                    let limits = limits.await.ok().flatten();
                     match checkout.get().or(from_server) {
                         Some(url) => view! {
                             <p>"Pay from your bank account with Trustly."</p>
@@ -82,13 +108,19 @@ pub fn DepositPage() -> impl IntoView {
                         }.into_any(),
                         None => view! {
                             <p>"Pay from your bank account with Trustly. The money shows up in your wallet as soon as your bank confirms it."</p>
+                            {limits.map(|l| view! {
+                                <p class="rules" data-testid="deposit-rules">{format!("From {} to {} per deposit, in any of the currencies below.", l.deposit_min, l.deposit_max)}</p>
+                            })}
+                            <p class="presets" aria-label="Amounts">
+                                {PRESETS.iter().map(|a| view! { <a class="chip" href=format!("/deposit?amount={a}")>{*a}</a> }).collect_view()}
+                            </p>
                             <JsonForm action="/api/deposits" next="/deposit" submit_label="Deposit with Trustly" on_success=on_created>
-                                <Field name="amount" label="Amount" kind="text" hint="For example 100.00" value="100.00".to_string()/>
+                                <Field name="amount" label="Amount" kind="text" hint="For example 100.00 or 100,00" inputmode="decimal" value=typed_amount.clone()/>
                                 <SelectField name="currency" label="Currency" options=options(CURRENCIES) selected="EUR"/>
                             </JsonForm>
                         }.into_any(),
                     }
-                })}
+                })}}
             </Suspense>
         </section>
     }
@@ -104,27 +136,28 @@ pub fn DepositSuccessPage() -> impl IntoView {
         |(id, _)| load_deposit(id),
     );
     view! {
-        <Title text="Deposit received · Kassa"/>
+        <Title text="Your deposit · Kassa"/>
         <section class="card narrow">
-            <h1>"Thank you"</h1>
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            <Transition fallback=|| view! { <h1>"Your deposit"</h1><p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match deposit.await {
                         Ok(Some(d)) => {
                             let amount = format!("{} {}", d.amount, d.currency);
-                            let (message, done) = match d.status.as_str() {
-                                "credited" => (format!("{amount} has arrived in your wallet."), true),
-                                "cancelled" | "failed" => (format!("The deposit of {amount} did not go through. Nothing was charged."), true),
-                                "reversed" => (format!("Your bank reversed the deposit of {amount}."), true),
-                                _ => (format!("Your deposit of {amount} is being confirmed by your bank. This page updates by itself."), false),
+                            let (heading, message, done) = match d.status.as_str() {
+                                "credited" => ("Thank you", format!("{amount} has arrived in your wallet."), true),
+                                "cancelled" | "failed" => ("Not completed", format!("The deposit of {amount} did not go through. Nothing was charged."), true),
+                                "reversed" => ("Deposit reversed", format!("Your bank reversed the deposit of {amount}, so it was taken off your balance."), true),
+                                _ => ("Almost there", format!("Your deposit of {amount} is being confirmed by your bank. This page updates by itself."), false),
                             };
                             view! {
+                                <h1 data-testid="deposit-heading">{heading}</h1>
                                 <p role="status" aria-live="polite" data-testid="deposit-status" data-status=d.status.clone()>{message}</p>
                                 {(!done).then(|| view! { <p class="hint">"You can leave this page: the money arrives in your wallet either way."</p> })}
                                 <p><a class="button primary" href="/wallet">"Go to your wallet"</a></p>
                             }.into_any()
                         }
                         _ => view! {
+                            <h1>"Your deposit"</h1>
                             <p>"We could not find that deposit."</p>
                             <p><a class="button" href="/wallet">"Go to your wallet"</a></p>
                         }.into_any(),

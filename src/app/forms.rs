@@ -15,8 +15,8 @@ pub struct FormState {
 
 #[component]
 pub fn JsonForm(
-    action: &'static str,
-    next: &'static str,
+    #[prop(into)] action: String,
+    #[prop(into)] next: String,
     submit_label: &'static str,
     /// Called with the JSON answer instead of navigating to `next`.
     #[prop(optional, into)]
@@ -32,6 +32,7 @@ pub fn JsonForm(
     };
     provide_context(state);
 
+    let (form_action, form_next) = (action.clone(), next.clone());
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         #[cfg(feature = "hydrate")]
         {
@@ -44,16 +45,17 @@ pub fn JsonForm(
                 return;
             };
             let body = crate::app::client::form_to_json(&form);
+            let (action, next) = (action.clone(), next.clone());
             state.busy.set(true);
             state.error.set(None);
             leptos::task::spawn_local(async move {
-                match crate::app::client::request_json("POST", action, Some(&body)).await {
+                match crate::app::client::request_json("POST", &action, Some(&body)).await {
                     Ok(answer) => match on_success {
                         Some(cb) => {
                             state.busy.set(false);
                             cb.run(answer);
                         }
-                        None => crate::app::client::go_to(next),
+                        None => crate::app::client::go_to(&next),
                     },
                     Err(e) => {
                         state
@@ -65,7 +67,7 @@ pub fn JsonForm(
             });
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (ev, action, next, on_success);
+        let _ = (&ev, &action, &next, &on_success);
     };
 
     let general = move || {
@@ -77,8 +79,8 @@ pub fn JsonForm(
     };
 
     view! {
-        <form method="post" action=action on:submit=on_submit novalidate=true>
-            <input type="hidden" name="_next" value=next/>
+        <form method="post" action=form_action on:submit=on_submit novalidate=true>
+            <input type="hidden" name="_next" value=form_next/>
             {general}
             {children()}
             <button type="submit" class="primary" disabled=move || state.busy.get()>
@@ -106,6 +108,9 @@ pub fn Field(
     #[prop(default = "off")] autocomplete: &'static str,
     #[prop(optional)] hint: &'static str,
     #[prop(optional)] value: String,
+    /// `decimal` for amounts: the phone shows a number pad.
+    #[prop(optional)]
+    inputmode: &'static str,
 ) -> impl IntoView {
     let message = field_error(name);
     let id = format!("f-{name}");
@@ -119,6 +124,7 @@ pub fn Field(
                 name=name
                 type=kind
                 autocomplete=autocomplete
+                inputmode=(!inputmode.is_empty()).then_some(inputmode)
                 value=value
                 aria-invalid=move || message().is_some().to_string()
                 aria-describedby=err_id.clone()
@@ -165,6 +171,17 @@ pub fn PasswordField(
             </div>
             <p class="field-error" id=err_id aria-live="polite">{message}</p>
         </div>
+    }
+}
+
+/// A value the form sends without showing it (a reset link's token); an
+/// error about it is shown where the field would be.
+#[component]
+pub fn HiddenField(name: &'static str, #[prop(into)] value: String) -> impl IntoView {
+    let message = field_error(name);
+    view! {
+        <input type="hidden" name=name value=value/>
+        {move || message().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
     }
 }
 

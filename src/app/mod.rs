@@ -1,15 +1,19 @@
 //! The Leptos UI: one `App` shell rendered on the server and hydrated in the
 //! browser. Pages read through server functions; forms post to the JSON API.
 
+pub mod account;
 pub mod admin;
 #[cfg(feature = "hydrate")]
 pub mod client;
 pub mod codec;
 pub mod deposit;
 pub mod forms;
+pub mod history;
 pub mod live;
 pub mod pages;
+pub mod status_words;
 pub mod withdraw;
+pub mod withdraw_steps;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -94,6 +98,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/register") view=RegisterPage/>
                     <Route path=path!("/wallet") view=WalletPage/>
+                    <Route path=path!("/wallet/history") view=history::HistoryPage/>
+                    <Route path=path!("/account") view=account::AccountPage/>
+                    <Route path=path!("/forgot-password") view=account::ForgotPasswordPage/>
+                    <Route path=path!("/reset-password") view=account::ResetPasswordPage/>
+                    <Route path=path!("/wallet/transactions/:id") view=history::TransactionPage/>
                     // Back office pages render whole before the first byte, so
                     // the 403 a non-admin gets is the response's status.
                     <Route path=path!("/admin") view=admin::overview::OverviewPage ssr=SsrMode::Async/>
@@ -133,6 +142,7 @@ fn Header() -> impl IntoView {
                                 let admin = user.role == "admin";
                                 view! {
                                     <a href="/wallet">"Wallet"</a>
+                                    <a href="/account">"Account"</a>
                                     {admin.then(|| view! { <a href="/admin">"Back office"</a> })}
                                     <span class="who" data-testid="signed-in-as">{user.email.clone()}</span>
                                     <form method="post" action="/api/auth/logout" class="inline">

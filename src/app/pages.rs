@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use super::{
     admin::widgets::Time,
     forms::{options, Field, JsonForm, PasswordField, SelectField},
+    history::TransactionTable,
     load_wallet, MeResource,
 };
 use crate::app::codec::resource;
@@ -36,16 +37,35 @@ pub fn HomePage() -> impl IntoView {
     }
 }
 
+/// Where a log-in goes on: `?next=` when it is a path of this site (never
+/// another origin), the wallet otherwise.
+pub fn next_page() -> String {
+    let next = leptos_router::hooks::use_query_map()
+        .get_untracked()
+        .get("next")
+        .unwrap_or_default();
+    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    if local {
+        next
+    } else {
+        "/wallet".into()
+    }
+}
+
 #[component]
 pub fn LoginPage() -> impl IntoView {
     view! {
         <Title text="Log in · Kassa"/>
         <section class="card narrow">
             <h1>"Log in"</h1>
-            <JsonForm action="/api/auth/login" next="/wallet" submit_label="Log in">
+            {leptos_router::hooks::use_query_map().get_untracked().get("reset").map(|_| view! {
+                <p class="notice" role="status" data-testid="reset-done">"Your password was changed. Log in with the new one."</p>
+            })}
+            <JsonForm action="/api/auth/login" next=next_page() submit_label="Log in">
                 <Field name="email" label="Email" kind="email" autocomplete="username"/>
                 <PasswordField name="password" label="Password" autocomplete="current-password"/>
             </JsonForm>
+            <p><a href="/forgot-password">"Forgot your password?"</a></p>
             <p>"New here? " <a href="/register">"Create an account"</a></p>
         </section>
     }
@@ -75,7 +95,7 @@ const COUNTRIES: &[(&str, &str)] = &[
     ("PT", "Portugal"),
 ];
 
-const LOCALES: &[(&str, &str)] = &[
+pub const LOCALES: &[(&str, &str)] = &[
     ("en_GB", "English"),
     ("sv_SE", "Svenska"),
     ("fi_FI", "Suomi"),
@@ -113,6 +133,10 @@ pub fn RegisterPage() -> impl IntoView {
         </section>
     }
 }
+
+/// How many of the latest transactions the wallet shows (the rest are on
+/// `/wallet/history`).
+const LATEST_SHOWN: usize = 10;
 
 /// Long because it is one view tree: the wallet reads top to bottom as it
 /// renders (balances, actions, history).
@@ -163,27 +187,9 @@ pub fn WalletPage() -> impl IntoView {
                                     </table>
                                 }.into_any()
                             }}
-                            <h2>"History"</h2>
-                            {if w.transactions.is_empty() {
-                                view! { <p class="empty" data-testid="no-history">"No transactions yet."</p> }.into_any()
-                            } else {
-                                view! {
-                                    <ul class="history">
-                                        {w.transactions.into_iter().map(|t| {
-                                            let label = t.status.replace('_', " ");
-                                            let kind = t.kind.clone();
-                                            view! {
-                                                <li data-kind=kind data-status=t.status.clone() data-id=t.id.clone()>
-                                                    <span class="kind">{t.kind}</span>
-                                                    <span class="amount">{t.amount}" "{t.currency}</span>
-                                                    <span class=format!("status {}", t.status)>{label}</span>
-                                                    {t.info.map(|i| view! { <span class="hint">"Trustly: "{i}</span> })}
-                                                </li>
-                                            }
-                                        }).collect_view()}
-                                    </ul>
-                                }.into_any()
-                            }}
+                            <h2>"Latest transactions"</h2>
+                            <TransactionTable transactions=w.transactions.into_iter().take(LATEST_SHOWN).collect()/>
+                            <p><a href="/wallet/history" data-testid="all-history">"All transactions"</a></p>
                         </section>
                     }.into_any(),
                     Ok(None) => view! {

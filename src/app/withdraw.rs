@@ -10,24 +10,15 @@ use leptos_router::hooks::use_query_map;
 
 use super::{
     admin::widgets::Time,
-    deposit::{CheckoutFrame, CURRENCIES},
+    deposit::CheckoutFrame,
     forms::{options, Field, JsonForm, SelectField},
     live::wallet_version,
     load_wallet,
+    withdraw_steps::{account_label, load_limits, AmountStep, ReviewStep, Typed, WithdrawalRules},
 };
 use crate::api::error::AppError;
 use crate::api::wallet::{BankAccountView, WithdrawalView, CLEARING_HOUSES};
 use crate::app::codec::resource;
-
-/// "Sparbanken Svea ···4821" or whatever Trustly let us show.
-fn account_label(a: &BankAccountView) -> String {
-    let bank = a.bank.clone().unwrap_or_else(|| "Bank account".into());
-    match (&a.descriptor, &a.last_digits) {
-        (Some(d), _) => format!("{bank} {d}"),
-        (None, Some(l)) => format!("{bank} ···{l}"),
-        (None, None) => bank,
-    }
-}
 
 /// Long because it is one view tree: the accounts page reads top to bottom
 /// as it renders (the accounts, Trustly's selection, the register form).
@@ -130,15 +121,24 @@ pub fn BankAccountsPage() -> impl IntoView {
     }
 }
 
+/// Long because it is one view tree: the page reads top to bottom as it
+/// renders (the withdrawal just made, or the rules and the current step).
 #[component]
 pub fn WithdrawPage() -> impl IntoView {
     let query = use_query_map();
     let id_from_url = query.with_untracked(|q| q.get("id"));
+    let (typed, reviewing) = Typed::from_query();
     let created = RwSignal::new(id_from_url);
     let version = wallet_version();
     let data = resource(
         move || version.get(),
-        |_| async move { (load_wallet().await, load_bank_accounts().await) },
+        |_| async move {
+            (
+                load_wallet().await,
+                load_bank_accounts().await,
+                load_limits().await,
+            )
+        },
     );
     let withdrawal = resource(
         move || (created.get(), version.get()),
@@ -161,16 +161,25 @@ pub fn WithdrawPage() -> impl IntoView {
             <h1>"Withdraw"</h1>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    withdrawal.await.map(|w| view! { <WithdrawalStatus w/> })
+                    withdrawal.await.map(|w| view! {
+                        <WithdrawalStatus w/>
+                        <p><a class="button" href="/withdraw" data-testid="withdraw-again">"Make another withdrawal"</a></p>
+                    })
                 })}
             </Transition>
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    let (wallet, accounts) = data.await;
+                {move || {
+                    let typed = typed.clone();
+                    Suspend::new(async move {
+                    let (wallet, accounts, limits) = data.await;
+                    // Done: the form does not come back until asked for.
+                    if created.get().is_some() {
+                        return ().into_any();
+                    }
                     let Ok(Some(wallet)) = wallet else {
                         return view! {
                             <p>"Log in to withdraw."</p>
-                            <p><a class="button primary" href="/login">"Log in"</a></p>
+                            <p><a class="button primary" href="/login?next=%2Fwithdraw">"Log in"</a></p>
                         }.into_any();
                     };
                     let accounts = accounts.unwrap_or_default();
@@ -179,6 +188,10 @@ pub fn WithdrawPage() -> impl IntoView {
                             <p data-testid="withdraw-needs-account">"Add a bank account first: withdrawals go to an account Trustly knows."</p>
                             <p><a class="button primary" href="/bank-accounts">"Add a bank account"</a></p>
                         }.into_any();
+                    }
+                    let limits = limits.ok().flatten();
+                    if reviewing {
+                        return view! { <ReviewStep typed accounts limits on_created/> }.into_any();
                     }
                     let available = wallet.balances.iter()
                         .map(|b| format!("{} {}", b.withdrawable.as_deref().unwrap_or(&b.available), b.currency))
@@ -194,18 +207,13 @@ pub fn WithdrawPage() -> impl IntoView {
                             </p>
                         })
                     }).collect_view();
-                    let choices = accounts.iter().map(|a| (a.id.clone(), account_label(a))).collect::<Vec<_>>();
                     view! {
                         <p>"Withdrawable now: " <strong data-testid="withdraw-available">{available}</strong></p>
                         {held}
-                        <JsonForm action="/api/withdrawals" next="/withdraw" submit_label="Withdraw" on_success=on_created>
-                            <Field name="amount" label="Amount" hint="For example 60.00"/>
-                            <SelectField name="currency" label="Currency" options=options(CURRENCIES) selected="EUR"/>
-                            <SelectField name="bank_account_id" label="To account" options=choices/>
-                        </JsonForm>
-                        <p class="hint">"The amount is set aside from your available balance at once and paid out by Trustly, usually within a banking day."</p>
+                        {limits.map(|limits| view! { <WithdrawalRules limits/> })}
+                        <AmountStep wallet accounts typed/>
                     }.into_any()
-                })}
+                })}}
             </Transition>
         </section>
     }
@@ -238,6 +246,10 @@ fn WithdrawalStatus(w: WithdrawalView) -> impl IntoView {
             <p>{text}</p>
             {w.message.map(|m| view! { <p class="hint">{m}</p> })}
             {w.transfer_state.map(|t| view! { <p class="hint">"Trustly: "{t}</p> })}
+            <p>
+                <a href=format!("/wallet/transactions/{}", w.id) data-testid="withdrawal-details">"Details and timeline"</a>
+                {super::status_words::cancellable("withdrawal", &w.status).then_some(" (you can cancel it there)")}
+            </p>
         </div>
     }
 }

@@ -39,6 +39,7 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "scale_out",
         include_str!("../../migrations/0011_scale_out.sql"),
     ),
+    (16, "mail", include_str!("../../migrations/0016_mail.sql")),
 ];
 
 /// The few migrations SQLite and PostgreSQL cannot share (trigger syntax),

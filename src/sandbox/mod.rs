@@ -17,7 +17,7 @@ mod api;
 mod checkout;
 mod delivery;
 mod faults;
-mod html;
+pub(crate) mod html;
 mod orders_tool;
 mod refunds;
 mod requests_log;

@@ -119,7 +119,7 @@ pub enum AuthError {
 pub const ACCOUNT_FAILURE_LIMIT: i64 = 5;
 pub use super::address_limits::ADDRESS_FAILURE_LIMIT;
 
-async fn hash_password(password: Password) -> Result<String, AuthError> {
+pub(super) async fn hash_password(password: Password) -> Result<String, AuthError> {
     // Argon2id is deliberately slow: keep it off the async worker threads.
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
@@ -132,7 +132,7 @@ async fn hash_password(password: Password) -> Result<String, AuthError> {
     .map_err(|e| AuthError::Hash(e.to_string()))?
 }
 
-async fn verify_password(password: String, hash: String) -> bool {
+pub(super) async fn verify_password(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
             .map(|h| {

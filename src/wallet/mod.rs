@@ -8,9 +8,11 @@ pub mod bank_details;
 pub mod deposits;
 pub mod holds;
 pub mod ledger;
+pub mod listing;
 pub mod notification_records;
 pub mod notifications;
 pub mod refunds;
+pub mod transactions;
 pub mod withdrawals;
 
 use std::collections::BTreeMap;
@@ -188,12 +190,15 @@ pub async fn summary(db: &Db, user_id: &str, hold_ms: u64) -> Result<WalletView,
             currency: code,
         });
     }
-    // Deposits and withdrawals, newest first.
-    let mut transactions = deposits::transactions_for_user(db, user_id, TRANSACTIONS_SHOWN).await?;
-    transactions.extend(withdrawals::transactions_for_user(db, user_id, TRANSACTIONS_SHOWN).await?);
-    transactions.extend(refunds::transactions_for_user(db, user_id, TRANSACTIONS_SHOWN).await?);
-    transactions.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
-    transactions.truncate(TRANSACTIONS_SHOWN as usize);
+    // Deposits, withdrawals and refunds, newest first.
+    let (transactions, _) = transactions::page(
+        db,
+        user_id,
+        &transactions::Filters::default(),
+        None,
+        TRANSACTIONS_SHOWN,
+    )
+    .await?;
     Ok(WalletView {
         balances,
         transactions,

@@ -99,7 +99,7 @@ impl Format {
 }
 
 /// A CSV download named `kassa-{name}-{day}.csv` (today unless given).
-fn csv_response(name: &str, day: Option<&str>, body: String) -> Response {
+pub(super) fn csv_response(name: &str, day: Option<&str>, body: String) -> Response {
     let day = day.map_or_else(|| day_of(now_ms()), str::to_string);
     let file = format!("kassa-{name}-{day}.csv");
     (
@@ -323,6 +323,42 @@ fn withdrawal_state(w: &crate::wallet::withdrawals::Withdrawal) -> serde_json::V
     })
 }
 
+/// The hook that writes a decision on a withdrawal to the audit log,
+/// inside the decision's own transaction (`who` is an admin, or the trader
+/// who cancelled their own withdrawal).
+pub(super) fn withdrawal_audit(
+    who: crate::traders::service::User,
+    action: &'static str,
+    why: Option<String>,
+) -> impl for<'c> Fn(
+    &'c mut sqlx::AnyConnection,
+    &'c crate::wallet::withdrawals::Withdrawal,
+    &'c crate::wallet::withdrawals::Withdrawal,
+) -> futures_util::future::BoxFuture<'c, Result<(), sqlx::Error>>
+       + Send
+       + Sync {
+    withdrawals::decision_hook(move |conn, before, after| {
+        let (who, why, target) = (who.clone(), why.clone(), before.id.clone());
+        let (before, after) = (withdrawal_state(before), withdrawal_state(after));
+        Box::pin(async move {
+            let entry = backoffice::audit::Action {
+                action,
+                target_kind: "withdrawal",
+                target_id: &target,
+                before: Some(before),
+                after: Some(after),
+                reason: why.as_deref(),
+            };
+            backoffice::audit::record(conn, &who, entry)
+                .await
+                .map_err(|e| match e {
+                    backoffice::BackofficeError::Db(e) => e,
+                    other => sqlx::Error::Protocol(other.to_string()),
+                })
+        })
+    })
+}
+
 /// Records `action` on withdrawal `id` when `changed(before, after)`.
 async fn audit_withdrawal(
     state: &AppState,
@@ -395,28 +431,7 @@ async fn decide(
         Decision::Deny => "deny",
         Decision::Resolve => "resolve_not_paid",
     };
-    let who = admin.clone();
-    let why = reason.map(str::to_string);
-    let hook = withdrawals::decision_hook(move |conn, before, after| {
-        let (who, why, target) = (who.clone(), why.clone(), before.id.clone());
-        let (before, after) = (withdrawal_state(before), withdrawal_state(after));
-        Box::pin(async move {
-            let entry = backoffice::audit::Action {
-                action,
-                target_kind: "withdrawal",
-                target_id: &target,
-                before: Some(before),
-                after: Some(after),
-                reason: why.as_deref(),
-            };
-            backoffice::audit::record(conn, &who, entry)
-                .await
-                .map_err(|e| match e {
-                    backoffice::BackofficeError::Db(e) => e,
-                    other => sqlx::Error::Protocol(other.to_string()),
-                })
-        })
-    });
+    let hook = withdrawal_audit(admin.clone(), action, reason.map(str::to_string));
     let payouts = &state.payouts;
     let why = reason.unwrap_or_default();
     let result = match decision {

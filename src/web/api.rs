@@ -2,8 +2,8 @@
 //! a contract (listed in the README): change them only additively.
 
 use axum::{
-    extract::State,
-    http::StatusCode,
+    extract::{Path, Query, State},
+    http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, post},
     Json, Router,
@@ -19,10 +19,17 @@ use super::{
     AppState,
 };
 use crate::{
-    api::wallet::MeView,
+    api::wallet::{MeView, TransactionDetail},
     errors::AppError,
-    traders::service::{self, NewUser, Registration, Role},
-    wallet,
+    traders::{
+        newtypes::FieldError,
+        service::{self, NewUser, Registration, Role},
+        sessions,
+    },
+    wallet::{
+        self,
+        transactions::{self, TransactionQuery},
+    },
 };
 
 pub fn routes() -> Router<AppState> {
@@ -32,19 +39,22 @@ pub fn routes() -> Router<AppState> {
         .route("/api/auth/logout", post(logout))
         .route("/api/me", get(me))
         .route("/api/wallet", get(wallet_summary))
+        .route("/api/wallet/transactions", get(transactions))
+        .route("/api/wallet/transactions/{id}", get(transaction))
         .route("/healthz", get(healthz))
 }
 
 async fn register(
     State(state): State<AppState>,
     session: Session,
+    headers: HeaderMap,
     input: Input<Registration>,
 ) -> Response {
     let result = async {
         let new = NewUser::try_from(input.data)?;
         let user = service::register(&state.db, new, Role::Trader).await?;
         // Signing up signs you in (with a fresh session id).
-        start_session(&session, &user.id).await?;
+        start_session(&state, &session, &headers, &user.id).await?;
         Ok((
             StatusCode::CREATED,
             Json(json!({ "id": user.id, "email": user.email })),
@@ -67,6 +77,7 @@ async fn login(
     State(state): State<AppState>,
     ClientIp(client): ClientIp,
     session: Session,
+    headers: HeaderMap,
     input: Input<LoginBody>,
 ) -> Response {
     let result = async {
@@ -78,7 +89,7 @@ async fn login(
             &input.data.password,
         )
         .await?;
-        start_session(&session, &user.id).await?;
+        start_session(&state, &session, &headers, &user.id).await?;
         tracing::info!(user_id = %user.id, "signed in");
         Ok(Json(json!({ "id": user.id, "email": user.email })).into_response())
     }
@@ -86,24 +97,44 @@ async fn login(
     respond(input.form, result)
 }
 
-/// A new session id on every sign-in defeats session fixation.
-async fn start_session(session: &Session, user_id: &str) -> Result<(), AppError> {
+/// A new session id on every sign-in defeats session fixation; the new
+/// handle lists the session on the account page (`traders::sessions`).
+async fn start_session(
+    state: &AppState,
+    session: &Session,
+    headers: &HeaderMap,
+    user_id: &str,
+) -> Result<(), AppError> {
+    let agent = headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let handle = sessions::start(&state.db, user_id, agent).await?;
+    let failed = |e| AppError::internal("writing the session", e);
+    session.cycle_id().await.map_err(failed)?;
+    session.insert(USER_KEY, user_id).await.map_err(failed)?;
     session
-        .cycle_id()
+        .insert(sessions::HANDLE_KEY, handle)
         .await
-        .map_err(|e| AppError::internal("writing the session", e))?;
-    session
-        .insert(USER_KEY, user_id)
-        .await
-        .map_err(|e| AppError::internal("writing the session", e))
+        .map_err(failed)
 }
 
-async fn logout(session: Session, input: Input<serde_json::Value>) -> Response {
-    let result = session
-        .flush()
-        .await
-        .map(|_| Json(json!({ "ok": true })).into_response())
-        .map_err(|e| AppError::internal("writing the session", e));
+async fn logout(
+    State(state): State<AppState>,
+    session: Session,
+    input: Input<serde_json::Value>,
+) -> Response {
+    let result = async {
+        let failed = |e| AppError::internal("writing the session", e);
+        let user: Option<String> = session.get(USER_KEY).await.map_err(failed)?;
+        let handle: Option<String> = session.get(sessions::HANDLE_KEY).await.map_err(failed)?;
+        if let (Some(user), Some(handle)) = (user, handle) {
+            sessions::end(&state.db, &user, &handle).await?;
+        }
+        session.flush().await.map_err(failed)?;
+        Ok(Json(json!({ "ok": true })).into_response())
+    }
+    .await;
     respond(input.form, result)
 }
 
@@ -118,6 +149,36 @@ async fn wallet_summary(
     Ok(Json(
         wallet::summary(&state.db, &user.id, state.config.withdrawals.hold_ms).await?,
     ))
+}
+
+/// `GET /api/wallet/transactions`: the trader's history, filtered and paged
+/// (`?format=csv` downloads every matching row).
+async fn transactions(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Query(q): Query<TransactionQuery>,
+) -> Result<Response, AppError> {
+    let format = q.format.as_deref().map(str::trim).unwrap_or("");
+    match format {
+        "" | "json" => Ok(Json(transactions::list(&state.db, &user.id, &q).await?).into_response()),
+        "csv" => {
+            let body = transactions::csv(&state.db, &user.id, &q).await?;
+            Ok(super::admin::csv_response("transactions", None, body))
+        }
+        _ => Err(FieldError::new("format", "Format is json or csv.").into()),
+    }
+}
+
+/// `GET /api/wallet/transactions/{id}`: one of the trader's transactions.
+async fn transaction(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<TransactionDetail>, AppError> {
+    transactions::detail(&state.db, &user.id, &id)
+        .await?
+        .map(Json)
+        .ok_or(AppError::NotFound)
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {

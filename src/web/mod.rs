@@ -2,12 +2,14 @@
 //! API, Trustly's notification endpoint and (when on) the sandbox, with
 //! sessions and security headers around them.
 
+pub mod account;
 pub mod admin;
 pub mod api;
 pub mod client_ip;
 pub mod deposits;
 pub mod events;
 pub mod input;
+pub mod mailbox;
 pub mod metrics;
 pub mod notifications;
 pub mod ops;
@@ -50,6 +52,8 @@ pub enum StartError {
     Merchant(#[from] crate::merchant::MerchantError),
     #[error("{0}")]
     AlreadyRunning(String),
+    #[error("e-mail set-up: {0}")]
+    Mail(String),
 }
 
 /// A started server: its address, and a handle that ends it.
@@ -224,6 +228,12 @@ pub async fn start(config: Config, listener: Option<TcpListener>) -> Result<Runn
         payouts: payouts.clone(),
         refunds: refunds.clone(),
     };
+    let mail = crate::mail::sender::Sender::new(
+        db.clone(),
+        state.config.mail.clone(),
+        state.config.public_url.clone(),
+    )
+    .map_err(StartError::Mail)?;
     let (app, sessions) = router(state.clone()).await?;
     // Listening before the first page can subscribe (PostgreSQL), and live
     // for the others before the worker's first round.
@@ -254,6 +264,7 @@ pub async fn start(config: Config, listener: Option<TcpListener>) -> Result<Runn
     // crash left queued, and the sandbox (same process) must be answering.
     let mut background = vec![
         payouts.spawn_worker(closing.clone()),
+        mail.spawn(closing.clone()),
         refunds.spawn_recovery(
             Duration::from_millis(state.config.withdrawals.worker_interval_ms),
             closing.clone(),
@@ -286,6 +297,7 @@ async fn router(state: AppState) -> Result<(Router, session::Sessions), StartErr
     let leptos_state = state.clone();
     let kassa: Router<AppState> = Router::new()
         .merge(api::routes())
+        .merge(account::routes())
         .merge(admin::routes(state.clone()))
         .merge(refunds::routes(state.clone()))
         .merge(deposits::routes())
@@ -331,7 +343,10 @@ async fn router(state: AppState) -> Result<(Router, session::Sessions), StartErr
     // The sandbox plays Trustly, a different party: it keeps its own headers
     // (its pages are framed by Kassa) and none of Kassa's sessions.
     let app = match &state.merchant.sandbox {
-        Some(sandbox) => kassa.nest("/sandbox", sandbox.router()),
+        Some(sandbox) => kassa.nest(
+            "/sandbox",
+            sandbox.router().merge(mailbox::routes(state.clone())),
+        ),
         None => kassa,
     };
     // Around everything: client address, request id and span (kept entered

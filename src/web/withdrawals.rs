@@ -5,7 +5,9 @@
 //!   `account` notification;
 //! - `POST /api/bank-accounts`: register typed-in details (RegisterAccount);
 //! - `POST /api/withdrawals`, `GET /api/withdrawals/{id}`: see
-//!   `wallet::withdrawals` for the money rules.
+//!   `wallet::withdrawals` for the money rules;
+//! - `POST /api/withdrawals/{id}/cancel`: the trader takes back one that
+//!   still waits for approval or for funds (audited as `cancel`).
 
 use std::net::IpAddr;
 
@@ -44,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/bank-accounts/select", post(select))
         .route("/api/withdrawals", post(create))
         .route("/api/withdrawals/{id}", get(show))
+        .route("/api/withdrawals/{id}/cancel", post(cancel))
 }
 
 async fn list_accounts(
@@ -236,4 +239,23 @@ async fn show(
         .await?
         .map(Json)
         .ok_or(AppError::NotFound)
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+    input: Input<serde_json::Value>,
+) -> Response {
+    let result = async {
+        let hook = super::admin::withdrawal_audit(user.clone(), "cancel", None);
+        let w = state
+            .payouts
+            .cancel_with(&id, &user.id, Some(&hook))
+            .await?;
+        let view = withdrawals::view(&state.db, w).await?;
+        Ok(Json(view).into_response())
+    }
+    .await;
+    respond(input.form, result)
 }

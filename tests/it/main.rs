@@ -6,10 +6,13 @@
 #[macro_use]
 mod common;
 
+mod account;
 mod admin;
 mod api;
 mod compression;
 mod deposits;
+mod history;
+mod mail;
 mod operations;
 mod recorded_columns;
 mod refunds;

@@ -12,9 +12,9 @@ pub mod service;
 use sqlx::AnyConnection;
 
 use crate::{
-    api::wallet::{DepositView, TransactionView},
+    api::wallet::DepositView,
     db::{now_ms, Backend, Db, Flag, QueryRows},
-    money::{format_minor, Currency, Money},
+    money::Money,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -401,50 +401,6 @@ pub async fn view_for_user(
         updated_at: d.updated_at,
         history,
     }))
-}
-
-/// A trader's deposits, newest first, as wallet transactions.
-pub async fn transactions_for_user(
-    db: &Db,
-    user_id: &str,
-    limit: i64,
-) -> Result<Vec<TransactionView>, sqlx::Error> {
-    let rows: Vec<Listed> = sqlx::query(
-        "SELECT id, amount, currency, status, created_at FROM deposits
-         WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
-    )
-    .bind(user_id)
-    .bind(limit)
-    .rows()
-    .fetch_all(&db.pool)
-    .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let Ok(currency) = r.currency.parse::<Currency>() else {
-            continue;
-        };
-        out.push(TransactionView {
-            id: r.id,
-            kind: "deposit".into(),
-            amount: format_minor(r.amount, currency),
-            currency: r.currency,
-            status: r.status,
-            created_at: r.created_at,
-            info: None,
-        });
-    }
-    Ok(out)
-}
-
-/// A deposit as the wallet's list shows it (a row of unknown currency is
-/// left out, not an error).
-#[derive(sqlx::FromRow)]
-struct Listed {
-    id: String,
-    amount: i64,
-    currency: String,
-    status: String,
-    created_at: i64,
 }
 
 /// Sum of a trader's deposits in status `pending`, per currency (minor units).

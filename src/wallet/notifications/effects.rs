@@ -3,6 +3,7 @@
 //! the payout notifications' outcomes as an [`Effect`].
 
 use super::*;
+use crate::mail;
 
 /// A payout step's outcome as an [`Effect`] (flags the withdrawal too).
 pub(super) async fn payout_effect(
@@ -182,6 +183,9 @@ pub(super) async fn book_credit(
         ],
     )
     .await?;
+    let params = mail::money_params(deposit_id, amount.minor, amount.currency.code());
+    let key = format!("deposit:{deposit_id}:credited");
+    mail::enqueue(conn, &key, user_id, mail::Kind::DepositCredited, params).await?;
     Ok(())
 }
 
@@ -233,6 +237,9 @@ pub(super) async fn debit(
             ],
         )
         .await?;
+        let params = mail::money_params(&d.id, amount, d.amount.currency.code());
+        let key = format!("deposit:{}:reversed", d.id);
+        mail::enqueue(conn, &key, &d.user_id, mail::Kind::DepositReversed, params).await?;
         let left = ledger::available(conn, &d.user_id, d.amount.currency).await?;
         if left < 0 {
             note = Some(format!(

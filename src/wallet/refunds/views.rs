@@ -1,13 +1,8 @@
-//! Refunds as the back office and the trader's history show them.
+//! Refunds as the back office shows them (the trader's history reads them
+//! through `wallet::transactions`).
 
 use super::*;
-use crate::{
-    api::{
-        backoffice::{DepositRefunds, OrderStep, RefundView},
-        wallet::TransactionView,
-    },
-    money::{format_minor, Currency},
-};
+use crate::api::backoffice::{DepositRefunds, OrderStep, RefundView};
 
 pub use super::request::left_to_refund;
 
@@ -113,47 +108,4 @@ pub async fn of_deposit(
             .map(|m| m.to_decimal_string()),
         refunds,
     })
-}
-
-/// A refund as the trader's list shows it.
-#[derive(sqlx::FromRow)]
-struct Listed {
-    id: String,
-    amount: i64,
-    currency: String,
-    status: String,
-    created_at: i64,
-}
-
-/// A trader's refunds, newest first, as wallet transactions (kind
-/// `refund`: money sent back to the account a deposit came from).
-pub async fn transactions_for_user(
-    db: &Db,
-    user_id: &str,
-    limit: i64,
-) -> Result<Vec<TransactionView>, sqlx::Error> {
-    let rows: Vec<Listed> = sqlx::query(
-        "SELECT id, amount, currency, status, created_at FROM refunds
-         WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
-    )
-    .bind(user_id)
-    .bind(limit)
-    .rows()
-    .fetch_all(&db.pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            let currency = r.currency.parse::<Currency>().ok()?;
-            Some(TransactionView {
-                id: r.id,
-                kind: "refund".into(),
-                amount: format_minor(r.amount, currency),
-                currency: r.currency,
-                status: r.status,
-                created_at: r.created_at,
-                info: None,
-            })
-        })
-        .collect())
 }

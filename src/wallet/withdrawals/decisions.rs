@@ -110,38 +110,77 @@ impl Payouts {
         hook: Option<DecisionHook<'_>>,
     ) -> Result<Withdrawal, WithdrawalError> {
         let reason = checked_reason(reason)?;
+        let w = self
+            .give_back(id, GiveBack::Deny { admin_id, reason }, hook)
+            .await?;
+        tracing::info!(withdrawal_id = id, admin_id, "withdrawal denied");
+        Ok(w)
+    }
+
+    /// The trader takes back their own withdrawal while it still waits for
+    /// approval or for funds (never sent to Trustly): `cancelled`, the
+    /// reservation released. Someone else's withdrawal reads as unknown.
+    pub async fn cancel_with(
+        &self,
+        id: &str,
+        user_id: &str,
+        hook: Option<DecisionHook<'_>>,
+    ) -> Result<Withdrawal, WithdrawalError> {
+        let w = self
+            .give_back(id, GiveBack::Cancel { user_id }, hook)
+            .await?;
+        tracing::info!(
+            withdrawal_id = id,
+            user_id,
+            "withdrawal cancelled by the trader"
+        );
+        Ok(w)
+    }
+
+    /// Releases a withdrawal that never went to Trustly, in one transaction
+    /// with who decided and the hook (the audit entry).
+    async fn give_back(
+        &self,
+        id: &str,
+        why: GiveBack<'_>,
+        hook: Option<DecisionHook<'_>>,
+    ) -> Result<Withdrawal, WithdrawalError> {
         let db = self.db();
         let mut tx = db.begin_write().await?;
         let w = lock(&mut tx.tx, db.backend, id)
             .await?
             .ok_or(WithdrawalError::NotFound)?;
-        // Only money that never went to Trustly can be denied back.
+        if let GiveBack::Cancel { user_id } = why {
+            if w.user_id != user_id {
+                return Err(WithdrawalError::NotFound);
+            }
+        }
+        // Only money that never went to Trustly can be given back.
         if w.send_attempts > 0 {
             return Err(WithdrawalError::Attempted);
         }
         if !matches!(w.status, Status::PendingApproval | Status::WaitingForFunds) {
             return Err(WithdrawalError::WrongState(w.status.as_str()));
         }
-        sqlx::query(
-            "UPDATE withdrawals SET decided_by = $1, decided_at = $2, decision_reason = $3,
-                    updated_at = $2 WHERE id = $4",
-        )
-        .bind(admin_id)
-        .bind(now_ms())
-        .bind(reason)
-        .bind(id)
-        .execute(&mut *tx.tx)
-        .await?;
-        release(
-            &mut tx.tx,
-            &w,
-            Status::Denied,
-            &format!("withdrawal:{id}:release"),
-        )
-        .await?;
+        let status = match why {
+            GiveBack::Deny { admin_id, reason } => {
+                sqlx::query(
+                    "UPDATE withdrawals SET decided_by = $1, decided_at = $2,
+                            decision_reason = $3, updated_at = $2 WHERE id = $4",
+                )
+                .bind(admin_id)
+                .bind(now_ms())
+                .bind(reason)
+                .bind(id)
+                .execute(&mut *tx.tx)
+                .await?;
+                Status::Denied
+            }
+            GiveBack::Cancel { .. } => Status::Cancelled,
+        };
+        release(&mut tx.tx, &w, status, &format!("withdrawal:{id}:release")).await?;
         run_hook(&mut tx.tx, db.backend, hook, &w).await?;
         tx.commit().await?;
-        tracing::info!(withdrawal_id = id, admin_id, "withdrawal denied");
         self.publish(&w.user_id);
         find(db, id).await?.ok_or(WithdrawalError::NotFound)
     }
@@ -200,4 +239,13 @@ impl Payouts {
         self.publish(&w.user_id);
         find(db, id).await?.ok_or(WithdrawalError::NotFound)
     }
+}
+
+/// Why a withdrawal that never went to Trustly is given back.
+#[derive(Clone, Copy)]
+enum GiveBack<'a> {
+    /// An admin refused it.
+    Deny { admin_id: &'a str, reason: &'a str },
+    /// Its trader took it back.
+    Cancel { user_id: &'a str },
 }

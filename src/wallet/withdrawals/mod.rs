@@ -76,6 +76,7 @@ use crate::{
 };
 pub use decisions::*;
 pub(crate) use payout_notifications::*;
+pub use requests::withdrawn_today;
 pub use row::*;
 pub use status::*;
 pub use store::*;
@@ -97,7 +98,7 @@ pub enum WithdrawalError {
     WrongState(&'static str),
     #[error("An admin cannot approve their own withdrawal.")]
     OwnWithdrawal,
-    #[error("This payout was sent to Trustly and may be paid: it cannot be denied.")]
+    #[error("This payout was sent to Trustly and may be paid: it can no longer be taken back.")]
     Attempted,
     #[error("This trader is frozen: unfreeze them before approving a withdrawal.")]
     TraderFrozen,

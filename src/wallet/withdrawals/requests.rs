@@ -61,20 +61,7 @@ impl Payouts {
             amount.minor,
         )
         .await?;
-        let day_start = now - now.rem_euclid(DAY_MS);
-        let today: i64 = sqlx::query_scalar(
-            "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM withdrawals
-             WHERE user_id = $1 AND currency = $2 AND created_at >= $3
-               AND status NOT IN ($4, $5, $6)",
-        )
-        .bind(&user.id)
-        .bind(currency.code())
-        .bind(day_start)
-        .bind(Status::Failed.as_str())
-        .bind(Status::Cancelled.as_str())
-        .bind(Status::Denied.as_str())
-        .fetch_one(&mut *tx.tx)
-        .await?;
+        let today = withdrawn_today(&mut *tx.tx, &user.id, currency, now).await?;
         if today.saturating_add(amount.minor) > daily_max.minor {
             let left = Money::new((daily_max.minor - today).max(0), currency);
             return Err(invalid(
@@ -145,4 +132,31 @@ impl Payouts {
         reasons.extend(holds::risk_reasons(conn, user_id).await?);
         Ok(reasons)
     }
+}
+
+/// What `user_id` has withdrawn in `currency` on the UTC day of `now`
+/// (failed, cancelled and denied withdrawals do not count), minor units.
+pub async fn withdrawn_today<'e, E>(
+    db: E,
+    user_id: &str,
+    currency: Currency,
+    now: i64,
+) -> Result<i64, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let day_start = now - now.rem_euclid(DAY_MS);
+    sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM withdrawals
+         WHERE user_id = $1 AND currency = $2 AND created_at >= $3
+           AND status NOT IN ($4, $5, $6)",
+    )
+    .bind(user_id)
+    .bind(currency.code())
+    .bind(day_start)
+    .bind(Status::Failed.as_str())
+    .bind(Status::Cancelled.as_str())
+    .bind(Status::Denied.as_str())
+    .fetch_one(db)
+    .await
 }

@@ -2,6 +2,7 @@
 //! withdrawal, move its status with its history, release its reservation.
 
 use super::*;
+use crate::mail;
 
 pub(super) async fn add_history(
     conn: &mut AnyConnection,
@@ -69,7 +70,48 @@ pub(super) async fn set_status(
         .bind(id)
         .execute(&mut *conn)
         .await?;
-    add_history(conn, id, status, now).await
+    add_history(conn, id, status, now).await?;
+    let kind = match status {
+        Status::Paid => mail::Kind::WithdrawalPaid,
+        Status::Returned => mail::Kind::WithdrawalReturned,
+        Status::Failed => mail::Kind::WithdrawalFailed,
+        _ => return Ok(()),
+    };
+    tell_trader(conn, id, status, kind).await
+}
+
+/// Queues the trader's e-mail about an outcome of their withdrawal, with
+/// the change (once per withdrawal and status).
+async fn tell_trader(
+    conn: &mut AnyConnection,
+    id: &str,
+    status: Status,
+    kind: mail::Kind,
+) -> Result<(), sqlx::Error> {
+    let row: Option<MailFacts> = sqlx::query(
+        "SELECT w.user_id, w.amount, w.currency, a.last_digits
+         FROM withdrawals w LEFT JOIN bank_accounts a ON a.id = w.bank_account_id
+         WHERE w.id = $1",
+    )
+    .bind(id)
+    .rows()
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(r) = row else {
+        return Ok(());
+    };
+    let mut params = mail::money_params(id, r.amount, &r.currency);
+    params["last_digits"] = r.last_digits.into();
+    let key = format!("withdrawal:{id}:{}", status.as_str());
+    mail::enqueue(conn, &key, &r.user_id, kind, params).await
+}
+
+#[derive(sqlx::FromRow)]
+struct MailFacts {
+    user_id: String,
+    amount: i64,
+    currency: String,
+    last_digits: Option<String>,
 }
 
 /// Gives the reserved amount back to available (once: keyed by the

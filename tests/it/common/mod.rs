@@ -4,6 +4,7 @@
 
 pub mod own_sandbox;
 pub mod process;
+pub mod smtp_sink;
 
 use std::{collections::HashMap, path::PathBuf};
 
@@ -105,6 +106,7 @@ impl TestApp {
             ("KASSA_SANDBOX_PAYOUT_DELAY_MS", "50"),
             // Credits are withdrawable at once unless a test sets the hold.
             ("KASSA_WITHDRAWAL_HOLD_MS", "0"),
+            ("KASSA_MAIL_INTERVAL_MS", "50"),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -237,6 +239,32 @@ impl TestApp {
                 c if c == n => Ok(()),
                 c => Err(format!("{c} rows")),
             }
+        })
+        .await
+    }
+
+    /// The mail written to `to`, newest first, as `/sandbox/mail.json`
+    /// shows it.
+    pub async fn mail_to(&self, to: &str) -> Vec<Value> {
+        let res = self
+            .client
+            .get(self.at("/sandbox/mail.json"))
+            .query(&[("to", to)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json().await.unwrap()
+    }
+
+    /// Polls until the mail to `to` holds a sent message of `kind`; returns it.
+    pub async fn wait_mail(&self, to: &str, kind: &str) -> Value {
+        wait_for(&format!("a {kind} mail to {to}"), || async {
+            let all = self.mail_to(to).await;
+            all.iter()
+                .find(|m| m["kind"] == kind && m["status"] == "sent")
+                .cloned()
+                .ok_or_else(|| serde_json::to_string(&all).unwrap())
         })
         .await
     }

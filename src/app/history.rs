@@ -1,0 +1,258 @@
+//! The trader's history (`/wallet/history`: filtered, paged, downloadable)
+//! and one transaction (`/wallet/transactions/{id}`: its reference, what
+//! its status means, every step with its time, the bank account). Both read
+//! through server functions with the same parsing as
+//! `GET /api/wallet/transactions`; filters are a plain GET form, so the
+//! page works before (and without) the bundle.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::{
+    admin::widgets::{link_with, search, Pager, Select, TextFilter, Time},
+    deposit::CURRENCIES,
+    forms::JsonForm,
+    status_words,
+};
+use crate::api::{
+    error::AppError,
+    format,
+    wallet::{TransactionDetail, TransactionList, TransactionView},
+};
+use crate::app::codec::resource;
+
+#[server(prefix = "/_sf", endpoint = "history")]
+pub async fn load_history(query: String) -> Result<Option<TransactionList>, AppError> {
+    let (state, user) = super::signed_in().await?;
+    let Some(user) = user else {
+        return Ok(None);
+    };
+    let q: crate::wallet::transactions::TransactionQuery =
+        serde_urlencoded::from_str(query.trim_start_matches('?')).unwrap_or_default();
+    crate::wallet::transactions::list(&state.db, &user.id, &q)
+        .await
+        .map(Some)
+        .map_err(super::page_failed)
+}
+
+#[server(prefix = "/_sf", endpoint = "transaction")]
+pub async fn load_transaction(id: String) -> Result<Option<TransactionDetail>, AppError> {
+    let (state, user) = super::signed_in().await?;
+    let Some(user) = user else {
+        return Ok(None);
+    };
+    match crate::wallet::transactions::detail(&state.db, &user.id, &id).await {
+        Ok(Some(d)) => Ok(Some(d)),
+        Ok(None) => Err(super::page_failed(AppError::NotFound)),
+        Err(e) => Err(AppError::internal("loading a transaction", e)),
+    }
+}
+
+const KINDS: &[(&str, &str)] = &[
+    ("", "All"),
+    ("deposit", "Deposits"),
+    ("withdrawal", "Withdrawals"),
+    ("refund", "Refunds"),
+];
+
+const STATUSES: &[(&str, &str)] = &[
+    ("", "Any"),
+    ("created", "Not completed"),
+    ("pending", "On its way"),
+    ("credited", "Credited"),
+    ("pending_approval", "Waiting for approval"),
+    ("waiting_for_funds", "Waiting to be sent"),
+    ("sent", "Sent"),
+    ("paid", "Paid"),
+    ("refunded", "Refunded"),
+    ("returned", "Returned"),
+    ("reversed", "Reversed"),
+    ("cancelled", "Cancelled"),
+    ("denied", "Declined"),
+    ("failed", "Failed"),
+];
+
+fn owned(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(v, t)| (v.to_string(), t.to_string()))
+        .collect()
+}
+
+/// What a signed-out visitor sees on a trader page.
+pub fn signed_out(title: &'static str, back: String) -> AnyView {
+    let href = format!("/login?next={}", format::url_component(&back));
+    view! {
+        <section class="card narrow">
+            <h1>{title}</h1>
+            <p>"Log in to see this page."</p>
+            <p><a class="button primary" href=href>"Log in"</a></p>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn HistoryPage() -> impl IntoView {
+    let search = search();
+    let data = resource(move || search.get(), load_history);
+    let mut currencies = vec![(String::new(), "Any".to_string())];
+    currencies.extend(
+        CURRENCIES
+            .iter()
+            .map(|(c, _)| (c.to_string(), c.to_string())),
+    );
+    view! {
+        <Title text="History · Kassa"/>
+        <Transition fallback=|| view! { <p class="muted">"Loading your history…"</p> }>
+            {move || {
+                let currencies = currencies.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(Some(list)) => view! {
+                            <section class="card">
+                                <p class="crumbs"><a href="/wallet">"Wallet"</a></p>
+                                <h1>"History"</h1>
+                                <form method="get" action="/wallet/history" class="filters">
+                                    <Select name="kind" label="Kind" options=owned(KINDS)/>
+                                    <Select name="status" label="Status" options=owned(STATUSES)/>
+                                    <Select name="currency" label="Currency" options=currencies/>
+                                    <TextFilter name="from" label="From" kind="date"/>
+                                    <TextFilter name="to" label="To" kind="date"/>
+                                    <button type="submit" class="primary">"Filter"</button>
+                                </form>
+                                <p class="actions">
+                                    <a class="button" data-testid="history-csv" download=""
+                                        href=link_with("/api/wallet/transactions", &[("format", "csv".into())], &["cursor", "limit"])>
+                                        "Download CSV"
+                                    </a>
+                                </p>
+                                <TransactionTable transactions=list.transactions/>
+                                <Pager path="/wallet/history" next=list.next/>
+                            </section>
+                        }.into_any(),
+                        Ok(None) => signed_out("History", "/wallet/history".into()),
+                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+/// Transactions newest first, each opening its own page; the wallet shows
+/// its latest few the same way.
+#[component]
+pub fn TransactionTable(transactions: Vec<TransactionView>) -> impl IntoView {
+    if transactions.is_empty() {
+        return view! { <p class="empty" data-testid="no-history">"No transactions."</p> }
+            .into_any();
+    }
+    view! {
+        <ul class="history">
+            {transactions.into_iter().map(|t| view! { <TransactionItem t/> }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+#[component]
+fn TransactionItem(t: TransactionView) -> impl IntoView {
+    let (label, meaning) = status_words::explain(&t.kind, &t.status);
+    let href = format!("/wallet/transactions/{}", t.id);
+    let sign = if t.kind == "deposit" { "+" } else { "−" };
+    view! {
+        <li data-kind=t.kind.clone() data-status=t.status.clone() data-id=t.id.clone()>
+            <a class="row-link" href=href>
+                <span class="kind">{status_words::kind(&t.kind)}</span>
+                <span class="when"><Time ms=t.created_at/></span>
+                <span class="amount">{sign}{format::amount(&t.amount, &t.currency)}</span>
+                <span class=format!("status {}", t.status) title=meaning>{label}</span>
+            </a>
+            {t.info.map(|i| view! { <span class="hint">"Trustly: "{status_words::transfer_state(&i)}</span> })}
+        </li>
+    }
+}
+
+#[component]
+pub fn TransactionPage() -> impl IntoView {
+    let params = use_params_map();
+    let data = resource(
+        move || params.get().get("id").unwrap_or_default(),
+        load_transaction,
+    );
+    view! {
+        <Title text="Transaction · Kassa"/>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(Some(d)) => view! { <Transaction d/> }.into_any(),
+                    Ok(None) => signed_out("Transaction", "/wallet/history".into()),
+                    Err(AppError::NotFound) => view! {
+                        <section class="card narrow">
+                            <h1>"Transaction not found"</h1>
+                            <p><a href="/wallet/history">"Back to your history"</a></p>
+                        </section>
+                    }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// Long because it is one view tree: the transaction reads top to bottom
+/// as it renders (what, its status, the account, the timeline).
+#[component]
+fn Transaction(d: TransactionDetail) -> impl IntoView {
+    let t = d.transaction;
+    let (label, meaning) = status_words::explain(&t.kind, &t.status);
+    let cancel = status_words::cancellable(&t.kind, &t.status).then(|| {
+        let here = format!("/wallet/transactions/{}", t.id);
+        view! {
+            <JsonForm action=format!("/api/withdrawals/{}/cancel", t.id) next=here submit_label="Cancel this withdrawal">
+                <p class="hint">"The reserved amount goes back to your available balance."</p>
+            </JsonForm>
+        }
+    });
+    let resume = (t.kind == "deposit" && t.status == "created").then(|| {
+        let href = format!("/deposit?id={}", t.id);
+        view! { <p><a class="button primary" href=href data-testid="continue-deposit">"Continue the payment"</a></p> }
+    });
+    let account = d.bank_account.map(|a| {
+        let name = a
+            .descriptor
+            .clone()
+            .or(a.bank.clone())
+            .unwrap_or_else(|| "Bank account".into());
+        let digits = a.last_digits.map(|l| format!(" ending in {l}"));
+        view! { <div class="fact"><dt>"To"</dt><dd data-testid="transaction-account">{name}{digits}</dd></div> }
+    });
+    view! {
+        <section class="card narrow" data-testid="transaction" data-status=t.status.clone()>
+            <p class="crumbs"><a href="/wallet">"Wallet"</a>" › "<a href="/wallet/history">"History"</a></p>
+            <h1>{status_words::kind(&t.kind)}" "{format::amount(&t.amount, &t.currency)}</h1>
+            <p class=format!("status-banner {}", t.status)>
+                <strong data-testid="transaction-status">{label}</strong>" "{meaning}
+            </p>
+            {d.message.map(|m| view! { <p class="notice" data-testid="transaction-message">{m}</p> })}
+            {cancel}
+            {resume}
+            <dl class="facts">
+                <div class="fact"><dt>"Reference"</dt><dd><code data-testid="transaction-reference">{t.id.clone()}</code></dd></div>
+                {d.order_id.map(|o| view! { <div class="fact"><dt>"Trustly order"</dt><dd><code>{o}</code></dd></div> })}
+                <div class="fact"><dt>"Created"</dt><dd><Time ms=t.created_at/></dd></div>
+                {account}
+                {t.info.map(|i| view! { <div class="fact"><dt>"At Trustly"</dt><dd>{status_words::transfer_state(&i)}</dd></div> })}
+            </dl>
+            <h2>"Timeline"</h2>
+            <ol class="timeline" data-testid="timeline">
+                {d.history.into_iter().map(|step| {
+                    let (label, _) = status_words::explain(&t.kind, &step.status);
+                    view! { <li data-status=step.status.clone()><Time ms=step.at/>" · "{label}</li> }
+                }).collect_view()}
+            </ol>
+            <p class="hint">"Quote the reference when you contact support."</p>
+        </section>
+    }
+}
