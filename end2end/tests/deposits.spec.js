@@ -1,5 +1,5 @@
 const { test, expect } = require('@playwright/test');
-const { hydrated, uniqueEmail, signUp, startDeposit } = require('./helpers');
+const { hydrated, uniqueEmail, signUp, startDeposit, completeCheckout } = require('./helpers');
 
 test('a deposit through the sandbox checkout in the iframe shows up live', async ({ page, context }) => {
   await signUp(page, uniqueEmail('depositor'));

@@ -8,8 +8,12 @@ async function deposit(page, amount) {
   await expect(page.getByTestId('deposit-status')).toHaveAttribute('data-status', 'credited');
 }
 
-test('a deposit typed as 100,50 is credited as 100.50', async ({ page }) => {
+test('a deposit typed as 100,50 is credited as 100.50; the limits show before typing', async ({ page }) => {
   await signUp(page, uniqueEmail('comma'));
+  await page.goto('/deposit');
+  await expect(page.getByTestId('deposit-rules')).toContainText('From 1.00 to 10000.00 per deposit');
+  await expect(page.getByLabel('Amount')).toHaveAttribute('inputmode', 'decimal');
+  await expect(page.getByLabel('Currency').locator('option')).toHaveCount(8);
   await deposit(page, '100,50');
   await expect(page.getByTestId('deposit-status')).toContainText('100.50 EUR');
   await page.goto('/wallet');
@@ -26,7 +30,11 @@ test('history: filter, page, open a withdrawal waiting for approval and cancel i
   await hydrated(page);
   await page.getByLabel('Amount').fill('5500.00');
   await page.getByLabel('Currency').selectOption('EUR');
-  await page.getByRole('button', { name: 'Withdraw', exact: true }).click();
+  // A review of exactly what happens comes before anything is reserved.
+  await page.getByRole('button', { name: 'Review' }).click();
+  await expect(page.getByTestId('withdraw-review')).toBeVisible();
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Confirm withdrawal' }).click();
   await expect(page.getByTestId('withdrawal-status')).toHaveAttribute('data-status', 'pending_approval');
 
   // The whole history, newest first, in words.

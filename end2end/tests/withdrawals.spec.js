@@ -29,10 +29,24 @@ test('deposit, select an account in the iframe, withdraw 60.00 and see it paid',
   await page.getByLabel('Currency').selectOption('EUR');
   const savings = await page.locator('#f-bank_account_id option', { hasText: '5507' }).getAttribute('value');
   await page.getByLabel('To account').selectOption(savings);
-  await page.getByRole('button', { name: 'Withdraw', exact: true }).click();
+  // A review of exactly what happens comes before anything is reserved.
+  await page.getByRole('button', { name: 'Review' }).click();
+  await expect(page.getByTestId('withdraw-review')).toBeVisible();
+  await expect(page.getByTestId('review-amount')).toContainText('60.00');
+  await expect(page.getByTestId('review-account')).toContainText('5507');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Confirm withdrawal' }).click();
   // Reserved at once, then paid when Trustly's payoutconfirmation arrives.
   await expect(page.getByTestId('withdrawal-status')).toHaveAttribute('data-status', 'paid');
+  // No second withdrawal one click away: the form is gone until asked for,
+  // and comes back empty.
+  await expect(page.getByRole('button', { name: 'Confirm withdrawal' })).toHaveCount(0);
+  await expect(page.getByLabel('Amount')).toHaveCount(0);
+  await page.getByTestId('withdraw-again').click();
+  await expect(page).toHaveURL(/\/withdraw$/);
   await expect(page.getByTestId('withdraw-available')).toHaveText('40.00 EUR');
+  await expect(page.getByLabel('Amount')).toHaveValue('');
+  await expect(page.getByTestId('withdraw-rules')).toContainText('at a time');
 
   await page.goto('/wallet');
   await expect(page.getByTestId('available-EUR')).toHaveText('40.00');

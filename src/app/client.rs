@@ -67,3 +67,11 @@ pub fn go_to(path: &str) {
         let _ = w.location().assign(path);
     }
 }
+
+/// Changes the address bar without a navigation (a reload then shows what
+/// the URL names: the deposit's checkout, the withdrawal made).
+pub fn replace_url(path: &str) {
+    if let Some(Ok(history)) = web_sys::window().map(|w| w.history()) {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path));
+    }
+}

@@ -34,9 +34,20 @@ pub const CURRENCIES: &[(&str, &str)] = &[
 /// and a way back.
 #[component]
 pub fn CheckoutFrame(url: String, title: &'static str) -> impl IntoView {
+    let frame = NodeRef::<leptos::html::Iframe>::new();
+    // Opened: in view and focused, so the keyboard and the screen reader
+    // are in the checkout, not at the top of the page.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if let Some(el) = frame.get() {
+            el.scroll_into_view();
+            let _ = el.focus();
+        }
+    });
     view! {
         <div class="checkout">
             <iframe
+                node_ref=frame
                 class="checkout-frame"
                 src=url
                 title=title
@@ -78,15 +89,8 @@ pub fn DepositPage() -> impl IntoView {
             checkout.set(Some(url.to_string()));
             // The URL names the deposit, so a reload brings the checkout back.
             #[cfg(feature = "hydrate")]
-            if let (Some(w), Some(id)) = (web_sys::window(), v["id"].as_str()) {
-                if let Ok(history) = w.history() {
-                    let url = format!("/deposit?id={id}");
-                    let _ = history.replace_state_with_url(
-                        &wasm_bindgen::JsValue::NULL,
-                        "",
-                        Some(&url),
-                    );
-                }
+            if let Some(id) = v["id"].as_str() {
+                crate::app::client::replace_url(&format!("/deposit?id={id}"));
             }
         }
     });
@@ -111,7 +115,8 @@ pub fn DepositPage() -> impl IntoView {
                             {limits.map(|l| view! {
                                 <p class="rules" data-testid="deposit-rules">{format!("From {} to {} per deposit, in any of the currencies below.", l.deposit_min, l.deposit_max)}</p>
                             })}
-                            <p class="presets" aria-label="Amounts">
+                            <p class="presets">
+                                "Quick choice: "
                                 {PRESETS.iter().map(|a| view! { <a class="chip" href=format!("/deposit?amount={a}")>{*a}</a> }).collect_view()}
                             </p>
                             <JsonForm action="/api/deposits" next="/deposit" submit_label="Deposit with Trustly" on_success=on_created>

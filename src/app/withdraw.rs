@@ -152,6 +152,9 @@ pub fn WithdrawPage() -> impl IntoView {
     let on_created = Callback::new(move |v: serde_json::Value| {
         if let Some(id) = v["id"].as_str() {
             created.set(Some(id.to_string()));
+            // A reload shows this withdrawal, never the review again.
+            #[cfg(feature = "hydrate")]
+            crate::app::client::replace_url(&format!("/withdraw?id={id}"));
         }
     });
 
@@ -163,7 +166,7 @@ pub fn WithdrawPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     withdrawal.await.map(|w| view! {
                         <WithdrawalStatus w/>
-                        <p><a class="button" href="/withdraw" data-testid="withdraw-again">"Make another withdrawal"</a></p>
+                        <p><a class="button" href="/withdraw" rel="external" data-testid="withdraw-again">"Make another withdrawal"</a></p>
                     })
                 })}
             </Transition>

@@ -196,7 +196,7 @@ pub fn ReviewStep(
                 <HiddenField name="currency" value=typed.currency.clone()/>
                 <HiddenField name="bank_account_id" value=typed.account.clone()/>
             </JsonForm>
-            <p><a href=change>"Change"</a></p>
+            <p><a href=change rel="external">"Change"</a></p>
         </div>
     }
 }

@@ -292,6 +292,19 @@ pub async fn start(config: Config, listener: Option<TcpListener>) -> Result<Runn
     })
 }
 
+/// The sandbox plays Trustly, a different party: it keeps its own headers
+/// (its pages are framed by Kassa) and none of Kassa's sessions. Its
+/// mailbox shows the mail Kassa wrote when no SMTP server is set.
+fn with_sandbox(kassa: Router, state: &AppState) -> Router {
+    match &state.merchant.sandbox {
+        Some(sandbox) => kassa.nest(
+            "/sandbox",
+            sandbox.router().merge(mailbox::routes(state.clone())),
+        ),
+        None => kassa,
+    }
+}
+
 async fn router(state: AppState) -> Result<(Router, session::Sessions), StartError> {
     let routes = generate_route_list(App);
     let leptos_state = state.clone();
@@ -340,15 +353,7 @@ async fn router(state: AppState) -> Result<(Router, session::Sessions), StartErr
         .merge(metrics::routes())
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(leptos_state);
-    // The sandbox plays Trustly, a different party: it keeps its own headers
-    // (its pages are framed by Kassa) and none of Kassa's sessions.
-    let app = match &state.merchant.sandbox {
-        Some(sandbox) => kassa.nest(
-            "/sandbox",
-            sandbox.router().merge(mailbox::routes(state.clone())),
-        ),
-        None => kassa,
-    };
+    let app = with_sandbox(kassa, &state);
     // Around everything: client address, request id and span (kept entered
     // while bodies stream, compression included), access log, HTTP metrics,
     // HSTS and no-store.
