@@ -83,3 +83,17 @@ test('the back office is for admins only', async ({ page }) => {
   await expect(page.getByRole('heading', { name: 'Back office' })).toBeVisible();
   await expect(page.getByTestId('admin-traders')).toContainText('traders');
 });
+
+test('sign-up shows every field error at once and puts the focus on the first', async ({ page }) => {
+  await page.goto('/register');
+  await hydrated(page);
+  await page.getByLabel('Email').fill('not-an-email');
+  await page.getByLabel('Password', { exact: true }).fill('short');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.locator('#f-email-error')).not.toBeEmpty();
+  await expect(page.locator('#f-password-error')).not.toBeEmpty();
+  await expect(page.locator('#f-first_name-error')).not.toBeEmpty();
+  await expect(page.locator('#f-last_name-error')).not.toBeEmpty();
+  await expect(page.getByLabel('Email')).toBeFocused();
+  await expect(page).toHaveURL(/\/register$/);
+});

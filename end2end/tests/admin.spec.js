@@ -84,6 +84,9 @@ test('an admin finds a trader, reads a deposit timeline, approves a large withdr
   const row = admin.locator(`tr[data-withdrawal="${withdrawal.id}"]`);
   await expect(row).toContainText(email);
   await expect(row).toContainText(/6\s000\.00 EUR/);
+  // What the admin decides on: the account's origin and the trader's age.
+  await expect(row.getByTestId('risk')).toContainText(/account selected through Trustly|typed-in account/);
+  await expect(row.getByTestId('risk')).toContainText('trader since');
   await row.getByRole('button', { name: 'Approve' }).click();
 
   // It goes to Trustly and is paid; the order page shows it after a reload.
@@ -95,6 +98,8 @@ test('an admin finds a trader, reads a deposit timeline, approves a large withdr
   }).toPass({ timeout: 20_000 });
   await expect(admin.getByTestId('notifications').locator('li[data-method="payoutconfirmation"]'))
     .toContainText('verification: ok');
+  // The deciding admin by e-mail, not by id.
+  await expect(admin.getByTestId('decided-by')).toContainText('by admin@kassa.test');
 
   // The decision is in the audit log.
   await admin.getByRole('navigation', { name: 'Back office' }).getByRole('link', { name: 'Audit log' }).click();

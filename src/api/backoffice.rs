@@ -260,6 +260,11 @@ pub struct WithdrawalInfo {
     pub resolution_reason: Option<String>,
     #[serde(default)]
     pub resolved_at: Option<i64>,
+    /// The admins by e-mail (`decided_by`, `resolved_by` are their ids).
+    #[serde(default)]
+    pub decided_by_email: Option<String>,
+    #[serde(default)]
+    pub resolved_by_email: Option<String>,
 }
 
 /// One distinct answer to a payout's AccountPayout attempts.
@@ -331,6 +336,24 @@ pub struct ApprovalRow {
     /// negative balance.
     #[serde(default)]
     pub hold_reason: Option<String>,
+    /// What an admin weighs before deciding.
+    pub risk: RiskContext,
+}
+
+/// The trader's and the account's risk signs, beside an approval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RiskContext {
+    pub frozen: bool,
+    pub flagged: bool,
+    /// When the trader signed up (unix ms).
+    pub trader_since: i64,
+    /// `notification` (selected through Trustly) or `registered` (typed in).
+    pub account_source: Option<String>,
+    pub account_verified: Option<bool>,
+    pub account_added_at: Option<i64>,
+    pub reversed_deposits: i64,
+    /// Currencies in which the trader's available balance is below zero.
+    pub negative_balances: i64,
 }
 
 // --- audit -------------------------------------------------------------------

@@ -28,6 +28,9 @@ pub enum AppError {
     /// One field is wrong; the form shows the message next to it.
     #[error("{0}")]
     Field(FieldError),
+    /// Several fields are wrong (a sign-up): every one is shown at once.
+    #[error("{}", .0.first().map(|f| f.message.as_str()).unwrap_or("Check the form."))]
+    Fields(Vec<FieldError>),
     #[error("Sign in first.")]
     Unauthorized,
     #[error("{0}")]
@@ -58,11 +61,20 @@ impl From<FieldError> for AppError {
     }
 }
 
+impl From<Vec<FieldError>> for AppError {
+    fn from(mut e: Vec<FieldError>) -> Self {
+        match e.len() {
+            1 => AppError::Field(e.remove(0)),
+            _ => AppError::Fields(e),
+        }
+    }
+}
+
 impl AppError {
     /// The HTTP status this error answers with.
     pub fn status(&self) -> u16 {
         match self {
-            AppError::BadRequest(_) | AppError::Field(_) => 400,
+            AppError::BadRequest(_) | AppError::Field(_) | AppError::Fields(_) => 400,
             AppError::Unauthorized | AppError::BadCredentials(_) => 401,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
@@ -74,12 +86,40 @@ impl AppError {
         }
     }
 
-    /// The form field the error belongs to, if any.
+    /// The form field the error belongs to (the first, when several).
     pub fn field(&self) -> Option<&str> {
+        self.fields().first().map(|f| f.field.as_ref())
+    }
+
+    /// Every field at fault, in the form's order.
+    pub fn fields(&self) -> &[FieldError] {
         match self {
-            AppError::Field(f) => Some(&f.field),
-            _ => None,
+            AppError::Field(f) => std::slice::from_ref(f),
+            AppError::Fields(all) => all,
+            _ => &[],
         }
+    }
+
+    /// The error a JSON answer of `/api/...` describes, every field of
+    /// its `fields` list included.
+    pub fn from_json(status: u16, json: &serde_json::Value) -> AppError {
+        let all: Vec<FieldError> = json["fields"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|f| {
+                        Some(FieldError {
+                            field: f["field"].as_str()?.to_string().into(),
+                            message: f["message"].as_str()?.to_string(),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        if all.len() > 1 {
+            return AppError::Fields(all);
+        }
+        AppError::from_answer(status, json["error"].as_str(), json["field"].as_str())
     }
 
     /// The error a JSON answer of `/api/...` describes (its status and the
@@ -147,9 +187,19 @@ mod response {
         fn into_response(self) -> Response {
             let status =
                 StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let body = match self.field() {
-                Some(field) => json!({ "error": self.to_string(), "field": field }),
-                None => json!({ "error": self.to_string() }),
+            let fields = self.fields();
+            let body = match fields {
+                [] => json!({ "error": self.to_string() }),
+                [one] => json!({ "error": self.to_string(), "field": one.field }),
+                // `error` and `field` name the first, as for one field.
+                [first, ..] => json!({
+                    "error": self.to_string(),
+                    "field": first.field,
+                    "fields": fields
+                        .iter()
+                        .map(|f| json!({ "field": f.field, "message": f.message }))
+                        .collect::<Vec<_>>(),
+                }),
             };
             (status, Json(body)).into_response()
         }
@@ -190,5 +240,24 @@ mod tests {
                 e
             );
         }
+    }
+
+    #[test]
+    fn several_fields_read_back_from_their_json() {
+        let e = AppError::from(vec![
+            FieldError::new("email", "Enter a valid email address."),
+            FieldError::new("password", "At least 10 characters."),
+        ]);
+        assert_eq!(e.field(), Some("email"));
+        let json = serde_json::json!({
+            "error": e.to_string(),
+            "field": "email",
+            "fields": e.fields().iter()
+                .map(|f| serde_json::json!({"field": f.field, "message": f.message}))
+                .collect::<Vec<_>>(),
+        });
+        assert_eq!(AppError::from_json(400, &json), e);
+        let one = AppError::from(vec![FieldError::new("email", "Bad.")]);
+        assert_eq!(one, AppError::Field(FieldError::new("email", "Bad.")));
     }
 }

@@ -110,6 +110,20 @@ pub fn amount(decimal: &str, currency: &str) -> String {
     }
 }
 
+/// `s` as one component of a URL (`/wallet?x=1` -> `%2Fwallet%3Fx%3D1`):
+/// every byte but the unreserved ones percent-encoded.
+pub fn url_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,18 +173,13 @@ mod tests {
         assert_eq!(amount("999.99", "GBP"), "999.99 GBP");
         assert_eq!(amount("1234567", "CZK"), "1\u{202F}234\u{202F}567 CZK");
     }
-}
 
-/// `s` as one component of a URL (`/wallet?x=1` -> `%2Fwallet%3Fx%3D1`):
-/// every byte but the unreserved ones percent-encoded.
-pub fn url_component(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
+    #[test]
+    fn url_components_are_percent_encoded() {
+        assert_eq!(
+            super::url_component("/wallet?x=1&y"),
+            "%2Fwallet%3Fx%3D1%26y"
+        );
+        assert_eq!(super::url_component("a-b_c.d~e"), "a-b_c.d~e");
     }
-    out
 }

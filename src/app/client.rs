@@ -36,11 +36,7 @@ pub async fn request_json(
     if resp.ok() {
         Ok(json)
     } else {
-        Err(AppError::from_answer(
-            resp.status(),
-            json["error"].as_str(),
-            json["field"].as_str(),
-        ))
+        Err(AppError::from_json(resp.status(), &json))
     }
 }
 

@@ -6,11 +6,57 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-/// The error being shown: (field, message); field None means the whole form.
+/// The errors being shown: (field, message); field None means the whole
+/// form. Several at once when several fields are wrong.
 #[derive(Clone, Copy)]
 pub struct FormState {
-    pub error: RwSignal<Option<(Option<String>, String)>>,
+    pub errors: RwSignal<Vec<(Option<String>, String)>>,
     pub busy: RwSignal<bool>,
+}
+
+impl FormState {
+    pub fn new() -> FormState {
+        FormState {
+            errors: RwSignal::new(Vec::new()),
+            busy: RwSignal::new(false),
+        }
+    }
+}
+
+impl Default for FormState {
+    fn default() -> Self {
+        FormState::new()
+    }
+}
+
+/// What a failed post shows: each field's message beside it, or the
+/// message for the whole form.
+#[cfg(feature = "hydrate")]
+fn shown(e: &crate::api::error::AppError) -> Vec<(Option<String>, String)> {
+    match e.fields() {
+        [] => vec![(None, e.to_string())],
+        fields => fields
+            .iter()
+            .map(|f| (Some(f.field.to_string()), f.message.clone()))
+            .collect(),
+    }
+}
+
+/// Moves the focus to the first field at fault (or leaves it when the
+/// error is the form's), so a keyboard or screen reader user lands on it.
+#[cfg(feature = "hydrate")]
+fn focus_first(errors: &[(Option<String>, String)]) {
+    let Some(field) = errors.iter().find_map(|(f, _)| f.clone()) else {
+        return;
+    };
+    use wasm_bindgen::JsCast;
+    let el = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(&format!("f-{field}")))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(el) = el {
+        let _ = el.focus();
+    }
 }
 
 #[component]
@@ -27,7 +73,7 @@ pub fn JsonForm(
     // A form posted without JavaScript comes back with ?error=…&field=…
     let initial = query.with_untracked(|q| q.get("error").map(|e| (q.get("field"), e)));
     let state = FormState {
-        error: RwSignal::new(initial),
+        errors: RwSignal::new(initial.into_iter().collect()),
         busy: RwSignal::new(false),
     };
     provide_context(state);
@@ -47,7 +93,7 @@ pub fn JsonForm(
             let body = crate::app::client::form_to_json(&form);
             let (action, next) = (action.clone(), next.clone());
             state.busy.set(true);
-            state.error.set(None);
+            state.errors.set(Vec::new());
             leptos::task::spawn_local(async move {
                 match crate::app::client::request_json("POST", &action, Some(&body)).await {
                     Ok(answer) => match on_success {
@@ -58,9 +104,9 @@ pub fn JsonForm(
                         None => crate::app::client::go_to(&next),
                     },
                     Err(e) => {
-                        state
-                            .error
-                            .set(Some((e.field().map(str::to_string), e.to_string())));
+                        let errors = shown(&e);
+                        focus_first(&errors);
+                        state.errors.set(errors);
                         state.busy.set(false);
                     }
                 }
@@ -72,9 +118,10 @@ pub fn JsonForm(
 
     let general = move || {
         state
-            .error
+            .errors
             .get()
-            .filter(|(field, _)| field.is_none())
+            .into_iter()
+            .find(|(field, _)| field.is_none())
             .map(|(_, m)| view! { <p class="form-error" role="alert">{m}</p> })
     };
 
@@ -94,9 +141,10 @@ fn field_error(name: &'static str) -> impl Fn() -> Option<String> + Copy + Send 
     let state = expect_context::<FormState>();
     move || {
         state
-            .error
+            .errors
             .get()
-            .and_then(|(f, m)| (f.as_deref() == Some(name)).then_some(m))
+            .into_iter()
+            .find_map(|(f, m)| (f.as_deref() == Some(name)).then_some(m))
     }
 }
 

@@ -145,7 +145,7 @@ pub fn HistoryPage() -> impl IntoView {
 #[component]
 pub fn TransactionTable(transactions: Vec<TransactionView>) -> impl IntoView {
     if transactions.is_empty() {
-        return view! { <p class="empty" data-testid="no-history">"No transactions."</p> }
+        return view! { <p class="empty" data-testid="no-history">"No transactions yet."</p> }
             .into_any();
     }
     view! {

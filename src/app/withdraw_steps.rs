@@ -125,10 +125,7 @@ pub fn AmountStep(
 ) -> impl IntoView {
     // Field and SelectField show errors from a form state; this form has
     // none of its own (the review step's post reports them).
-    provide_context(FormState {
-        error: RwSignal::new(None),
-        busy: RwSignal::new(false),
-    });
+    provide_context(FormState::new());
     let held: Vec<(String, String)> = wallet
         .balances
         .iter()

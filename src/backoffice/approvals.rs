@@ -47,6 +47,14 @@ struct ApprovalDbRow {
     bank: Option<String>,
     descriptor: Option<String>,
     hold_reason: Option<String>,
+    frozen: i64,
+    flagged: i64,
+    trader_since: i64,
+    account_source: Option<String>,
+    account_verified: Option<i64>,
+    account_added_at: Option<i64>,
+    reversed_deposits: i64,
+    negative_balances: i64,
 }
 
 impl ApprovalDbRow {
@@ -63,6 +71,16 @@ impl ApprovalDbRow {
             descriptor: self.descriptor,
             created_at: self.created_at,
             hold_reason: self.hold_reason,
+            risk: crate::api::backoffice::RiskContext {
+                frozen: self.frozen != 0,
+                flagged: self.flagged != 0,
+                trader_since: self.trader_since,
+                account_source: self.account_source,
+                account_verified: self.account_verified.map(|v| v != 0),
+                account_added_at: self.account_added_at,
+                reversed_deposits: self.reversed_deposits,
+                negative_balances: self.negative_balances,
+            },
         }
     }
 }
@@ -76,11 +94,18 @@ pub async fn approvals_page(
     use crate::api::backoffice::ApprovalRow;
     let mut sql = Sql::new(
         "SELECT o.id, o.user_id, u.email, o.amount, o.currency, o.created_at, b.bank, b.descriptor,
-                o.hold_reason
+                o.hold_reason, u.frozen, u.flagged, u.created_at AS trader_since,
+                b.source AS account_source, b.verified AS account_verified,
+                b.created_at AS account_added_at,
+                (SELECT COUNT(*) FROM deposits d WHERE d.user_id = o.user_id AND d.status = $1)
+                    AS reversed_deposits,
+                (SELECT COUNT(*) FROM balances x WHERE x.user_id = o.user_id AND x.available < 0)
+                    AS negative_balances
          FROM withdrawals o JOIN users u ON u.id = o.user_id
          LEFT JOIN bank_accounts b ON b.id = o.bank_account_id
          WHERE o.status = ",
     );
+    sql.text_arg(crate::wallet::deposits::Status::Reversed.as_str());
     let pending = sql.text_arg(withdrawals::Status::PendingApproval.as_str());
     sql.push(&pending);
     if let Some(c) = cursor {

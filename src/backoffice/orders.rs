@@ -268,6 +268,8 @@ struct PayoutRow {
     resolved_by: Option<String>,
     resolution_reason: Option<String>,
     resolved_at: Option<i64>,
+    decided_by_email: Option<String>,
+    resolved_by_email: Option<String>,
 }
 
 impl PayoutRow {
@@ -293,6 +295,8 @@ impl PayoutRow {
             resolved_by: self.resolved_by,
             resolution_reason: self.resolution_reason,
             resolved_at: self.resolved_at,
+            decided_by_email: self.decided_by_email,
+            resolved_by_email: self.resolved_by_email,
         }
     }
 }
@@ -390,7 +394,9 @@ pub async fn detail(db: &Db, refunds: &RefundConfig, id: &str) -> Result<OrderDe
                  o.decision_reason, o.decided_at, o.send_attempts, o.last_attempt_at, \
                  o.transfer_state, o.transfer_checked_at, o.paid_at, o.returned_at, \
                  o.hold_reason, o.outcome_unknown, o.resolved_by, o.resolution_reason, \
-                 o.resolved_at"
+                 o.resolved_at, \
+                 (SELECT email FROM users a WHERE a.id = o.decided_by) AS decided_by_email, \
+                 (SELECT email FROM users a WHERE a.id = o.resolved_by) AS resolved_by_email"
             }
         };
         let Some(r) = sqlx::query(&format!(

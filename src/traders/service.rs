@@ -84,17 +84,40 @@ pub struct NewUser {
     pub locale: Locale,
 }
 
+/// Every field is checked: a sign-up form shows all its errors at once.
 impl TryFrom<Registration> for NewUser {
-    type Error = FieldError;
-    fn try_from(r: Registration) -> Result<Self, FieldError> {
-        Ok(NewUser {
-            email: Email::parse(&r.email)?,
-            password: Password::parse(&r.password)?,
-            first_name: PersonName::parse("first_name", &r.first_name)?,
-            last_name: PersonName::parse("last_name", &r.last_name)?,
-            country: Country::parse(&r.country)?,
-            locale: Locale::parse(&r.locale)?,
-        })
+    type Error = Vec<FieldError>;
+    fn try_from(r: Registration) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut keep = |e: FieldError| errors.push(e);
+        let email = Email::parse(&r.email).map_err(&mut keep).ok();
+        let password = Password::parse(&r.password).map_err(&mut keep).ok();
+        let first_name = PersonName::parse("first_name", &r.first_name)
+            .map_err(&mut keep)
+            .ok();
+        let last_name = PersonName::parse("last_name", &r.last_name)
+            .map_err(&mut keep)
+            .ok();
+        let country = Country::parse(&r.country).map_err(&mut keep).ok();
+        let locale = Locale::parse(&r.locale).map_err(&mut keep).ok();
+        match (email, password, first_name, last_name, country, locale) {
+            (
+                Some(email),
+                Some(password),
+                Some(first_name),
+                Some(last_name),
+                Some(country),
+                Some(locale),
+            ) => Ok(NewUser {
+                email,
+                password,
+                first_name,
+                last_name,
+                country,
+                locale,
+            }),
+            _ => Err(errors),
+        }
     }
 }
 

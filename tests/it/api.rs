@@ -6,6 +6,7 @@ use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
 
 on_both_backends!(
+    sign_up_reports_every_field_at_once,
     register_login_me_wallet_logout,
     email_is_unique_case_insensitively,
     bad_input_gets_a_clear_error_and_creates_nothing,
@@ -51,7 +52,7 @@ async fn register_login_me_wallet_logout(backend: Backend) {
     assert_eq!(
         me,
         json!({"id": id, "email": "ann@example.com", "first_name": "Åsa",
-               "last_name": "Öberg", "country": "SE", "role": "trader"})
+               "last_name": "Öberg", "country": "SE", "role": "trader", "locale": "sv_SE"})
     );
     let wallet: Value = app.get(&c, "/api/wallet").await.json().await.unwrap();
     assert_eq!(wallet, json!({"balances": [], "transactions": []}));
@@ -446,4 +447,33 @@ async fn after_a_lock_expires_the_count_starts_from_zero(backend: Backend) {
     let res = app.login(&c, "exp@example.com", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(lock_state(&app, &admin, id).await, (0, false));
+}
+
+async fn sign_up_reports_every_field_at_once(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let res = app
+        .post(
+            &app.client,
+            "/api/auth/register",
+            json!({"email": "not-an-email", "password": "short", "first_name": "",
+                   "last_name": "Öberg", "country": "SE", "locale": "sv_SE"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: Value = res.json().await.unwrap();
+    let fields: Vec<&str> = body["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["email", "password", "first_name"], "{body}");
+    // `error` and `field` still name the first, as for a single error.
+    assert_eq!(body["field"], "email");
+    assert_eq!(body["error"], body["fields"][0]["message"]);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE role = 'trader'")
+            .await,
+        0
+    );
 }

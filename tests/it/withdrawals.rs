@@ -835,6 +835,27 @@ async fn reversed_deposit_makes_withdrawals_wait_for_approval(backend: Backend) 
         .as_str()
         .unwrap_or_default();
     assert!(reason.contains("reversed deposit"), "{detail}");
+    // The approval queue gives the admin the risk signs to decide on.
+    let queue: Value = app
+        .get(&admin, "/api/admin/approvals")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let row = queue["approvals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == w["id"])
+        .cloned()
+        .unwrap();
+    let risk = &row["risk"];
+    assert_eq!(risk["reversed_deposits"], 1, "{row}");
+    assert_eq!(risk["flagged"], true, "{row}");
+    assert_eq!(risk["frozen"], false, "{row}");
+    assert_eq!(risk["negative_balances"], 0, "{row}");
+    assert!(risk["trader_since"].as_i64().unwrap() > 0, "{row}");
+    assert!(risk["account_source"].is_string(), "{row}");
     app.assert_ledger_invariant().await;
 }
 

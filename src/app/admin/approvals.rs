@@ -41,7 +41,7 @@ pub fn ApprovalsPage() -> impl IntoView {
                                 <table>
                                     <thead><tr>
                                         <th scope="col">"Asked"</th><th scope="col">"Trader"</th>
-                                        <th scope="col">"Amount"</th><th scope="col">"To"</th><th scope="col">"Why it waits"</th><th scope="col">"Decision"</th>
+                                        <th scope="col">"Amount"</th><th scope="col">"To"</th><th scope="col">"Why it waits"</th><th scope="col">"Risk"</th><th scope="col">"Decision"</th>
                                     </tr></thead>
                                     <tbody>
                                         {list.approvals.into_iter().map(|a| {
@@ -63,6 +63,7 @@ pub fn ApprovalsPage() -> impl IntoView {
                                                     <td class="amount"><a href=format!("/admin/orders/{}", a.id)><Amount amount=a.amount currency=a.currency/></a></td>
                                                     <td>{format!("{} {}", a.bank.unwrap_or_default(), a.descriptor.unwrap_or_default())}</td>
                                                     <td data-testid="hold-reason">{a.hold_reason.unwrap_or_default()}</td>
+                                                    <td data-testid="risk"><Risk r=a.risk/></td>
                                                     <td>{decide}</td>
                                                 </tr>
                                             }
@@ -76,5 +77,41 @@ pub fn ApprovalsPage() -> impl IntoView {
                 })
             })}
         </Suspense>
+    }
+}
+
+/// The signs an admin weighs: each a short tag, the worrying ones marked.
+#[component]
+fn Risk(r: RiskContext) -> impl IntoView {
+    let mut tags: Vec<(&'static str, String)> = Vec::new();
+    if r.frozen {
+        tags.push(("frozen", "frozen".into()));
+    }
+    if r.flagged {
+        tags.push(("flagged", "flagged".into()));
+    }
+    if r.reversed_deposits > 0 {
+        tags.push((
+            "reversed",
+            format!("{} reversed deposit(s)", r.reversed_deposits),
+        ));
+    }
+    if r.negative_balances > 0 {
+        tags.push(("rejected", "negative balance".into()));
+    }
+    match (r.account_source.as_deref(), r.account_verified) {
+        (Some("registered"), Some(false)) => {
+            tags.push(("locked", "typed-in account, not verified".into()))
+        }
+        (Some("registered"), _) => tags.push(("ok", "typed-in account".into())),
+        (Some(_), _) => tags.push(("ok", "account selected through Trustly".into())),
+        (None, _) => {}
+    }
+    view! {
+        <ul class="risk">
+            {tags.into_iter().map(|(class, text)| view! { <li class=format!("status {class}")>{text}</li> }).collect_view()}
+            <li class="hint">"trader since "<Time ms=r.trader_since/></li>
+            {r.account_added_at.map(|at| view! { <li class="hint">"account added "<Time ms=at/></li> })}
+        </ul>
     }
 }

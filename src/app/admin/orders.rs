@@ -154,14 +154,14 @@ fn Order(d: OrderDetail) -> impl IntoView {
                 <dt>"Bank account"</dt>
                 <dd>{w.bank_account.map(|b| format!("{} {}", b.bank.unwrap_or_default(), b.descriptor.unwrap_or_default())).unwrap_or_default()}</dd>
                 <dt>"Decision"</dt>
-                <dd>{w.decided_by.map(|by| format!("by {by}")).unwrap_or_else(|| "none needed or not yet".into())}
+                <dd data-testid="decided-by">{w.decided_by_email.or(w.decided_by).map(|by| format!("by {by}")).unwrap_or_else(|| "none needed or not yet".into())}
                     {w.decision_reason.map(|r| format!(": {r}"))}" "<MaybeTime ms=w.decided_at/></dd>
                 {w.hold_reason.map(|r| view! { <dt>"Waited for approval because"</dt><dd data-testid="hold-reason">{r}</dd> })}
                 {w.outcome_unknown.then(|| view! {
                     <dt>"Outcome at Trustly"</dt>
                     <dd class="form-error" data-testid="outcome-unknown">"Unknown: an attempt got no certain answer. The money stays reserved and the payout is re-sent with the same MessageID until Trustly settles it."</dd>
                 })}
-                {w.resolved_by.map(|by| view! {
+                {w.resolved_by_email.or(w.resolved_by).map(|by| view! {
                     <dt>"Resolved"</dt>
                     <dd>{format!("not paid, by {by}: {}", w.resolution_reason.unwrap_or_default())}" "<MaybeTime ms=w.resolved_at/></dd>
                 })}
