@@ -46,6 +46,19 @@ pub async fn record(conn: &mut AnyConnection, admin: &User, a: Action<'_>) -> Re
     Ok(())
 }
 
+/// [`record`] for a decision hook, whose error is the transaction's own
+/// (`sqlx::Error`): the entry is part of the decision or neither happens.
+pub async fn record_in_hook(
+    conn: &mut AnyConnection,
+    who: &User,
+    a: Action<'_>,
+) -> std::result::Result<(), sqlx::Error> {
+    record(conn, who, a).await.map_err(|e| match e {
+        super::BackofficeError::Db(e) => e,
+        other => sqlx::Error::Protocol(other.to_string()),
+    })
+}
+
 /// Filters of `GET /api/admin/audit`, as received.
 #[derive(Debug, Default, Clone, serde::Deserialize, serde::Serialize)]
 pub struct AuditQuery {

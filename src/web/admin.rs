@@ -349,12 +349,7 @@ pub(super) fn withdrawal_audit(
                 after: Some(after),
                 reason: why.as_deref(),
             };
-            backoffice::audit::record(conn, &who, entry)
-                .await
-                .map_err(|e| match e {
-                    backoffice::BackofficeError::Db(e) => e,
-                    other => sqlx::Error::Protocol(other.to_string()),
-                })
+            backoffice::audit::record_in_hook(conn, &who, entry).await
         })
     })
 }
