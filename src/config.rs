@@ -176,6 +176,9 @@ pub struct MailConfig {
     pub retry_ms: Vec<u64>,
     /// How often the outbox is looked at.
     pub interval_ms: u64,
+    /// Where traders write for help (`KASSA_SUPPORT_EMAIL`): shown to a
+    /// frozen trader on every page.
+    pub support: String,
 }
 
 // The SMTP URL holds a password: never printed.
@@ -186,6 +189,7 @@ impl std::fmt::Debug for MailConfig {
             .field("from", &self.from)
             .field("retry_ms", &self.retry_ms)
             .field("interval_ms", &self.interval_ms)
+            .field("support", &self.support)
             .finish()
     }
 }
@@ -440,6 +444,9 @@ impl Config {
                     .unwrap_or_else(|| "10000,60000,300000,1800000,7200000".into()),
             )?,
             interval_ms: ms("KASSA_MAIL_INTERVAL_MS", 1_000)?.max(1),
+            support: get("KASSA_SUPPORT_EMAIL")
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or_else(|| "support@kassa.localhost".into()),
         };
         if withdrawals.worker_interval_ms == 0 {
             return Err(ConfigError(

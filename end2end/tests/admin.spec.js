@@ -87,15 +87,15 @@ test('an admin finds a trader, reads a deposit timeline, approves a large withdr
   // What the admin decides on: the account's origin and the trader's age.
   await expect(row.getByTestId('risk')).toContainText(/account selected through Trustly|typed-in account/);
   await expect(row.getByTestId('risk')).toContainText('trader since');
-  await row.getByRole('button', { name: 'Approve' }).click();
+  // Approving asks first, saying what will happen.
+  await row.locator('summary', { hasText: 'Approve' }).click();
+  await expect(row.getByRole('group', { name: 'Approve' })).toContainText(/Send 6\s000\.00 EUR to/);
+  await row.getByRole('button', { name: 'Yes, approve' }).click();
 
-  // It goes to Trustly and is paid; the order page shows it after a reload.
+  // It goes to Trustly and is paid; the order page follows without a reload.
   await expect(admin).toHaveURL(new RegExp(`/admin/orders/${withdrawal.id}$`));
   const status = admin.getByTestId('order-status').locator('.status');
-  await expect(async () => {
-    await admin.reload();
-    await expect(status).toHaveAttribute('data-status', 'paid', { timeout: 1000 });
-  }).toPass({ timeout: 20_000 });
+  await expect(status).toHaveAttribute('data-status', 'paid', { timeout: 20_000 });
   await expect(admin.getByTestId('notifications').locator('li[data-method="payoutconfirmation"]'))
     .toContainText('verification: ok');
   // The deciding admin by e-mail, not by id.
@@ -105,6 +105,65 @@ test('an admin finds a trader, reads a deposit timeline, approves a large withdr
   await admin.getByRole('navigation', { name: 'Back office' }).getByRole('link', { name: 'Audit log' }).click();
   await expect(admin.locator('table tbody tr').first()).toContainText('approve');
   await expect(admin.locator('table tbody tr').first()).toContainText(withdrawal.id);
+  await context.close();
+});
+
+/** The bootstrap admin, signed in in a browser context of their own. */
+async function adminPage(browser) {
+  const context = await browser.newContext();
+  const admin = await context.newPage();
+  await admin.goto('/login');
+  await hydrated(admin);
+  await admin.getByLabel('Email').fill(ADMIN_EMAIL);
+  await admin.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);
+  await admin.getByRole('button', { name: 'Log in' }).click();
+  await expect(admin).toHaveURL(/\/wallet$/);
+  return { context, admin };
+}
+
+test('decisions ask first, the order page follows the trader live, and a frozen trader is told why', async ({ page, browser }) => {
+  const { email, withdrawal } = await traderWithLargeWithdrawal(page);
+  const { context, admin } = await adminPage(browser);
+
+  // Opening Deny's confirmation sends nothing.
+  await admin.goto('/admin/approvals');
+  await hydrated(admin);
+  const row = admin.locator(`tr[data-withdrawal="${withdrawal.id}"]`);
+  await row.locator('summary', { hasText: 'Deny' }).click();
+  await expect(row.getByRole('group', { name: 'Deny' })).toContainText(/Deny 6\s000\.00 EUR and give it back/);
+  await expect(row.getByRole('button', { name: 'Yes, deny' })).toBeVisible();
+  await expect(admin).toHaveURL(/\/admin\/approvals$/);
+
+  // The order page, open while the trader cancels: it changes by itself.
+  await admin.goto(`/admin/orders/${withdrawal.id}`);
+  await hydrated(admin);
+  const status = admin.getByTestId('order-status').locator('.status');
+  await expect(status).toHaveAttribute('data-status', 'pending_approval');
+  const res = await page.request.post(`/api/withdrawals/${withdrawal.id}/cancel`);
+  expect(res.ok()).toBeTruthy();
+  await expect(status).toHaveAttribute('data-status', 'cancelled');
+
+  // Freezing asks first; the trader then reads what it means on every page.
+  await admin.goto('/admin/traders?q=' + encodeURIComponent(email));
+  await admin.getByRole('link', { name: email }).click();
+  await hydrated(admin);
+  await admin.locator('summary', { hasText: /^Freeze$/ }).click();
+  await expect(admin.getByRole('group', { name: 'Freeze' })).toContainText('cannot deposit or withdraw');
+  await admin.getByRole('button', { name: 'Yes, freeze' }).click();
+  await expect(admin.locator('summary', { hasText: 'Unfreeze' })).toBeVisible();
+  await page.goto('/deposit');
+  const banner = page.getByTestId('frozen-banner');
+  await expect(banner).toContainText('Your account is frozen.');
+  await expect(banner.getByRole('link', { name: 'support@kassa.localhost' })).toHaveAttribute('href', 'mailto:support@kassa.localhost');
+  await page.goto('/wallet');
+  await expect(banner).toBeVisible();
+
+  await admin.locator('summary', { hasText: 'Unfreeze' }).click();
+  await admin.getByRole('button', { name: 'Yes, unfreeze' }).click();
+  await expect(admin.locator('summary', { hasText: /^Freeze$/ })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Your wallet' })).toBeVisible();
+  await expect(banner).toHaveCount(0);
   await context.close();
 });
 

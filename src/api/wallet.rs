@@ -14,6 +14,12 @@ pub struct MeView {
     /// The language the trader chose (`sv_SE`), for Trustly and the pages.
     #[serde(default)]
     pub locale: String,
+    /// Frozen by an admin: no deposits or withdrawals until unfrozen.
+    #[serde(default)]
+    pub frozen: bool,
+    /// Where to write for help (`KASSA_SUPPORT_EMAIL`).
+    #[serde(default)]
+    pub support_email: String,
 }
 
 /// The rules a trader sees before typing an amount (the same decimal for
@@ -44,8 +50,8 @@ pub struct SessionView {
 }
 
 #[cfg(feature = "ssr")]
-impl From<&crate::traders::service::User> for MeView {
-    fn from(u: &crate::traders::service::User) -> Self {
+impl MeView {
+    pub fn of(u: &crate::traders::service::User, support_email: &str) -> Self {
         MeView {
             id: u.id.clone(),
             email: u.email.clone(),
@@ -54,6 +60,8 @@ impl From<&crate::traders::service::User> for MeView {
             country: u.country.clone(),
             role: u.role.as_str().to_string(),
             locale: u.locale.clone(),
+            frozen: u.frozen,
+            support_email: support_email.to_string(),
         }
     }
 }

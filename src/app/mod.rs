@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod balances;
 #[cfg(feature = "hydrate")]
 pub mod client;
 pub mod codec;
@@ -93,6 +94,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Header/>
             <main id="main">
+                <FrozenBanner/>
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/login") view=LoginPage/>
@@ -167,6 +169,33 @@ fn Header() -> impl IntoView {
     }
 }
 
+/// On every page of a frozen trader: what it means and whom to write to,
+/// instead of a bare "no access" when they try to move money.
+#[component]
+fn FrozenBanner() -> impl IntoView {
+    let me = expect_context::<MeResource>();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(user)) if user.frozen => {
+                        let mailto = format!("mailto:{}", user.support_email);
+                        Some(view! {
+                            <div class="status-banner frozen" role="status" data-testid="frozen-banner">
+                                <strong>"Your account is frozen."</strong>
+                                " You can see your money, but deposits and withdrawals are paused until our support team has looked at your account. Write to "
+                                <a href=mailto>{user.support_email}</a>
+                                " and we will tell you what we need."
+                            </div>
+                        })
+                    }
+                    _ => None,
+                }
+            })}
+        </Suspense>
+    }
+}
+
 /// For server functions: the app state and the signed-in user, if any.
 #[cfg(feature = "ssr")]
 pub async fn signed_in() -> Result<
@@ -202,8 +231,10 @@ pub(crate) fn page_failed(e: impl Into<AppError>) -> AppError {
 
 #[server(prefix = "/_sf", endpoint = "current_user")]
 pub async fn current_user() -> Result<Option<MeView>, AppError> {
-    let (_, user) = signed_in().await?;
-    Ok(user.as_ref().map(MeView::from))
+    let (state, user) = signed_in().await?;
+    Ok(user
+        .as_ref()
+        .map(|u| MeView::of(u, &state.config.mail.support)))
 }
 
 #[server(prefix = "/_sf", endpoint = "wallet")]

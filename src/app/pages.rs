@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{
-    admin::widgets::Time,
+    balances::Balances,
     forms::{options, Field, JsonForm, PasswordField, SelectField},
     history::TransactionTable,
     load_wallet, MeResource,
@@ -152,41 +152,16 @@ pub fn WalletPage() -> impl IntoView {
                     Ok(Some(w)) => view! {
                         <section class="card">
                             <h1>"Your wallet"</h1>
-                            <p class="actions">
+                            {if w.balances.is_empty() {
+                                view! { <p class="empty" data-testid="no-balances">"No money yet. Make a deposit to get started."</p> }.into_any()
+                            } else {
+                                view! { <Balances balances=w.balances/> }.into_any()
+                            }}
+                            <p class="actions quick" aria-label="Quick actions">
                                 <a class="button primary" href="/deposit">"Deposit"</a>
                                 <a class="button" href="/withdraw">"Withdraw"</a>
                                 <a class="button" href="/bank-accounts">"Bank accounts"</a>
                             </p>
-                            {if w.balances.is_empty() {
-                                view! { <p class="empty" data-testid="no-balances">"No money yet. Make a deposit to get started."</p> }.into_any()
-                            } else {
-                                view! {
-                                    <table class="balances">
-                                        <caption>"Balances"</caption>
-                                        <thead><tr>
-                                            <th scope="col">"Currency"</th>
-                                            <th scope="col">"Available"</th>
-                                            <th scope="col" title="What you can withdraw now: deposits become withdrawable a while after they are credited.">"Withdrawable"</th>
-                                            <th scope="col">"Pending"</th>
-                                            <th scope="col">"Reserved"</th>
-                                        </tr></thead>
-                                        <tbody>
-                                            {w.balances.into_iter().map(|b| view! {
-                                                <tr data-currency=b.currency.clone()>
-                                                    <th scope="row">{b.currency.clone()}</th>
-                                                    <td class="amount" data-testid=format!("available-{}", b.currency)>{b.available.clone()}</td>
-                                                    <td class="amount" data-testid=format!("withdrawable-{}", b.currency)>
-                                                        {b.withdrawable.clone().unwrap_or(b.available)}
-                                                        {b.withdrawable_at.map(|at| view! { <span class="hint">" (the rest from "<Time ms=at/>")"</span> })}
-                                                    </td>
-                                                    <td class="amount">{b.pending}</td>
-                                                    <td class="amount">{b.reserved}</td>
-                                                </tr>
-                                            }).collect_view()}
-                                        </tbody>
-                                    </table>
-                                }.into_any()
-                            }}
                             <h2>"Latest transactions"</h2>
                             <TransactionTable transactions=w.transactions.into_iter().take(LATEST_SHOWN).collect()/>
                             <p><a href="/wallet/history" data-testid="all-history">"All transactions"</a></p>

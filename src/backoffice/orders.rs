@@ -385,6 +385,19 @@ pub async fn page(
 
 /// An order by Kassa's id or Trustly's order id, with its history and the
 /// notifications that named it (by orderid or messageid), oldest first.
+/// The trader an order belongs to, by Kassa's id or Trustly's order id
+/// (what the order page's live updates follow).
+pub async fn owner(db: &Db, id: &str) -> Result<String> {
+    let owner: Option<String> = sqlx::query_scalar(
+        "SELECT user_id FROM deposits WHERE id = $1 OR order_id = $1 \
+         UNION ALL SELECT user_id FROM withdrawals WHERE id = $1 OR order_id = $1 LIMIT 1",
+    )
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?;
+    owner.ok_or(BackofficeError::NotFound)
+}
+
 pub async fn detail(db: &Db, refunds: &RefundConfig, id: &str) -> Result<OrderDetail> {
     for kind in [Kind::Deposit, Kind::Withdrawal] {
         let extra = match kind {

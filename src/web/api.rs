@@ -138,8 +138,8 @@ async fn logout(
     respond(input.form, result)
 }
 
-async fn me(CurrentUser(user): CurrentUser) -> Json<MeView> {
-    Json(MeView::from(&user))
+async fn me(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> Json<MeView> {
+    Json(MeView::of(&user, &state.config.mail.support))
 }
 
 async fn wallet_summary(

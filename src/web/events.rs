@@ -20,7 +20,7 @@
 use std::{convert::Infallible, str::FromStr, time::Duration};
 
 use axum::{
-    extract::State,
+    extract::{Path, State},
     response::{
         sse::{Event, KeepAlive, Sse},
         IntoResponse,
@@ -31,8 +31,12 @@ use axum::{
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use tokio::sync::{broadcast, watch};
 
-use super::{session::CurrentUser, AppState};
+use super::{
+    session::{AdminUser, CurrentUser},
+    AppState,
+};
 use crate::db::{Backend, Db};
+use crate::errors::AppError;
 
 /// How many changes may queue per subscriber before it lags (a lagging
 /// subscriber just gets one `wallet` event: it re-reads everything anyway).
@@ -119,7 +123,9 @@ async fn connect(options: &PgConnectOptions) -> Result<PgListener, sqlx::Error> 
 }
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/wallet/events", get(wallet_events))
+    Router::new()
+        .route("/api/wallet/events", get(wallet_events))
+        .route("/api/admin/orders/{id}/events", get(order_events))
 }
 
 fn changed() -> Event {
@@ -130,11 +136,28 @@ async fn wallet_events(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
 ) -> impl IntoResponse {
+    stream_for(&state, user.id)
+}
+
+/// The back office's order page follows its trader's changes (a decision,
+/// the payout being sent, Trustly's notifications) the way the trader's
+/// own pages do: same events, admins only.
+async fn order_events(
+    State(state): State<AppState>,
+    AdminUser(_): AdminUser,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, AppError> {
+    let owner = crate::backoffice::orders::owner(&state.db, &id).await?;
+    Ok(stream_for(&state, owner))
+}
+
+/// `wallet` events for `user_id`'s changes until the server stops.
+fn stream_for(state: &AppState, user_id: String) -> impl IntoResponse {
     // Subscribed before the response starts: nothing committed after the
     // client saw the headers is missed.
     let rx = state.events.subscribe();
     let stream = futures_util::stream::unfold(
-        (rx, state.closing.clone(), user.id),
+        (rx, state.closing.clone(), user_id),
         |(mut rx, mut closing, user_id)| async move {
             loop {
                 tokio::select! {

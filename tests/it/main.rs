@@ -14,6 +14,7 @@ mod deposits;
 mod history;
 mod mail;
 mod operations;
+mod order_live;
 mod recorded_columns;
 mod refunds;
 mod sandbox_evidence;

@@ -45,15 +45,19 @@ pub fn ApprovalsPage() -> impl IntoView {
                                     </tr></thead>
                                     <tbody>
                                         {list.approvals.into_iter().map(|a| {
+                                            let amount = crate::api::format::amount(&a.amount, &a.currency);
+                                            let to = format!("{} {}", a.bank.clone().unwrap_or_default(), a.descriptor.clone().unwrap_or_default());
                                             let decide = if a.own {
                                                 view! { <p class="hint">"Your own withdrawal: another admin decides."</p> }.into_any()
                                             } else {
                                                 view! {
                                                     <ActionButton action=format!("/api/admin/withdrawals/{}/approve", a.id)
-                                                        next=format!("/admin/orders/{}", a.id) label="Approve" primary=true/>
+                                                        next=format!("/admin/orders/{}", a.id) label="Approve" primary=true
+                                                        confirm=format!("Send {amount} to {} ({to}) through Trustly now? A payout cannot be called back.", a.email)/>
                                                     <ActionButton action=format!("/api/admin/withdrawals/{}/deny", a.id)
                                                         next="/admin/approvals".to_string() label="Deny"
-                                                        reason="Reason for denying" reason_required=true/>
+                                                        reason="Reason for denying" reason_required=true
+                                                        confirm=format!("Deny {amount} and give it back to the trader's balance?")/>
                                                 }.into_any()
                                             };
                                             view! {

@@ -96,15 +96,16 @@ pub fn OrdersPage() -> impl IntoView {
 #[component]
 pub fn OrderPage() -> impl IntoView {
     let params = use_params_map();
-    let data = resource(
-        move || params.get().get("id").unwrap_or_default(),
-        admin_order,
-    );
+    let id = move || params.get().get("id").unwrap_or_default();
+    // Live: a decision, the payout going out and Trustly's answers show
+    // without a reload.
+    let version = crate::app::live::order_version(Signal::derive(id));
+    let data = resource(move || (id(), version.get()), |(id, _)| admin_order(id));
     view! {
         <Title text="Order · Back office · Kassa"/>
-        <Suspense fallback=loading>
+        <Transition fallback=loading>
             {move || Suspend::new(async move { gate(data.await, |d| view! { <Order d/> }) })}
-        </Suspense>
+        </Transition>
     }
 }
 

@@ -57,8 +57,10 @@ fn RefundRow(r: RefundView, here: String) -> impl IntoView {
     let pending = r.status == "pending_approval";
     let decide = pending.then(|| {
         view! {
-            <ActionButton action=format!("/api/admin/refunds/{}/approve", r.id) next=here.clone() label="Approve" primary=true/>
-            <ActionButton action=format!("/api/admin/refunds/{}/deny", r.id) next=here.clone() label="Deny" reason="Why" reason_required=true/>
+            <ActionButton action=format!("/api/admin/refunds/{}/approve", r.id) next=here.clone() label="Approve" primary=true
+                confirm="Send this refund to the payer's bank through Trustly now? It cannot be called back."/>
+            <ActionButton action=format!("/api/admin/refunds/{}/deny", r.id) next=here.clone() label="Deny" reason="Why" reason_required=true
+                confirm="Deny this refund and give the amount back to the trader's balance?"/>
         }
     });
     let unknown = r.outcome_unknown.then(|| {

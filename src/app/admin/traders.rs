@@ -115,13 +115,15 @@ fn Trader(d: TraderDetail) -> impl IntoView {
     let freeze = if t.frozen {
         view! {
             <ActionButton action=format!("/api/admin/traders/{id}/unfreeze") next=here.clone()
-                label="Unfreeze" reason="Reason (optional)"/>
+                label="Unfreeze" reason="Reason (optional)"
+                confirm="Unfreeze this trader? Their deposits and withdrawals work again at once."/>
         }
         .into_any()
     } else {
         view! {
             <ActionButton action=format!("/api/admin/traders/{id}/freeze") next=here.clone()
-                label="Freeze" reason="Reason (optional)"/>
+                label="Freeze" reason="Reason (optional)"
+                confirm="Freeze this trader? They can sign in and see their money, but cannot deposit or withdraw until an admin unfreezes them."/>
         }
         .into_any()
     };

@@ -167,6 +167,10 @@ pub fn CsvLink(api: &'static str) -> impl IntoView {
 }
 
 /// A one-button form that posts to the JSON API and comes back to `next`.
+/// With `confirm`, the button only opens a box that says what will happen
+/// and a "Yes, …" button that sends it: decisions that move money or lock
+/// a trader out never happen on one stray click. The box is a `<details>`,
+/// so it works before (and without) the page's script.
 #[component]
 pub fn ActionButton(
     action: String,
@@ -176,18 +180,39 @@ pub fn ActionButton(
     #[prop(optional)] reason: Option<&'static str>,
     #[prop(optional)] reason_required: bool,
     #[prop(optional)] disabled: bool,
+    #[prop(optional, into)] confirm: Option<String>,
 ) -> impl IntoView {
     let id = format!("reason-{}", action.replace('/', "-"));
+    let reason = reason.map(|label| {
+        view! {
+            <label for=id.clone()>{label}</label>
+            <input id=id.clone() name="reason" type="text" required=reason_required maxlength="500"/>
+        }
+    });
+    let body = match confirm {
+        None => view! {
+            {reason}
+            <button type="submit" class:primary=primary disabled=disabled>{label}</button>
+        }
+        .into_any(),
+        Some(question) => view! {
+            <details class="confirm">
+                <summary class="button" class:primary=primary>{label}</summary>
+                <div class="confirm-box" role="group" aria-label=label>
+                    <p>{question}</p>
+                    {reason}
+                    <button type="submit" class:primary=primary disabled=disabled>
+                        {format!("Yes, {}", label.to_lowercase())}
+                    </button>
+                </div>
+            </details>
+        }
+        .into_any(),
+    };
     view! {
         <form method="post" action=action class="action">
             <input type="hidden" name="_next" value=next/>
-            {reason.map(|label| {
-                view! {
-                    <label for=id.clone()>{label}</label>
-                    <input id=id.clone() name="reason" type="text" required=reason_required maxlength="500"/>
-                }
-            })}
-            <button type="submit" class:primary=primary disabled=disabled>{label}</button>
+            {body}
         </form>
     }
 }
