@@ -41,8 +41,8 @@ fi
 
 if [ "${1:-}" = "--test" ]; then
   apt_install chromium postgresql
-  if [ ! -x end2end/node_modules/.bin/playwright ]; then
-    log "installing Playwright (the test runner only; the browser is Debian's)"
+  if [ ! -x end2end/node_modules/.bin/playwright ] || [ ! -d end2end/node_modules/@axe-core/playwright ]; then
+    log "installing Playwright and axe (the test runner only; the browser is Debian's)"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
   fi
 fi

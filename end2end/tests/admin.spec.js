@@ -1,8 +1,5 @@
 const { test, expect } = require('@playwright/test');
-const { hydrated, uniqueEmail, signUp } = require('./helpers');
-
-const ADMIN_EMAIL = 'admin@kassa.test';
-const ADMIN_PASSWORD = 'admin password 1';
+const { hydrated, uniqueEmail, signUp, adminPage, ADMIN_EMAIL, ADMIN_PASSWORD } = require('./helpers');
 
 /**
  * A trader with a credited 6000 EUR deposit, a registered bank account and
@@ -107,19 +104,6 @@ test('an admin finds a trader, reads a deposit timeline, approves a large withdr
   await expect(admin.locator('table tbody tr').first()).toContainText(withdrawal.id);
   await context.close();
 });
-
-/** The bootstrap admin, signed in in a browser context of their own. */
-async function adminPage(browser) {
-  const context = await browser.newContext();
-  const admin = await context.newPage();
-  await admin.goto('/login');
-  await hydrated(admin);
-  await admin.getByLabel('Email').fill(ADMIN_EMAIL);
-  await admin.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);
-  await admin.getByRole('button', { name: 'Log in' }).click();
-  await expect(admin).toHaveURL(/\/wallet$/);
-  return { context, admin };
-}
 
 test('decisions ask first, the order page follows the trader live, and a frozen trader is told why', async ({ page, browser }) => {
   const { email, withdrawal } = await traderWithLargeWithdrawal(page);

@@ -1,6 +1,8 @@
 const { expect } = require('@playwright/test');
 
 const PASSWORD = 'correct horse battery';
+const ADMIN_EMAIL = 'admin@kassa.test';
+const ADMIN_PASSWORD = 'admin password 1';
 
 /** Waits until the wasm bundle has hydrated the page. */
 async function hydrated(page) {
@@ -52,4 +54,43 @@ async function completeCheckout(frame, scenario = 'success', accountIndex = 0) {
   await frame.getByRole('button', { name: 'Confirm' }).click();
 }
 
-module.exports = { PASSWORD, hydrated, uniqueEmail, signUp, startDeposit, completeCheckout };
+/** A trader with a credited deposit, an account and a paid withdrawal. */
+async function traderWithHistory(page) {
+  const email = uniqueEmail('screens');
+  await signUp(page, email);
+  const api = page.request;
+  let res = await api.post('/api/deposits', { data: { amount: '250.00', currency: 'EUR' } });
+  const deposit = await res.json();
+  res = await api.post(`/sandbox/checkout/${deposit.order_id}/confirm`, { form: { scenario: 'success' } });
+  expect(res.ok()).toBeTruthy();
+  await expect
+    .poll(async () => (await (await api.get(`/api/deposits/${deposit.id}`)).json()).status)
+    .toBe('credited');
+  res = await api.post('/api/bank-accounts', {
+    data: { clearing_house: 'SWEDEN', bank_number: '8327', account_number: '9302114821' },
+  });
+  const account = await res.json();
+  res = await api.post('/api/withdrawals', {
+    data: { amount: '40.00', currency: 'EUR', bank_account_id: account.id },
+  });
+  expect(res.status()).toBe(201);
+  return { email, deposit, withdrawal: await res.json() };
+}
+
+/** The bootstrap admin, signed in in a browser context of their own. */
+async function adminPage(browser, options = {}) {
+  const context = await browser.newContext(options);
+  const admin = await context.newPage();
+  await admin.goto('/login');
+  await hydrated(admin);
+  await admin.getByLabel('Email').fill(ADMIN_EMAIL);
+  await admin.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);
+  await admin.getByRole('button', { name: 'Log in' }).click();
+  await expect(admin).toHaveURL(/\/wallet$/);
+  return { context, admin };
+}
+
+module.exports = {
+  PASSWORD, ADMIN_EMAIL, ADMIN_PASSWORD, hydrated, uniqueEmail, signUp, startDeposit, completeCheckout,
+  traderWithHistory, adminPage,
+};

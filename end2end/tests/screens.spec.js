@@ -2,34 +2,12 @@
 // screen (the balances table used to cut off "Reserved" at 390 px), the
 // money first, and a screenshot of each kept in test-results/ to look at.
 const { test, expect } = require('@playwright/test');
-const { hydrated, uniqueEmail, signUp } = require('./helpers');
+const { hydrated, traderWithHistory } = require('./helpers');
 
 const SIZES = [
   { name: 'desktop', width: 1366, height: 900 },
   { name: 'phone', width: 390, height: 844 },
 ];
-
-/** A trader with a credited deposit, an account and a paid withdrawal. */
-async function traderWithHistory(page) {
-  await signUp(page, uniqueEmail('screens'));
-  const api = page.request;
-  let res = await api.post('/api/deposits', { data: { amount: '250.00', currency: 'EUR' } });
-  const deposit = await res.json();
-  res = await api.post(`/sandbox/checkout/${deposit.order_id}/confirm`, { form: { scenario: 'success' } });
-  expect(res.ok()).toBeTruthy();
-  await expect
-    .poll(async () => (await (await api.get(`/api/deposits/${deposit.id}`)).json()).status)
-    .toBe('credited');
-  res = await api.post('/api/bank-accounts', {
-    data: { clearing_house: 'SWEDEN', bank_number: '8327', account_number: '9302114821' },
-  });
-  const account = await res.json();
-  res = await api.post('/api/withdrawals', {
-    data: { amount: '40.00', currency: 'EUR', bank_account_id: account.id },
-  });
-  expect(res.status()).toBe(201);
-  return { deposit };
-}
 
 /** The page is no wider than the viewport: nothing to scroll sideways to. */
 async function fitsTheScreen(page, width) {

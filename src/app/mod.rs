@@ -92,8 +92,12 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/kassa.css"/>
         <Title text="Kassa"/>
         <Router>
+            // First in the tab order: past the header straight to the page
+            // (external: the browser, not the router, follows a fragment and
+            // moves the focus there).
+            <a class="skip-link" href="#main" rel="external">"Skip to content"</a>
             <Header/>
-            <main id="main">
+            <main id="main" tabindex="-1">
                 <FrozenBanner/>
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=HomePage/>
