@@ -42,6 +42,21 @@ for f in "$PKG/kassa.wasm" "$PKG/kassa.js" "$PKG/kassa.css"; do
   if command -v brotli >/dev/null 2>&1; then brotli -q 11 -k -f "$f"; fi
 done
 
+# Content-named copies (src/app/assets.rs): pages name kassa.<hash>.wasm
+# and friends, which browsers keep for a year; hash.txt lists the hashes
+# (the format cargo-leptos's hash-files writes). The plain names stay for
+# tools and size reports.
+find "$PKG" -regextype posix-extended -regex '.*/kassa\.[0-9a-f]{16}\.(js|wasm|css)(\.gz|\.br)?' -delete
+hashes=""
+for ext in js wasm css; do
+  h=$(sha256sum "$PKG/kassa.$ext" | cut -c1-16)
+  for suffix in "" .gz .br; do
+    if [ -f "$PKG/kassa.$ext$suffix" ]; then ln -f "$PKG/kassa.$ext$suffix" "$PKG/kassa.$h.$ext$suffix"; fi
+  done
+  hashes+="$ext: $h"$'\n'
+done
+printf '%s' "$hashes" > "$SITE/hash.txt"
+
 log "building the server ($profile)"
 "${CARGO[@]}" build --bin kassa --no-default-features --features ssr --profile "$profile"
 echo "target/$bindir/kassa"

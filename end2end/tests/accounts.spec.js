@@ -6,10 +6,17 @@ test('the page is server-rendered, carries the hydration script and serves the w
   expect(home.ok()).toBeTruthy();
   const html = await home.text();
   expect(html).toContain('Your trading wallet');
-  expect(html).toContain('/pkg/kassa.js');
-  const wasm = await request.get('/pkg/kassa.wasm');
+  // The bundle by content-named files, kept by the browser for a year;
+  // the page itself never.
+  expect(home.headers()['cache-control']).toBe('no-store');
+  const js = html.match(/\/pkg\/kassa\.[0-9a-f]{16}\.js/);
+  const wasmPath = html.match(/\/pkg\/kassa\.[0-9a-f]{16}\.wasm/);
+  expect(js, 'the page names a content-named script').not.toBeNull();
+  expect(wasmPath, 'the page names a content-named wasm').not.toBeNull();
+  const wasm = await request.get(wasmPath[0]);
   expect(wasm.ok()).toBeTruthy();
   expect(wasm.headers()['content-type']).toBe('application/wasm');
+  expect(wasm.headers()['cache-control']).toBe('public, max-age=31536000, immutable');
 });
 
 test('sign up, log out, log in and see the wallet; the page hydrates', async ({ page }) => {

@@ -3,6 +3,8 @@
 
 pub mod account;
 pub mod admin;
+#[cfg(feature = "ssr")]
+pub mod assets;
 pub mod balances;
 #[cfg(feature = "hydrate")]
 pub mod client;
@@ -17,7 +19,7 @@ pub mod withdraw;
 pub mod withdraw_steps;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
@@ -33,6 +35,12 @@ use withdraw::{BankAccountsPage, WithdrawPage};
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     set_page_csp();
+    // In the head, which only the server renders: the stylesheet's name
+    // may carry its content hash (`assets`).
+    #[cfg(feature = "ssr")]
+    let css = assets::css_href(&options);
+    #[cfg(not(feature = "ssr"))]
+    let css = String::new();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -40,6 +48,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="stylesheet" id="leptos" href=css/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -89,7 +98,6 @@ pub fn App() -> impl IntoView {
     provide_context(me);
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/kassa.css"/>
         <Title text="Kassa"/>
         <Router>
             // First in the tab order: past the header straight to the page

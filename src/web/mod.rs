@@ -192,12 +192,20 @@ pub async fn start(config: Config, listener: Option<TcpListener>) -> Result<Runn
         .local_addr()
         .map_err(|e| StartError::Bind(config.listen, e))?;
 
+    // Content-named bundle files when the build listed them (app::assets).
+    let hashes = crate::app::assets::hash_file(&config.site_root);
     let leptos_options = LeptosOptions::builder()
         .output_name("kassa")
         .site_root(config.site_root.clone())
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .env(leptos::config::Env::PROD)
+        .hash_files(hashes.is_some())
+        .hash_file(
+            hashes
+                .map(|p| std::sync::Arc::from(p.to_string_lossy().as_ref()))
+                .unwrap_or_else(|| "hash.txt".into()),
+        )
         .build();
     let merchant = crate::merchant::start(&config)?;
     let (closing_tx, closing) = events::closing();

@@ -85,6 +85,7 @@ pub async fn prepare(State(state): State<AppState>, mut req: Request, next: Next
     req.extensions_mut().insert(RequestId(id.clone()));
     req.extensions_mut().insert(RequestSpan(span.clone()));
 
+    let path = req.uri().path().to_owned();
     let mut res = next.run(req).instrument(span.clone()).await;
 
     let status = res.status();
@@ -103,7 +104,7 @@ pub async fn prepare(State(state): State<AppState>, mut req: Request, next: Next
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(REQUEST_ID, v);
     }
-    security::transport_and_cache(res.headers_mut(), state.config.secure_cookies());
+    security::transport_and_cache(res.headers_mut(), state.config.secure_cookies(), &path);
     res
 }
 

@@ -43,7 +43,9 @@ pub async fn headers(req: Request, next: Next) -> Response {
 /// stream's `no-cache` becomes `no-store` too), and `Vary: Accept-Encoding`
 /// on a precompressed asset. Pages, the JSON API, CSV exports and the event stream show
 /// money or personal data: no browser, proxy or CDN may keep a copy.
-pub fn transport_and_cache(h: &mut HeaderMap, https: bool) {
+/// A bundle file named by its content is kept for a year without asking
+/// again (`immutable`); any other asset is re-validated on each use.
+pub fn transport_and_cache(h: &mut HeaderMap, https: bool, path: &str) {
     if https {
         h.insert(
             header::STRICT_TRANSPORT_SECURITY,
@@ -67,7 +69,15 @@ pub fn transport_and_cache(h: &mut HeaderMap, https: bool) {
         || content_type.starts_with("font/");
     if !asset {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    } else if h.contains_key(header::CONTENT_ENCODING)
+        return;
+    }
+    let keep = if crate::app::assets::is_content_named(path) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(keep));
+    if h.contains_key(header::CONTENT_ENCODING)
         && !h.get_all(header::VARY).iter().any(|v| {
             v.to_str()
                 .is_ok_and(|v| v.to_ascii_lowercase().contains("accept-encoding"))

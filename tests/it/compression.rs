@@ -1,7 +1,8 @@
 //! Compression: pages and JSON come back gzipped, and the bundle gzip- or
 //! brotli-encoded, when the client asks, and byte for byte as they are when
 //! it does not; the bundle's precompressed files keep their Content-Type;
-//! the event stream is never compressed (it would wait for a full buffer).
+//! the event stream is never compressed (it would wait for a full buffer);
+//! content-named bundle files are cached for a year, pages never.
 
 use std::io::{Read, Write};
 
@@ -202,4 +203,70 @@ async fn pages_and_json_are_compressed_when_asked() {
         assert!(header(&res, "content-type").is_some_and(|t| t.starts_with("text/event-stream")));
     })
     .await
+}
+
+/// With the hashes of scripts/site.sh, pages name the content-named files,
+/// which may be kept for a year; plain names are re-validated; the page
+/// itself is never kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn content_named_bundle_files_are_cached_for_ever() {
+    guard(async {
+        let (site, wasm) = site_with_bundle();
+        let pkg = site.join("pkg");
+        let (js, wasm_hash, css) = ("0123456789abcdef", "fedcba9876543210", "1111222233334444");
+        for (plain, named) in [
+            ("kassa.wasm", format!("kassa.{wasm_hash}.wasm")),
+            ("kassa.wasm.br", format!("kassa.{wasm_hash}.wasm.br")),
+            ("kassa.css", format!("kassa.{css}.css")),
+        ] {
+            std::fs::copy(pkg.join(plain), pkg.join(named)).unwrap();
+        }
+        std::fs::write(pkg.join(format!("kassa.{js}.js")), "export default function(){}").unwrap();
+        std::fs::write(
+            site.join("hash.txt"),
+            format!("js: {js}\nwasm: {wasm_hash}\ncss: {css}\n"),
+        )
+        .unwrap();
+        let app = TestApp::spawn_with(
+            Backend::Sqlite,
+            &[("LEPTOS_SITE_ROOT", site.to_str().unwrap())],
+        )
+        .await;
+
+        let page = fetch(&app.client, app.at("/login"), None).await;
+        assert_eq!(header(&page, "cache-control").as_deref(), Some("no-store"));
+        let html = page.text().await.unwrap();
+        for name in [
+            format!("/pkg/kassa.{js}.js"),
+            format!("/pkg/kassa.{wasm_hash}.wasm"),
+            format!("/pkg/kassa.{css}.css"),
+        ] {
+            assert!(html.contains(&name), "the page names {name}: {html}");
+        }
+
+        let res = fetch(
+            &app.client,
+            app.at(&format!("/pkg/kassa.{wasm_hash}.wasm")),
+            Some("br"),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(header(&res, "content-encoding").as_deref(), Some("br"));
+        assert_eq!(
+            header(&res, "cache-control").as_deref(),
+            Some("public, max-age=31536000, immutable")
+        );
+        assert_eq!(decoded(res).await, wasm);
+        let css_res = fetch(&app.client, app.at(&format!("/pkg/kassa.{css}.css")), None).await;
+        assert_eq!(
+            header(&css_res, "cache-control").as_deref(),
+            Some("public, max-age=31536000, immutable")
+        );
+        // The plain name may change under the same URL: asked again each time.
+        let plain = fetch(&app.client, app.at("/pkg/kassa.wasm"), None).await;
+        assert_eq!(header(&plain, "cache-control").as_deref(), Some("no-cache"));
+        drop(app);
+        let _ = std::fs::remove_dir_all(&site);
+    })
+    .await;
 }
