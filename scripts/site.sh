@@ -12,11 +12,9 @@ mkdir -p "$PKG"
 
 log "building the browser bundle (wasm32, hydrate)"
 # Size over everything for the bundle (README, "Bundle size"): std rebuilt
-# with its optimize_for_size code paths, and a panic aborts on the spot
-# (no message formatting, no unwinding tables: a panic in the browser is a
-# bug either way, and shows as "unreachable" in the console).
-# The target's flags only: build scripts and proc macros are untouched.
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort"
+# with its optimize_for_size code paths; the target's rustflags (panic
+# immediate-abort, erase_components) are in .cargo/config.toml, so
+# cargo-leptos builds the same bundle.
 "${CARGO[@]}" build --lib --target wasm32-unknown-unknown --no-default-features \
   --features hydrate --profile wasm-release -Zbuild-std=std,panic_abort \
   -Zbuild-std-features=optimize_for_size
