@@ -23,5 +23,7 @@ log "browser tests (Playwright, Debian Chromium)"
 
 passed=$(grep -ho 'test result: ok. [0-9]* passed' target/cargo-test.log | awk '{s+=$4} END {print s+0}')
 e2e=$(grep -Eo '^ *[0-9]+ passed' target/e2e.log | awk '{s+=$1} END {print s+0}')
+log "the browser bundle (what a trader downloads)"
+scripts/bundle-size.sh
 log "cargo tests passed: $passed; browser tests passed: $e2e"
 echo "test: $((passed + e2e)) passed, 0 failed"
