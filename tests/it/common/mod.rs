@@ -53,6 +53,19 @@ pub async fn guard(test: impl std::future::Future<Output = ()>) {
     }
 }
 
+/// Whether a page loads the bundle's script: `/pkg/kassa.js`, or its
+/// content-named copy `/pkg/kassa.<16 hex>.js` when the site was built
+/// with hashes (scripts/site.sh writes `target/site/hash.txt`).
+pub fn names_the_bundle_script(html: &str) -> bool {
+    html.contains("/pkg/kassa.js")
+        || html.match_indices("/pkg/kassa.").any(|(i, m)| {
+            let rest = &html[i + m.len()..];
+            rest.len() > 19
+                && rest[..16].bytes().all(|b| b.is_ascii_hexdigit())
+                && rest[16..].starts_with(".js")
+        })
+}
+
 pub fn postgres_admin_url() -> String {
     std::env::var("KASSA_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
