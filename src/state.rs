@@ -43,6 +43,17 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
+/// Who a page or server function is for, looked up once per request by
+/// `web::language::attach_viewer` before the page renders: the signed-in
+/// user (None inside when signed out; absent when the lookup failed, so
+/// the page's own lookup reports the error) and the language it speaks.
+#[derive(Clone)]
+pub struct Viewer {
+    pub user: Option<Option<Arc<User>>>,
+    /// The language subtag (`sv`), one `app::i18n::Locale` names.
+    pub language: &'static str,
+}
+
 /// The session key that holds the signed-in user's id.
 pub const USER_KEY: &str = "user_id";
 

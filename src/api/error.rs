@@ -110,7 +110,9 @@ impl AppError {
                     .filter_map(|f| {
                         Some(FieldError {
                             field: f["field"].as_str()?.to_string().into(),
+                            code: f["code"].as_str().unwrap_or("invalid").to_string().into(),
                             message: f["message"].as_str()?.to_string(),
+                            args: Vec::new(),
                         })
                     })
                     .collect()
@@ -131,7 +133,9 @@ impl AppError {
         if let Some(field) = field {
             return AppError::Field(FieldError {
                 field: field.to_string().into(),
+                code: "invalid".into(),
                 message,
+                args: Vec::new(),
             });
         }
         match status {

@@ -1,7 +1,10 @@
-//! Dates and amounts for the back office, on both sides (the server renders
-//! the first HTML, the browser re-renders times in the admin's zone). Pure
-//! arithmetic, no date library: Kassa stores unix milliseconds and days are
-//! UTC days.
+//! Dates and amounts for the pages, on both sides (the server renders the
+//! first HTML, the browser re-renders times in the reader's zone), in the
+//! page's language. Pure arithmetic, no date or ICU library: Kassa stores
+//! unix milliseconds and exact decimal strings, days are UTC days, and
+//! four languages' ways of writing a number fit in one `match` (ICU's data
+//! tables would weigh more in the browser bundle than all of Kassa's
+//! words).
 
 /// Days since 1970-01-01 of a civil date (proleptic Gregorian), after
 /// Howard Hinnant's `days_from_civil`.
@@ -85,28 +88,92 @@ pub fn iso(ms: i64) -> String {
     )
 }
 
-/// An amount as the back office shows it: thousands grouped with a thin
-/// space, the currency's decimals kept as given, then the code:
-/// ("12345.50", "EUR") -> "12 345.50 EUR".
-pub fn amount(decimal: &str, currency: &str) -> String {
+/// How a language writes numbers and money (CLDR's common forms): the
+/// group and decimal separators, and where the currency goes.
+struct Style {
+    group: char,
+    decimal: char,
+    /// The currency's sign in this language, when it has one people use
+    /// (`kr`, `€`); otherwise the ISO code.
+    sign: fn(&str) -> Option<&'static str>,
+}
+
+fn style(lang: &str) -> Style {
+    match lang {
+        // 1 234,50 kr / 1 234,50 € (no-break spaces, as CLDR writes them)
+        "sv" => Style {
+            group: '\u{A0}',
+            decimal: ',',
+            sign: |c| match c {
+                "SEK" => Some("kr"),
+                "EUR" => Some("€"),
+                _ => None,
+            },
+        },
+        // 1.234,50 €
+        "de" => Style {
+            group: '.',
+            decimal: ',',
+            sign: |c| (c == "EUR").then_some("€"),
+        },
+        // 1 234,50 €
+        "fi" => Style {
+            group: '\u{A0}',
+            decimal: ',',
+            sign: |c| (c == "EUR").then_some("€"),
+        },
+        // 1,234.50 EUR: a wallet of several currencies names each by code.
+        _ => Style {
+            group: ',',
+            decimal: '.',
+            sign: |_| None,
+        },
+    }
+}
+
+/// A decimal as `lang` writes it: `("-12345.50", "sv")` -> "−12 345,50"
+/// (a true minus sign). The digits are kept as given: amounts arrive as
+/// exact decimal strings and are never rounded here.
+pub fn number(decimal: &str, lang: &str) -> String {
+    let st = style(lang);
     let (sign, rest) = match decimal.strip_prefix('-') {
-        Some(r) => ("-", r),
+        Some(r) => ("\u{2212}", r),
         None => ("", decimal),
     };
     let (int, frac) = match rest.split_once('.') {
         Some((i, f)) => (i, Some(f)),
         None => (rest, None),
     };
-    let mut grouped = String::with_capacity(int.len() + int.len() / 3 * 3);
+    let mut out = String::with_capacity(decimal.len() + int.len() / 3 * 2 + 3);
+    out.push_str(sign);
     for (i, c) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push('\u{202F}');
+            out.push(st.group);
         }
-        grouped.push(c);
+        out.push(c);
     }
-    match frac {
-        Some(f) => format!("{sign}{grouped}.{f} {currency}"),
-        None => format!("{sign}{grouped} {currency}"),
+    if let Some(f) = frac {
+        out.push(st.decimal);
+        out.push_str(f);
+    }
+    out
+}
+
+/// An amount with its currency as `lang` writes it: "1,234.50 EUR",
+/// "1 234,50 kr", "1.234,50 €".
+pub fn money(decimal: &str, currency: &str, lang: &str) -> String {
+    let sign = (style(lang).sign)(currency).unwrap_or(currency);
+    format!("{}\u{A0}{sign}", number(decimal, lang))
+}
+
+/// The BCP 47 tag the browser's `Intl` formats dates with for a page
+/// language (its usual region: day, month and 24-hour clock as there).
+pub fn date_tag(lang: &str) -> &'static str {
+    match lang {
+        "sv" => "sv-SE",
+        "de" => "de-DE",
+        "fi" => "fi-FI",
+        _ => "en-GB",
     }
 }
 
@@ -167,11 +234,19 @@ mod tests {
     }
 
     #[test]
-    fn amounts_are_grouped() {
-        assert_eq!(amount("12345.50", "EUR"), "12\u{202F}345.50 EUR");
-        assert_eq!(amount("-1000.00", "SEK"), "-1\u{202F}000.00 SEK");
-        assert_eq!(amount("999.99", "GBP"), "999.99 GBP");
-        assert_eq!(amount("1234567", "CZK"), "1\u{202F}234\u{202F}567 CZK");
+    fn amounts_are_written_as_each_language_writes_them() {
+        let nb = '\u{A0}';
+        assert_eq!(money("1234.50", "EUR", "en"), format!("1,234.50{nb}EUR"));
+        assert_eq!(money("1234.50", "SEK", "sv"), format!("1{nb}234,50{nb}kr"));
+        assert_eq!(money("1234.50", "EUR", "de"), format!("1.234,50{nb}€"));
+        assert_eq!(money("1234.50", "NOK", "fi"), format!("1{nb}234,50{nb}NOK"));
+        assert_eq!(money("-1000.00", "SEK", "en"), format!("\u{2212}1,000.00{nb}SEK"));
+        assert_eq!(money("999.99", "GBP", "de"), format!("999,99{nb}GBP"));
+        assert_eq!(number("1234567", "sv"), format!("1{nb}234{nb}567"));
+        assert_eq!(number("100", "en"), "100");
+        assert_eq!(number("0.05", "fi"), "0,05");
+        // An unknown language writes as English does.
+        assert_eq!(money("12345.5", "USD", "xx"), format!("12,345.5{nb}USD"));
     }
 
     #[test]

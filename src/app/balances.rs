@@ -4,21 +4,18 @@
 
 use leptos::prelude::*;
 
-use super::admin::widgets::Time;
+use super::{
+    admin::widgets::Time,
+    fmt::number,
+    i18n::{t_string, use_i18n},
+};
 use crate::api::wallet::BalanceView;
-
-const AVAILABLE: &str =
-    "Your money at Kassa: credited deposits, less withdrawals you have asked for.";
-const WITHDRAWABLE: &str =
-    "What you can withdraw now: a deposit becomes withdrawable a while after it is credited.";
-const PENDING: &str = "Deposits your bank has started but not finished: not yet on your balance.";
-const RESERVED: &str =
-    "Set aside for withdrawals on their way to your bank: back on your balance if a payout fails.";
 
 #[component]
 pub fn Balances(balances: Vec<BalanceView>) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <ul class="balances" aria-label="Balances">
+        <ul class="balances" aria-label=t_string!(i18n, wallet.balances)>
             {balances.into_iter().map(|b| view! { <Balance b/> }).collect_view()}
         </ul>
     }
@@ -26,6 +23,7 @@ pub fn Balances(balances: Vec<BalanceView>) -> impl IntoView {
 
 #[component]
 fn Balance(b: BalanceView) -> impl IntoView {
+    let i18n = use_i18n();
     let c = b.currency.clone();
     let withdrawable = b
         .withdrawable
@@ -33,24 +31,24 @@ fn Balance(b: BalanceView) -> impl IntoView {
         .unwrap_or_else(|| b.available.clone());
     view! {
         <li class="balance" data-currency=c.clone()>
-            <p class="balance-label"><Term id=format!("available-tip-{c}") label="Available" tip=AVAILABLE/></p>
+            <p class="balance-label"><Term id=format!("available-tip-{c}") label=t_string!(i18n, wallet.available) tip=t_string!(i18n, wallet.available_tip)/></p>
             <p class="balance-main">
-                <span class="amount" data-testid=format!("available-{c}")>{b.available}</span>
+                <span class="amount" data-testid=format!("available-{c}")>{number(&b.available)}</span>
                 " "<span class="currency">{c.clone()}</span>
             </p>
             <dl class="balance-parts">
                 <div>
-                    <dt><Term id=format!("withdrawable-tip-{c}") label="Withdrawable" tip=WITHDRAWABLE/></dt>
-                    <dd class="amount" data-testid=format!("withdrawable-{c}")>{withdrawable}</dd>
-                    {b.withdrawable_at.map(|at| view! { <dd class="hint">"the rest from "<Time ms=at/></dd> })}
+                    <dt><Term id=format!("withdrawable-tip-{c}") label=t_string!(i18n, wallet.withdrawable) tip=t_string!(i18n, wallet.withdrawable_tip)/></dt>
+                    <dd class="amount" data-testid=format!("withdrawable-{c}")>{number(&withdrawable)}</dd>
+                    {b.withdrawable_at.map(|at| view! { <dd class="hint">{t_string!(i18n, wallet.rest_from)}" "<Time ms=at/></dd> })}
                 </div>
                 <div>
-                    <dt><Term id=format!("pending-tip-{c}") label="Pending" tip=PENDING/></dt>
-                    <dd class="amount" data-testid=format!("pending-{c}")>{b.pending}</dd>
+                    <dt><Term id=format!("pending-tip-{c}") label=t_string!(i18n, wallet.pending) tip=t_string!(i18n, wallet.pending_tip)/></dt>
+                    <dd class="amount" data-testid=format!("pending-{c}")>{number(&b.pending)}</dd>
                 </div>
                 <div>
-                    <dt><Term id=format!("reserved-tip-{c}") label="Reserved" tip=RESERVED/></dt>
-                    <dd class="amount" data-testid=format!("reserved-{c}")>{b.reserved}</dd>
+                    <dt><Term id=format!("reserved-tip-{c}") label=t_string!(i18n, wallet.reserved) tip=t_string!(i18n, wallet.reserved_tip)/></dt>
+                    <dd class="amount" data-testid=format!("reserved-{c}")>{number(&b.reserved)}</dd>
                 </div>
             </dl>
         </li>

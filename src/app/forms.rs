@@ -6,6 +6,8 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use super::i18n::{t_string, use_i18n};
+
 /// The errors being shown: (field, message); field None means the whole
 /// form. Several at once when several fields are wrong.
 #[derive(Clone, Copy)]
@@ -33,11 +35,12 @@ impl Default for FormState {
 /// message for the whole form.
 #[cfg(feature = "hydrate")]
 fn shown(e: &crate::api::error::AppError) -> Vec<(Option<String>, String)> {
+    use crate::app::error_words::{error_text, field_text};
     match e.fields() {
-        [] => vec![(None, e.to_string())],
+        [] => vec![(None, error_text(e))],
         fields => fields
             .iter()
-            .map(|f| (Some(f.field.to_string()), f.message.clone()))
+            .map(|f| (Some(f.field.to_string()), field_text(f)))
             .collect(),
     }
 }
@@ -77,6 +80,7 @@ pub fn JsonForm(
         busy: RwSignal::new(false),
     };
     provide_context(state);
+    let i18n = use_i18n();
 
     let (form_action, form_next) = (action.clone(), next.clone());
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -131,7 +135,7 @@ pub fn JsonForm(
             {general}
             {children()}
             <button type="submit" class="primary" disabled=move || state.busy.get()>
-                {move || if state.busy.get() { "Please wait…" } else { submit_label }}
+                {move || if state.busy.get() { t_string!(i18n, common.please_wait) } else { submit_label }}
             </button>
         </form>
     }
@@ -193,6 +197,7 @@ pub fn PasswordField(
 ) -> impl IntoView {
     let message = field_error(name);
     let shown = RwSignal::new(false);
+    let i18n = use_i18n();
     let id = format!("f-{name}");
     let err_id = format!("f-{name}-error");
     view! {
@@ -214,7 +219,7 @@ pub fn PasswordField(
                     aria-pressed=move || shown.get().to_string()
                     on:click=move |_| shown.update(|s| *s = !*s)
                 >
-                    {move || if shown.get() { "Hide password" } else { "Show password" }}
+                    {move || if shown.get() { t_string!(i18n, common.hide_password) } else { t_string!(i18n, common.show_password) }}
                 </button>
             </div>
             <p class="field-error" id=err_id aria-live="polite">{message}</p>

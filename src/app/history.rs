@@ -166,7 +166,7 @@ fn TransactionItem(t: TransactionView) -> impl IntoView {
             <a class="row-link" href=href>
                 <span class="kind">{status_words::kind(&t.kind)}</span>
                 <span class="when"><Time ms=t.created_at/></span>
-                <span class="amount">{sign}{format::amount(&t.amount, &t.currency)}</span>
+                <span class="amount">{sign}{crate::app::fmt::money(&t.amount, &t.currency)}</span>
                 <span class=format!("status {}", t.status) title=meaning>{label}</span>
             </a>
             {t.info.map(|i| view! { <span class="hint">"Trustly: "{status_words::transfer_state(&i)}</span> })}
@@ -231,7 +231,7 @@ fn Transaction(d: TransactionDetail) -> impl IntoView {
     view! {
         <section class="card narrow" data-testid="transaction" data-status=t.status.clone()>
             <p class="crumbs"><a href="/wallet">"Wallet"</a>" › "<a href="/wallet/history">"History"</a></p>
-            <h1>{status_words::kind(&t.kind)}" "{format::amount(&t.amount, &t.currency)}</h1>
+            <h1>{status_words::kind(&t.kind)}" "{crate::app::fmt::money(&t.amount, &t.currency)}</h1>
             <p class=format!("status-banner {}", t.status)>
                 <strong data-testid="transaction-status">{label}</strong>" "{meaning}
             </p>

@@ -10,24 +10,29 @@ use super::{
     history::TransactionTable,
     load_wallet, MeResource,
 };
+use super::{
+    error_words::error_text,
+    i18n::{t_string, use_i18n},
+};
 use crate::app::codec::resource;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let me = expect_context::<MeResource>();
+    let i18n = use_i18n();
     view! {
         <Title text="Kassa"/>
         <section class="hero">
-            <h1>"Your trading wallet"</h1>
-            <p>"Deposit from your bank account with Trustly, withdraw to it, and watch your balance move."</p>
+            <h1>{t_string!(i18n, wallet.hero_title)}</h1>
+            <p>{t_string!(i18n, wallet.hero_text)}</p>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match me.await {
-                        Ok(Some(_)) => view! { <a class="button primary" href="/wallet">"Open your wallet"</a> }.into_any(),
+                        Ok(Some(_)) => view! { <a class="button primary" href="/wallet">{t_string!(i18n, wallet.open_wallet)}</a> }.into_any(),
                         _ => view! {
                             <p class="actions">
-                                <a class="button primary" href="/register">"Create an account"</a>
-                                <a class="button" href="/login">"Log in"</a>
+                                <a class="button primary" href="/register">{t_string!(i18n, wallet.create_account)}</a>
+                                <a class="button" href="/login">{t_string!(i18n, common.log_in)}</a>
                             </p>
                         }.into_any(),
                     }
@@ -144,37 +149,38 @@ const LATEST_SHOWN: usize = 10;
 pub fn WalletPage() -> impl IntoView {
     let version = super::live::wallet_version();
     let wallet = resource(move || version.get(), |_| load_wallet());
+    let i18n = use_i18n();
     view! {
-        <Title text="Wallet · Kassa"/>
-        <Transition fallback=|| view! { <p>"Loading your wallet…"</p> }>
+        <Title text=t_string!(i18n, wallet.page_title)/>
+        <Transition fallback=move || view! { <p>{t_string!(i18n, wallet.loading)}</p> }>
             {move || Suspend::new(async move {
                 match wallet.await {
                     Ok(Some(w)) => view! {
                         <section class="card">
-                            <h1>"Your wallet"</h1>
+                            <h1>{t_string!(i18n, wallet.title)}</h1>
                             {if w.balances.is_empty() {
-                                view! { <p class="empty" data-testid="no-balances">"No money yet. Make a deposit to get started."</p> }.into_any()
+                                view! { <p class="empty" data-testid="no-balances">{t_string!(i18n, wallet.empty)}</p> }.into_any()
                             } else {
                                 view! { <Balances balances=w.balances/> }.into_any()
                             }}
-                            <p class="actions quick" aria-label="Quick actions">
-                                <a class="button primary" href="/deposit">"Deposit"</a>
-                                <a class="button" href="/withdraw">"Withdraw"</a>
-                                <a class="button" href="/bank-accounts">"Bank accounts"</a>
+                            <p class="actions quick" aria-label=t_string!(i18n, wallet.quick_actions)>
+                                <a class="button primary" href="/deposit">{t_string!(i18n, wallet.deposit)}</a>
+                                <a class="button" href="/withdraw">{t_string!(i18n, wallet.withdraw)}</a>
+                                <a class="button" href="/bank-accounts">{t_string!(i18n, wallet.bank_accounts)}</a>
                             </p>
-                            <h2>"Latest transactions"</h2>
+                            <h2>{t_string!(i18n, wallet.latest)}</h2>
                             <TransactionTable transactions=w.transactions.into_iter().take(LATEST_SHOWN).collect()/>
-                            <p><a href="/wallet/history" data-testid="all-history">"All transactions"</a></p>
+                            <p><a href="/wallet/history" data-testid="all-history">{t_string!(i18n, wallet.all_transactions)}</a></p>
                         </section>
                     }.into_any(),
                     Ok(None) => view! {
                         <section class="card narrow">
-                            <h1>"Your wallet"</h1>
-                            <p>"Log in to see your wallet."</p>
-                            <p><a class="button primary" href="/login">"Log in"</a></p>
+                            <h1>{t_string!(i18n, wallet.title)}</h1>
+                            <p>{t_string!(i18n, wallet.signed_out)}</p>
+                            <p><a class="button primary" href="/login">{t_string!(i18n, common.log_in)}</a></p>
                         </section>
                     }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{error_text(&e)}</p> }.into_any(),
                 }
             })}
         </Transition>
@@ -187,11 +193,12 @@ pub fn NotFound() -> impl IntoView {
     if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
         res.set_status(axum::http::StatusCode::NOT_FOUND);
     }
+    let i18n = use_i18n();
     view! {
-        <Title text="Not found · Kassa"/>
+        <Title text=format!("{} · Kassa", t_string!(i18n, common.not_found_title))/>
         <section class="card narrow">
-            <h1>"Page not found"</h1>
-            <p><a href="/">"Back to the start"</a></p>
+            <h1>{t_string!(i18n, common.not_found)}</h1>
+            <p><a href="/">{t_string!(i18n, common.back_to_start)}</a></p>
         </section>
     }
 }

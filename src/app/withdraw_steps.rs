@@ -103,7 +103,7 @@ pub fn WithdrawalRules(limits: LimitsView) -> impl IntoView {
     let left = limits
         .left_today
         .iter()
-        .map(|(c, a)| format::amount(a, c))
+        .map(|(c, a)| crate::app::fmt::money(a, c))
         .collect::<Vec<_>>()
         .join(", ");
     view! {
@@ -170,7 +170,7 @@ pub fn ReviewStep(
         .find(|a| a.id == typed.account)
         .map(account_label)
         .unwrap_or_else(|| "an account that is not yours".into());
-    let shown = format::amount(&typed.amount.replace(',', "."), &typed.currency);
+    let shown = crate::app::fmt::money(&typed.amount.replace(',', "."), &typed.currency);
     let approval = limits.map(|l| {
         format!(
             "Above {} {} our team approves it first, usually within one working day.",

@@ -8,19 +8,49 @@ use serde::{Deserialize, Serialize};
 /// A clear, plain-words reason, tied to the form field it belongs to: the
 /// one shape of "this field is wrong" from the newtypes here up to the form
 /// in the browser (it travels inside `api::error::AppError::Field`).
+///
+/// `message` is plain English (what the JSON API's `error` says); `code`
+/// is stable (scripts and the pages' translations key on it) and `args`
+/// are the values the message names (`min` in "The smallest deposit is
+/// 1.00."), so a translation can name them too.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[error("{message}")]
 pub struct FieldError {
     pub field: Cow<'static, str>,
+    pub code: Cow<'static, str>,
     pub message: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<(Cow<'static, str>, String)>,
 }
 
 impl FieldError {
+    /// A field error whose code is only "invalid" (being replaced by
+    /// [`FieldError::coded`] everywhere).
     pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        FieldError::coded(field, "invalid", message)
+    }
+
+    pub fn coded(field: &'static str, code: &'static str, message: impl Into<String>) -> Self {
         FieldError {
             field: Cow::Borrowed(field),
+            code: Cow::Borrowed(code),
             message: message.into(),
+            args: Vec::new(),
         }
+    }
+
+    /// A value the message names, for its translations.
+    pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.args.push((Cow::Borrowed(name), value.to_string()));
+        self
+    }
+
+    /// The value of argument `name`, if the message has one.
+    pub fn arg(&self, name: &str) -> &str {
+        self.args
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, v)| v.as_str())
     }
 }
 

@@ -9,6 +9,7 @@ pub mod client_ip;
 pub mod deposits;
 pub mod events;
 pub mod input;
+pub mod language;
 pub mod mailbox;
 pub mod metrics;
 pub mod notifications;
@@ -313,19 +314,14 @@ fn with_sandbox(kassa: Router, state: &AppState) -> Router {
     }
 }
 
-async fn router(state: AppState) -> Result<(Router, session::Sessions), StartError> {
+/// The Leptos pages and server functions, each told first who it is for
+/// and in which language (`language::attach_viewer`). Unknown paths fall
+/// through to the bundle's files, or a 404 page.
+fn pages(state: &AppState) -> Router<AppState> {
     let routes = generate_route_list(App);
-    let leptos_state = state.clone();
-    let kassa: Router<AppState> = Router::new()
-        .merge(api::routes())
-        .merge(account::routes())
-        .merge(admin::routes(state.clone()))
-        .merge(refunds::routes(state.clone()))
-        .merge(deposits::routes())
-        .merge(withdrawals::routes())
-        .merge(events::routes())
+    Router::new()
         .leptos_routes_with_context(
-            &state,
+            state,
             routes,
             {
                 let state = state.clone();
@@ -336,6 +332,10 @@ async fn router(state: AppState) -> Result<(Router, session::Sessions), StartErr
                 move || shell(options.clone())
             },
         )
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            language::attach_viewer,
+        ))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
@@ -345,7 +345,21 @@ async fn router(state: AppState) -> Result<(Router, session::Sessions), StartErr
                 move || provide_context(state.clone())
             },
             shell,
-        ));
+        ))
+}
+
+async fn router(state: AppState) -> Result<(Router, session::Sessions), StartError> {
+    let leptos_state = state.clone();
+    let kassa: Router<AppState> = Router::new()
+        .merge(api::routes())
+        .merge(account::routes())
+        .merge(admin::routes(state.clone()))
+        .merge(refunds::routes(state.clone()))
+        .merge(deposits::routes())
+        .merge(withdrawals::routes())
+        .merge(events::routes())
+        .merge(language::routes())
+        .merge(pages(&state));
     let (kassa, sessions) =
         session::with_sessions(kassa, &state.db, state.config.secure_cookies()).await?;
     let kassa = kassa

@@ -45,7 +45,7 @@ pub fn ApprovalsPage() -> impl IntoView {
                                     </tr></thead>
                                     <tbody>
                                         {list.approvals.into_iter().map(|a| {
-                                            let amount = crate::api::format::amount(&a.amount, &a.currency);
+                                            let amount = crate::app::fmt::money(&a.amount, &a.currency);
                                             let to = format!("{} {}", a.bank.clone().unwrap_or_default(), a.descriptor.clone().unwrap_or_default());
                                             let decide = if a.own {
                                                 view! { <p class="hint">"Your own withdrawal: another admin decides."</p> }.into_any()

@@ -121,7 +121,7 @@ fn Order(d: OrderDetail) -> impl IntoView {
         } else {
             "Withdrawal"
         },
-        crate::api::format::amount(&o.amount, &o.currency)
+        crate::app::fmt::money(&o.amount, &o.currency)
     );
     let here = format!("/admin/orders/{}", o.id);
     let withdrawal = d.withdrawal.map(|w| {

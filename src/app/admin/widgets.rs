@@ -19,17 +19,20 @@ pub fn Time(ms: i64) -> impl IntoView {
     let utc = format::utc(ms);
     let text = RwSignal::new(utc.clone());
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| text.set(local_time(ms)));
+    {
+        let tag = format::date_tag(crate::app::fmt::lang());
+        Effect::new(move |_| text.set(local_time(ms, tag)));
+    }
     view! { <time datetime=format::iso(ms) title=utc>{move || text.get()}</time> }
 }
 
 #[cfg(feature = "hydrate")]
-fn local_time(ms: i64) -> String {
+fn local_time(ms: i64, tag: &str) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
     let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"long".into());
-    String::from(date.to_locale_string("en-GB", &options))
+    String::from(date.to_locale_string(tag, &options))
 }
 
 #[component]
@@ -40,10 +43,10 @@ pub fn MaybeTime(ms: Option<i64>) -> impl IntoView {
     }
 }
 
-/// "12 345.50 EUR".
+/// "12,345.50 EUR", "12 345,50 kr": in the page's language.
 #[component]
 pub fn Amount(amount: String, currency: String) -> impl IntoView {
-    view! { <span class="amount">{format::amount(&amount, &currency)}</span> }
+    view! { <span class="amount">{crate::app::fmt::money(&amount, &currency)}</span> }
 }
 
 /// A status as a badge (`data-status` for tests and styles).
