@@ -12,6 +12,7 @@ mod api;
 mod compression;
 mod deposits;
 mod history;
+mod languages;
 mod mail;
 mod operations;
 mod order_live;
