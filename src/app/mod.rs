@@ -333,6 +333,15 @@ pub async fn signed_in() -> Result<
     AppError,
 > {
     let state = expect_context::<crate::state::AppState>();
+    // Looked up once per request, before the page began (`web::language`):
+    // a page's server functions share it instead of asking the database
+    // each time.
+    let known = use_context::<axum::http::request::Parts>()
+        .and_then(|p| p.extensions.get::<crate::state::Viewer>().cloned())
+        .and_then(|v| v.user);
+    if let Some(user) = known {
+        return Ok((state, user.map(|u| (*u).clone())));
+    }
     let session: tower_sessions::Session = leptos_axum::extract()
         .await
         .map_err(|e| AppError::internal("reading the session", e))?;

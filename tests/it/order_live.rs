@@ -60,7 +60,9 @@ async fn me_tells_a_frozen_trader_whom_to_write_to(backend: Backend) {
     assert_eq!(res.status(), StatusCode::OK);
     let me: Value = app.get(&c, "/api/me").await.json().await.unwrap();
     assert_eq!(me["frozen"], true);
-    // Every page of theirs says so, with the address.
+    // Every page of theirs says so, with the address (in English here:
+    // they signed up in Swedish).
+    app.post(&c, "/api/language", json!({"language": "en"})).await;
     let wallet = app.get(&c, "/wallet").await.text().await.unwrap();
     assert!(wallet.contains("Your account is frozen."), "{wallet}");
     assert!(wallet.contains("mailto:support@kassa.localhost"));
