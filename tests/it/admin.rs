@@ -975,8 +975,13 @@ async fn overview_adds_up_and_raises_alerts(backend: Backend) {
     let html = app.get(&admin, "/admin").await.text().await.unwrap();
     assert!(html.contains("2 traders"));
     assert!(html.contains("1 negative balances"));
-    assert!(html.contains("-80.00 EUR"), "amounts per currency");
-    assert!(html.contains("1\u{202F}000.00 SEK"), "grouped thousands");
+    // English amounts: a true minus sign, comma grouping and a no-break
+    // space before the currency code
+    assert!(
+        html.contains("\u{2212}80.00\u{A0}EUR"),
+        "amounts per currency"
+    );
+    assert!(html.contains("1,000.00\u{A0}SEK"), "grouped thousands");
     // times carry their UTC form on hover
     assert!(html.contains(" UTC\""), "title with UTC");
     app.assert_ledger_invariant().await;
