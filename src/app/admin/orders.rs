@@ -56,7 +56,12 @@ pub fn OrdersPage() -> impl IntoView {
         .collect();
     let currencies: Vec<(String, String)> = CURRENCIES
         .iter()
-        .map(|c| (c.to_string(), if c.is_empty() { any } else { *c }.to_string()))
+        .map(|c| {
+            (
+                c.to_string(),
+                if c.is_empty() { any } else { *c }.to_string(),
+            )
+        })
         .collect();
     view! {
         <Title text=t_string!(i18n, admin.orders.page_title)/>

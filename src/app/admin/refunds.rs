@@ -22,7 +22,12 @@ pub fn Refunds(
     let threshold = d.approval_above.map(|t| {
         t_string!(i18n, admin.refunds.threshold, amount = money(&t, &currency)).to_string()
     });
-    let left = t_string!(i18n, admin.refunds.left, amount = money(&d.refundable, &currency)).to_string();
+    let left = t_string!(
+        i18n,
+        admin.refunds.left,
+        amount = money(&d.refundable, &currency)
+    )
+    .to_string();
     let form = can_refund.then(|| {
         let action = format!("/api/admin/deposits/{deposit_id}/refund");
         view! {

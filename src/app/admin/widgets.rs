@@ -139,9 +139,15 @@ pub fn AdminNav() -> impl IntoView {
         ("/admin/traders", t_string!(i18n, admin.nav.traders)),
         ("/admin/orders", t_string!(i18n, admin.nav.orders)),
         ("/admin/approvals", t_string!(i18n, admin.nav.approvals)),
-        ("/admin/notifications", t_string!(i18n, admin.nav.notifications)),
+        (
+            "/admin/notifications",
+            t_string!(i18n, admin.nav.notifications),
+        ),
         ("/admin/audit", t_string!(i18n, admin.nav.audit)),
-        ("/admin/reconciliation", t_string!(i18n, admin.nav.reconciliation)),
+        (
+            "/admin/reconciliation",
+            t_string!(i18n, admin.nav.reconciliation),
+        ),
     ];
     view! {
         <nav class="admin-nav" aria-label=t_string!(i18n, admin.nav.label)>
@@ -464,9 +470,12 @@ pub(crate) fn BalancesTable(balances: Vec<BalanceView>, caption: &'static str) -
 pub(crate) fn NotificationItem(n: NotificationRow) -> impl IntoView {
     let i18n = use_i18n();
     let raw = n.raw.as_deref().map(pretty).unwrap_or_default();
-    let verification =
-        t_string!(i18n, admin.notification.verification, outcome = outcome_word(&n.outcome))
-            .to_string();
+    let verification = t_string!(
+        i18n,
+        admin.notification.verification,
+        outcome = outcome_word(&n.outcome)
+    )
+    .to_string();
     let reply = match n.reply_status {
         Some(s) => t_string!(i18n, admin.notification.our_reply, status = s).to_string(),
         None => t_string!(i18n, admin.notification.http_error).to_string(),
