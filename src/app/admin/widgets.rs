@@ -11,7 +11,7 @@ use crate::api::{
     format,
     wallet::BalanceView,
 };
-use crate::app::i18n::{t_string, use_i18n};
+use crate::app::i18n::{t_string, td_string, use_i18n, Locale};
 
 /// A moment: rendered in UTC on the server, re-rendered in the browser's
 /// time zone once hydrated; the UTC time stays on hover.
@@ -80,26 +80,30 @@ pub(crate) const STATUSES: &[&str] = &[
 /// A stored status in the page's language (`pending_approval` ->
 /// "pending approval"); one not known here as stored, `_` as spaces.
 pub(crate) fn status_word(status: &str) -> String {
-    let i18n = use_i18n();
-    let word = match status {
-        "created" => t_string!(i18n, admin.status.created),
-        "pending" => t_string!(i18n, admin.status.pending),
-        "credited" => t_string!(i18n, admin.status.credited),
-        "reversed" => t_string!(i18n, admin.status.reversed),
-        "pending_approval" => t_string!(i18n, admin.status.pending_approval),
-        "waiting_for_funds" => t_string!(i18n, admin.status.waiting_for_funds),
-        "queued" => t_string!(i18n, admin.status.queued),
-        "sent" => t_string!(i18n, admin.status.sent),
-        "paid" => t_string!(i18n, admin.status.paid),
-        "returned" => t_string!(i18n, admin.status.returned),
-        "failed" => t_string!(i18n, admin.status.failed),
-        "cancelled" => t_string!(i18n, admin.status.cancelled),
-        "denied" => t_string!(i18n, admin.status.denied),
-        "sending" => t_string!(i18n, admin.status.sending),
-        "refunded" => t_string!(i18n, admin.status.refunded),
-        other => return other.replace('_', " "),
-    };
-    word.to_string()
+    status_word_in(use_i18n().get_locale_untracked(), status)
+        .map(str::to_string)
+        .unwrap_or_else(|| status.replace('_', " "))
+}
+
+fn status_word_in(locale: Locale, status: &str) -> Option<&'static str> {
+    Some(match status {
+        "created" => td_string!(locale, admin.status.created),
+        "pending" => td_string!(locale, admin.status.pending),
+        "credited" => td_string!(locale, admin.status.credited),
+        "reversed" => td_string!(locale, admin.status.reversed),
+        "pending_approval" => td_string!(locale, admin.status.pending_approval),
+        "waiting_for_funds" => td_string!(locale, admin.status.waiting_for_funds),
+        "queued" => td_string!(locale, admin.status.queued),
+        "sent" => td_string!(locale, admin.status.sent),
+        "paid" => td_string!(locale, admin.status.paid),
+        "returned" => td_string!(locale, admin.status.returned),
+        "failed" => td_string!(locale, admin.status.failed),
+        "cancelled" => td_string!(locale, admin.status.cancelled),
+        "denied" => td_string!(locale, admin.status.denied),
+        "sending" => td_string!(locale, admin.status.sending),
+        "refunded" => td_string!(locale, admin.status.refunded),
+        _ => return None,
+    })
 }
 
 /// An order's (or audit target's) kind in the page's language, lower case
@@ -494,5 +498,30 @@ pub(crate) fn NotificationItem(n: NotificationRow) -> impl IntoView {
                 <pre>{raw}</pre>
             </details>
         </li>
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use crate::wallet::transactions::Kind;
+
+    /// A status added to the domain without words here fails this test.
+    #[test]
+    fn every_stored_status_has_words() {
+        for k in Kind::ALL {
+            for s in k.statuses() {
+                assert!(STATUSES.contains(&s), "{} {s}", k.as_str());
+            }
+        }
+        for s in STATUSES {
+            assert!(status_word_in(Locale::sv, s).is_some(), "{s}");
+        }
+        assert_eq!(
+            status_word_in(Locale::en, "waiting_for_funds"),
+            Some("waiting for funds")
+        );
+        assert_eq!(status_word_in(Locale::de, "paid"), Some("ausgezahlt"));
+        assert_eq!(status_word_in(Locale::sv, "nonsense"), None);
     }
 }
