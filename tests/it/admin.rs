@@ -239,12 +239,17 @@ async fn every_admin_route_and_page_checks_the_role(backend: Backend) {
         "/admin/audit".into(),
         "/admin/reconciliation".into(),
     ];
+    // (in the reader's language: the trader's account says Swedish)
+    let notes = [
+        (&trader, "Logga in med ett administratörskonto"),
+        (&anonymous, "Log in with an admin account"),
+    ];
     for page in &pages {
-        for who in [&trader, &anonymous] {
+        for (who, note) in notes {
             let res = app.get(who, page).await;
             assert_eq!(res.status(), StatusCode::FORBIDDEN, "{page}");
             let html = res.text().await.unwrap();
-            assert!(html.contains("Log in with an admin account"), "{page}");
+            assert!(html.contains(note), "{page}");
             assert!(
                 !html.contains("vic@example.com") && !html.contains("Victor"),
                 "{page}"
