@@ -63,7 +63,7 @@ test('an admin finds a trader, reads a deposit timeline, approves a large withdr
   // The deposit's timeline: every notification, verified, with our reply.
   await admin.locator(`tr[data-order="${deposit.id}"]`).getByTestId('order-link').click();
   await expect(admin).toHaveURL(new RegExp(`/admin/orders/${deposit.id}$`));
-  await expect(admin.getByRole('heading', { name: /^Deposit 6\s000\.00 EUR$/ })).toBeVisible();
+  await expect(admin.getByRole('heading', { name: /^Deposit 6,000\.00\sEUR$/ })).toBeVisible();
   await expect(admin.getByTestId('order-status').locator('.status')).toHaveAttribute('data-status', 'credited');
   const credit = admin.getByTestId('notifications').locator('li[data-method="credit"]');
   await expect(credit).toContainText('verification: ok');
@@ -80,13 +80,13 @@ test('an admin finds a trader, reads a deposit timeline, approves a large withdr
   await admin.getByRole('navigation', { name: 'Back office' }).getByRole('link', { name: 'Approvals' }).click();
   const row = admin.locator(`tr[data-withdrawal="${withdrawal.id}"]`);
   await expect(row).toContainText(email);
-  await expect(row).toContainText(/6\s000\.00 EUR/);
+  await expect(row).toContainText(/6,000\.00\sEUR/);
   // What the admin decides on: the account's origin and the trader's age.
   await expect(row.getByTestId('risk')).toContainText(/account selected through Trustly|typed-in account/);
   await expect(row.getByTestId('risk')).toContainText('trader since');
   // Approving asks first, saying what will happen.
   await row.locator('summary', { hasText: 'Approve' }).click();
-  await expect(row.getByRole('group', { name: 'Approve' })).toContainText(/Send 6\s000\.00 EUR to/);
+  await expect(row.getByRole('group', { name: 'Approve' })).toContainText(/Send 6,000\.00\sEUR to/);
   await row.getByRole('button', { name: 'Yes, approve' }).click();
 
   // It goes to Trustly and is paid; the order page follows without a reload.
@@ -114,7 +114,7 @@ test('decisions ask first, the order page follows the trader live, and a frozen 
   await hydrated(admin);
   const row = admin.locator(`tr[data-withdrawal="${withdrawal.id}"]`);
   await row.locator('summary', { hasText: 'Deny' }).click();
-  await expect(row.getByRole('group', { name: 'Deny' })).toContainText(/Deny 6\s000\.00 EUR and give it back/);
+  await expect(row.getByRole('group', { name: 'Deny' })).toContainText(/Deny 6,000\.00\sEUR and give it back/);
   await expect(row.getByRole('button', { name: 'Yes, deny' })).toBeVisible();
   await expect(admin).toHaveURL(/\/admin\/approvals$/);
 

@@ -23,6 +23,7 @@ on_both_backends!(
     approval_and_denial_keep_the_ledger_whole,
     nobody_approves_their_own_withdrawal,
     trustly_refreshes_respect_the_limits,
+    the_back_office_speaks_its_admins_language,
 );
 
 /// Signs up a trader with a given name; returns (client, id).
@@ -239,12 +240,17 @@ async fn every_admin_route_and_page_checks_the_role(backend: Backend) {
         "/admin/audit".into(),
         "/admin/reconciliation".into(),
     ];
+    // (in the reader's language: the trader's account says Swedish)
+    let notes = [
+        (&trader, "Logga in med ett administratörskonto"),
+        (&anonymous, "Log in with an admin account"),
+    ];
     for page in &pages {
-        for who in [&trader, &anonymous] {
+        for (who, note) in notes {
             let res = app.get(who, page).await;
             assert_eq!(res.status(), StatusCode::FORBIDDEN, "{page}");
             let html = res.text().await.unwrap();
-            assert!(html.contains("Log in with an admin account"), "{page}");
+            assert!(html.contains(note), "{page}");
             assert!(
                 !html.contains("vic@example.com") && !html.contains("Victor"),
                 "{page}"
@@ -975,7 +981,12 @@ async fn overview_adds_up_and_raises_alerts(backend: Backend) {
     let html = app.get(&admin, "/admin").await.text().await.unwrap();
     assert!(html.contains("2 traders"));
     assert!(html.contains("1 negative balances"));
-    assert!(html.contains("\u{2212}80.00\u{A0}EUR"), "amounts per currency");
+    // English amounts: a true minus sign, comma grouping and a no-break
+    // space before the currency code
+    assert!(
+        html.contains("\u{2212}80.00\u{A0}EUR"),
+        "amounts per currency"
+    );
     assert!(html.contains("1,000.00\u{A0}SEK"), "grouped thousands");
     // times carry their UTC form on hover
     assert!(html.contains(" UTC\""), "title with UTC");
@@ -1435,5 +1446,69 @@ async fn trustly_refreshes_respect_the_limits(backend: Backend) {
         .post(&admin, "/api/admin/withdrawals/nothing/refresh", json!({}))
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    app.assert_ledger_invariant().await;
+}
+
+/// An admin whose account says German reads the back office in German:
+/// words, amounts and status badges (whose `data-status` stays the stored
+/// status for styles and scripts); data (emails, Trustly's method names)
+/// is shown as it is.
+async fn the_back_office_speaks_its_admins_language(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (trader, trader_id) = trader_named(&app, "ann@example.com", "Ann", "Berg").await;
+    let d = deposit(&app, &trader, "1234.50", "EUR", "success", "credited").await;
+    let id = s(&d, "id");
+    let new = kassa::traders::service::NewUser::try_from(kassa::traders::service::Registration {
+        email: "kai@kassa.test".into(),
+        password: PASSWORD.into(),
+        first_name: "Kai".into(),
+        last_name: "Keller".into(),
+        country: "DE".into(),
+        locale: "de_DE".into(),
+    })
+    .unwrap();
+    kassa::traders::service::register(app.db(), new, kassa::traders::service::Role::Admin)
+        .await
+        .unwrap();
+    let admin = app.new_client();
+    assert_eq!(
+        app.login(&admin, "kai@kassa.test", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    let page = |path: String| {
+        let (app, admin) = (&app, &admin);
+        async move { app.get(admin, &path).await.text().await.unwrap() }
+    };
+    let nb = '\u{A0}';
+
+    let html = page("/admin".into()).await;
+    assert!(html.contains("Kunden: 1"), "{html}");
+    assert!(html.contains(">Übersicht<") && html.contains(">Prüfprotokoll<"));
+
+    let html = page("/admin/orders".into()).await;
+    assert!(html.contains("Aufträge: 1"), "{html}");
+    assert!(html.contains("value=\"waiting_for_funds\"") && html.contains("wartet auf Deckung"));
+    assert!(html.contains(&format!("1.234,50{nb}€")));
+
+    let html = page(format!("/admin/orders/{id}")).await;
+    assert!(
+        html.contains(&format!("Einzahlung 1.234,50{nb}€")),
+        "{html}"
+    );
+    assert!(html.contains("data-status=\"credited\"") && html.contains("gutgeschrieben"));
+    assert!(html.contains("Prüfung: ok") && html.contains("unsere Antwort: OK"));
+    assert!(html.contains(&format!("Noch erstattbar: 1.234,50{nb}€")));
+    // Trustly's method names are data
+    assert!(html.contains("data-method=\"credit\""));
+
+    let html = page(format!("/admin/traders/{trader_id}")).await;
+    assert!(
+        html.contains("ann@example.com") && html.contains("Ja, einfrieren"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Einzahlung gutgeschrieben"),
+        "the ledger's kinds"
+    );
     app.assert_ledger_invariant().await;
 }

@@ -342,8 +342,9 @@ async fn admin_page_is_checked_on_the_server(backend: Backend) {
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["traders"], 1);
 
+    // The note in the trader's language (their account says Swedish).
     let page = app.get(&trader, "/admin").await.text().await.unwrap();
-    assert!(page.contains("Log in with an admin account"));
+    assert!(page.contains("Logga in med ett administratörskonto"));
     assert!(!page.contains("traders</p>"));
     let page = app.get(&admin, "/admin").await.text().await.unwrap();
     assert!(page.contains("1 traders"), "{page}");

@@ -9,6 +9,7 @@ use super::widgets::*;
 use super::{admin, page_error, parse_query};
 use crate::api::{backoffice::*, error::AppError};
 use crate::app::codec::resource;
+use crate::app::i18n::{t_string, use_i18n};
 
 #[server(prefix = "/_sf", endpoint = "admin_approvals")]
 pub async fn admin_approvals(query: String) -> Result<ApprovalList, AppError> {
@@ -21,43 +22,46 @@ pub async fn admin_approvals(query: String) -> Result<ApprovalList, AppError> {
 
 #[component]
 pub fn ApprovalsPage() -> impl IntoView {
+    let i18n = use_i18n();
     let search = search();
     let data = resource(move || search.get(), admin_approvals);
     view! {
-        <Title text="Approvals · Back office · Kassa"/>
+        <Title text=t_string!(i18n, admin.approvals.page_title)/>
         <Suspense fallback=loading>
             {move || Suspend::new(async move {
                 gate(data.await, |list| view! {
                     <section class="card">
-                        <h1>"Approvals"</h1>
+                        <h1>{t_string!(i18n, admin.approvals.title)}</h1>
                         <p class="actions">
-                            <span data-testid="total">{format!("{} withdrawals waiting for approval", list.total)}</span>
+                            <span data-testid="total">{t_string!(i18n, admin.approvals.total, count = list.total).to_string()}</span>
                             <CsvLink api="/api/admin/approvals"/>
                         </p>
                         {if list.approvals.is_empty() {
-                            view! { <p class="empty" data-testid="no-approvals">"Nothing waiting."</p> }.into_any()
+                            view! { <p class="empty" data-testid="no-approvals">{t_string!(i18n, admin.approvals.empty)}</p> }.into_any()
                         } else {
                             view! {
                                 <table>
                                     <thead><tr>
-                                        <th scope="col">"Asked"</th><th scope="col">"Trader"</th>
-                                        <th scope="col">"Amount"</th><th scope="col">"To"</th><th scope="col">"Why it waits"</th><th scope="col">"Risk"</th><th scope="col">"Decision"</th>
+                                        <th scope="col">{t_string!(i18n, admin.approvals.asked)}</th><th scope="col">{t_string!(i18n, admin.col.trader)}</th>
+                                        <th scope="col">{t_string!(i18n, admin.col.amount)}</th><th scope="col">{t_string!(i18n, admin.approvals.to)}</th><th scope="col">{t_string!(i18n, admin.approvals.why)}</th><th scope="col">{t_string!(i18n, admin.approvals.risk)}</th><th scope="col">{t_string!(i18n, admin.approvals.decision)}</th>
                                     </tr></thead>
                                     <tbody>
                                         {list.approvals.into_iter().map(|a| {
                                             let amount = crate::app::fmt::money(&a.amount, &a.currency);
                                             let to = format!("{} {}", a.bank.clone().unwrap_or_default(), a.descriptor.clone().unwrap_or_default());
                                             let decide = if a.own {
-                                                view! { <p class="hint">"Your own withdrawal: another admin decides."</p> }.into_any()
+                                                view! { <p class="hint">{t_string!(i18n, admin.approvals.own)}</p> }.into_any()
                                             } else {
+                                                let approve = t_string!(i18n, admin.approvals.confirm_approve, amount = &amount, email = &a.email, to = &to).to_string();
+                                                let deny = t_string!(i18n, admin.approvals.confirm_deny, amount = &amount).to_string();
                                                 view! {
                                                     <ActionButton action=format!("/api/admin/withdrawals/{}/approve", a.id)
-                                                        next=format!("/admin/orders/{}", a.id) label="Approve" primary=true
-                                                        confirm=format!("Send {amount} to {} ({to}) through Trustly now? A payout cannot be called back.", a.email)/>
+                                                        next=format!("/admin/orders/{}", a.id) label=t_string!(i18n, admin.action.approve) primary=true
+                                                        confirm=approve yes=t_string!(i18n, admin.action.yes_approve)/>
                                                     <ActionButton action=format!("/api/admin/withdrawals/{}/deny", a.id)
-                                                        next="/admin/approvals".to_string() label="Deny"
-                                                        reason="Reason for denying" reason_required=true
-                                                        confirm=format!("Deny {amount} and give it back to the trader's balance?")/>
+                                                        next="/admin/approvals".to_string() label=t_string!(i18n, admin.action.deny)
+                                                        reason=t_string!(i18n, admin.approvals.deny_reason) reason_required=true
+                                                        confirm=deny yes=t_string!(i18n, admin.action.yes_deny)/>
                                                 }.into_any()
                                             };
                                             view! {
@@ -87,35 +91,37 @@ pub fn ApprovalsPage() -> impl IntoView {
 /// The signs an admin weighs: each a short tag, the worrying ones marked.
 #[component]
 fn Risk(r: RiskContext) -> impl IntoView {
+    let i18n = use_i18n();
     let mut tags: Vec<(&'static str, String)> = Vec::new();
     if r.frozen {
-        tags.push(("frozen", "frozen".into()));
+        tags.push(("frozen", t_string!(i18n, admin.flags.frozen).into()));
     }
     if r.flagged {
-        tags.push(("flagged", "flagged".into()));
+        tags.push(("flagged", t_string!(i18n, admin.flags.flagged).into()));
     }
     if r.reversed_deposits > 0 {
         tags.push((
             "reversed",
-            format!("{} reversed deposit(s)", r.reversed_deposits),
+            t_string!(i18n, admin.approvals.reversed, count = r.reversed_deposits).to_string(),
         ));
     }
     if r.negative_balances > 0 {
-        tags.push(("rejected", "negative balance".into()));
+        tags.push(("rejected", t_string!(i18n, admin.approvals.negative).into()));
     }
     match (r.account_source.as_deref(), r.account_verified) {
-        (Some("registered"), Some(false)) => {
-            tags.push(("locked", "typed-in account, not verified".into()))
-        }
-        (Some("registered"), _) => tags.push(("ok", "typed-in account".into())),
-        (Some(_), _) => tags.push(("ok", "account selected through Trustly".into())),
+        (Some("registered"), Some(false)) => tags.push((
+            "locked",
+            t_string!(i18n, admin.approvals.typed_unverified).into(),
+        )),
+        (Some("registered"), _) => tags.push(("ok", t_string!(i18n, admin.approvals.typed).into())),
+        (Some(_), _) => tags.push(("ok", t_string!(i18n, admin.approvals.selected).into())),
         (None, _) => {}
     }
     view! {
         <ul class="risk">
             {tags.into_iter().map(|(class, text)| view! { <li class=format!("status {class}")>{text}</li> }).collect_view()}
-            <li class="hint">"trader since "<Time ms=r.trader_since/></li>
-            {r.account_added_at.map(|at| view! { <li class="hint">"account added "<Time ms=at/></li> })}
+            <li class="hint">{t_string!(i18n, admin.approvals.trader_since)}<Time ms=r.trader_since/></li>
+            {r.account_added_at.map(|at| view! { <li class="hint">{t_string!(i18n, admin.approvals.account_added)}<Time ms=at/></li> })}
         </ul>
     }
 }

@@ -9,6 +9,7 @@ use super::widgets::*;
 use super::{admin, page_error, parse_query};
 use crate::api::{backoffice::*, error::AppError};
 use crate::app::codec::resource;
+use crate::app::i18n::{t_string, use_i18n};
 
 #[server(prefix = "/_sf", endpoint = "admin_audit")]
 pub async fn admin_audit(query: String) -> Result<AuditList, AppError> {
@@ -21,23 +22,24 @@ pub async fn admin_audit(query: String) -> Result<AuditList, AppError> {
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
+    let i18n = use_i18n();
     let search = search();
     let data = resource(move || search.get(), admin_audit);
     view! {
-        <Title text="Audit log · Back office · Kassa"/>
+        <Title text=t_string!(i18n, admin.audit.page_title)/>
         <Suspense fallback=loading>
             {move || Suspend::new(async move {
                 gate(data.await, |list| view! {
                     <section class="card">
-                        <h1>"Audit log"</h1>
+                        <h1>{t_string!(i18n, admin.audit.title)}</h1>
                         <p class="actions">
-                            <span data-testid="total">{format!("{} entries", list.total)}</span>
+                            <span data-testid="total">{t_string!(i18n, admin.audit.total, count = list.total).to_string()}</span>
                             <CsvLink api="/api/admin/audit"/>
                         </p>
                         <table>
                             <thead><tr>
-                                <th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th>
-                                <th scope="col">"On"</th><th scope="col">"Before"</th><th scope="col">"After"</th><th scope="col">"Why"</th>
+                                <th scope="col">{t_string!(i18n, admin.col.when)}</th><th scope="col">{t_string!(i18n, admin.audit.who)}</th><th scope="col">{t_string!(i18n, admin.col.what)}</th>
+                                <th scope="col">{t_string!(i18n, admin.audit.on)}</th><th scope="col">{t_string!(i18n, admin.audit.before)}</th><th scope="col">{t_string!(i18n, admin.audit.after)}</th><th scope="col">{t_string!(i18n, admin.audit.why)}</th>
                             </tr></thead>
                             <tbody>
                                 {list.entries.into_iter().map(|e| {
@@ -50,7 +52,7 @@ pub fn AuditPage() -> impl IntoView {
                                             <td><Time ms=e.at/></td>
                                             <td>{e.admin_email}</td>
                                             <td>{e.action}</td>
-                                            <td><a href=target>{format!("{} {}", e.target_kind, e.target_id)}</a></td>
+                                            <td><a href=target>{format!("{} {}", kind_word(&e.target_kind), e.target_id)}</a></td>
                                             <td><code>{e.before.map(|v| v.to_string()).unwrap_or_default()}</code></td>
                                             <td><code>{e.after.map(|v| v.to_string()).unwrap_or_default()}</code></td>
                                             <td>{e.reason.unwrap_or_default()}</td>

@@ -9,6 +9,7 @@ use super::widgets::*;
 use super::{admin, page_error};
 use crate::api::{backoffice::*, error::AppError};
 use crate::app::codec::resource;
+use crate::app::i18n::{t_string, use_i18n};
 
 #[server(prefix = "/_sf", endpoint = "admin_overview")]
 pub async fn admin_overview() -> Result<OverviewView, AppError> {
@@ -21,9 +22,10 @@ pub async fn admin_overview() -> Result<OverviewView, AppError> {
 
 #[component]
 pub fn OverviewPage() -> impl IntoView {
+    let i18n = use_i18n();
     let data = resource(|| (), |_| admin_overview());
     view! {
-        <Title text="Back office · Kassa"/>
+        <Title text=t_string!(i18n, admin.overview.page_title)/>
         <Suspense fallback=loading>
             {move || Suspend::new(async move { gate(data.await, |o| view! { <Overview o/> }) })}
         </Suspense>
@@ -32,29 +34,30 @@ pub fn OverviewPage() -> impl IntoView {
 
 #[component]
 fn Overview(o: OverviewView) -> impl IntoView {
+    let i18n = use_i18n();
     let a = o.alerts;
     let tb = o.trustly_balance;
     let now = crate_now();
     let can_refresh = tb.refresh_allowed_at.is_none_or(|t| now >= t);
     view! {
         <section class="card">
-            <h1>"Back office"</h1>
-            <p data-testid="admin-traders">{format!("{} traders", o.traders)}</p>
-            <BalancesTable balances=o.totals caption="Traders' money per currency"/>
+            <h1>{t_string!(i18n, admin.overview.title)}</h1>
+            <p data-testid="admin-traders">{t_string!(i18n, admin.overview.traders, count = o.traders).to_string()}</p>
+            <BalancesTable balances=o.totals caption=t_string!(i18n, admin.overview.totals)/>
         </section>
         <section class="card" aria-labelledby="trustly-balance">
-            <h2 id="trustly-balance">"Kassa's balance at Trustly"</h2>
+            <h2 id="trustly-balance">{t_string!(i18n, admin.overview.trustly_balance)}</h2>
             {if tb.balances.is_empty() {
                 match tb.fetched_at {
                     Some(t) => view! {
-                        <p class="empty">"Trustly reported no balance in any currency (asked " <Time ms=t/> ")."</p>
+                        <p class="empty">{t_string!(i18n, admin.overview.no_balance_before)}<Time ms=t/>{t_string!(i18n, admin.overview.no_balance_after)}</p>
                     }.into_any(),
-                    None => view! { <p class="empty">"Not asked yet."</p> }.into_any(),
+                    None => view! { <p class="empty">{t_string!(i18n, admin.overview.not_asked)}</p> }.into_any(),
                 }
             } else {
                 view! {
                     <table>
-                        <thead><tr><th scope="col">"Currency"</th><th scope="col">"Balance"</th><th scope="col">"Asked"</th></tr></thead>
+                        <thead><tr><th scope="col">{t_string!(i18n, admin.col.currency)}</th><th scope="col">{t_string!(i18n, admin.col.balance)}</th><th scope="col">{t_string!(i18n, admin.col.asked)}</th></tr></thead>
                         <tbody>
                             {tb.balances.into_iter().map(|b| view! {
                                 <tr>
@@ -70,28 +73,28 @@ fn Overview(o: OverviewView) -> impl IntoView {
             <ActionButton
                 action="/api/admin/trustly-balance/refresh".to_string()
                 next="/admin".to_string()
-                label="Ask Trustly now"
+                label=t_string!(i18n, admin.overview.ask_now)
                 disabled=!can_refresh
             />
             {tb.refresh_allowed_at.filter(|_| !can_refresh).map(|t| view! {
-                <p class="hint">"Trustly allows one Balance call every 15 minutes; next from " <Time ms=t/> "."</p>
+                <p class="hint">{t_string!(i18n, admin.overview.next_ask_before)}<Time ms=t/>{t_string!(i18n, admin.overview.next_ask_after)}</p>
             })}
         </section>
         <section class="card" aria-labelledby="alerts">
-            <h2 id="alerts">"Alerts"</h2>
+            <h2 id="alerts">{t_string!(i18n, admin.overview.alerts)}</h2>
             <ul class="alerts">
-                <li data-testid="alert-negative">{format!("{} negative balances", a.negative_balances.len())}</li>
-                <li data-testid="alert-approval"><a href="/admin/approvals">{format!("{} withdrawals waiting for approval", a.pending_approval)}</a></li>
-                <li data-testid="alert-funds"><a href="/admin/orders?kind=withdrawal&status=waiting_for_funds">{format!("{} withdrawals waiting for funds", a.waiting_for_funds)}</a></li>
-                <li data-testid="alert-unresolved" class=(a.unresolved_payouts > 0).then_some("form-error")>{format!("{} payouts with an unknown outcome at Trustly (kept reserved, re-sent)", a.unresolved_payouts)}</li>
-                <li data-testid="alert-stale">{format!("{} payouts without a final notification for more than a day", a.stale_payouts)}</li>
-                <li data-testid="alert-rejected"><a href="/admin/notifications?outcome=rejected">{format!("{} notifications rejected", a.rejected_notifications)}</a></li>
-                <li data-testid="alert-flagged"><a href="/admin/notifications?outcome=flagged">{format!("{} notifications flagged", a.flagged_notifications)}</a></li>
+                <li data-testid="alert-negative">{t_string!(i18n, admin.overview.negative_count, count = a.negative_balances.len()).to_string()}</li>
+                <li data-testid="alert-approval"><a href="/admin/approvals">{t_string!(i18n, admin.overview.approval_count, count = a.pending_approval).to_string()}</a></li>
+                <li data-testid="alert-funds"><a href="/admin/orders?kind=withdrawal&status=waiting_for_funds">{t_string!(i18n, admin.overview.funds_count, count = a.waiting_for_funds).to_string()}</a></li>
+                <li data-testid="alert-unresolved" class=(a.unresolved_payouts > 0).then_some("form-error")>{t_string!(i18n, admin.overview.unresolved_count, count = a.unresolved_payouts).to_string()}</li>
+                <li data-testid="alert-stale">{t_string!(i18n, admin.overview.stale_count, count = a.stale_payouts).to_string()}</li>
+                <li data-testid="alert-rejected"><a href="/admin/notifications?outcome=rejected">{t_string!(i18n, admin.overview.rejected_count, count = a.rejected_notifications).to_string()}</a></li>
+                <li data-testid="alert-flagged"><a href="/admin/notifications?outcome=flagged">{t_string!(i18n, admin.overview.flagged_count, count = a.flagged_notifications).to_string()}</a></li>
             </ul>
             {(!a.negative_balances.is_empty()).then(|| view! {
                 <table>
-                    <caption>"Negative balances"</caption>
-                    <thead><tr><th scope="col">"Trader"</th><th scope="col">"Available"</th></tr></thead>
+                    <caption>{t_string!(i18n, admin.overview.negative)}</caption>
+                    <thead><tr><th scope="col">{t_string!(i18n, admin.col.trader)}</th><th scope="col">{t_string!(i18n, admin.col.available)}</th></tr></thead>
                     <tbody>
                         {a.negative_balances.into_iter().map(|n| view! {
                             <tr>
@@ -102,11 +105,11 @@ fn Overview(o: OverviewView) -> impl IntoView {
                     </tbody>
                 </table>
             })}
-            {(!a.waiting.is_empty()).then(|| view! { <OrderTable orders=a.waiting caption="Waiting withdrawals"/> })}
-            {(!a.unresolved.is_empty()).then(|| view! { <OrderTable orders=a.unresolved caption="Unresolved payouts: open one to see every answer Trustly gave"/> })}
-            {(!a.stale.is_empty()).then(|| view! { <OrderTable orders=a.stale caption="Payouts without a final notification"/> })}
+            {(!a.waiting.is_empty()).then(|| view! { <OrderTable orders=a.waiting caption=t_string!(i18n, admin.overview.waiting)/> })}
+            {(!a.unresolved.is_empty()).then(|| view! { <OrderTable orders=a.unresolved caption=t_string!(i18n, admin.overview.unresolved)/> })}
+            {(!a.stale.is_empty()).then(|| view! { <OrderTable orders=a.stale caption=t_string!(i18n, admin.overview.stale)/> })}
             {(!a.problem_notifications.is_empty()).then(|| view! {
-                <NotificationTable rows=a.problem_notifications caption="Latest rejected or flagged notifications"/>
+                <NotificationTable rows=a.problem_notifications caption=t_string!(i18n, admin.overview.problems)/>
             })}
         </section>
     }

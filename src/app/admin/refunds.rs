@@ -6,6 +6,8 @@ use leptos::prelude::*;
 
 use super::widgets::*;
 use crate::api::backoffice::{DepositRefunds, RefundView};
+use crate::app::fmt::{money, number};
+use crate::app::i18n::{t_string, use_i18n};
 
 /// Long because it is one view tree: the refunds table, then the form.
 #[component]
@@ -15,29 +17,36 @@ pub fn Refunds(
     currency: String,
     here: String,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let can_refund = d.refundable != "0.00" && !d.refundable.is_empty();
-    let threshold = d
-        .approval_above
-        .map(|t| format!("Refunds above {t} {currency} need a second admin's approval."));
+    let threshold = d.approval_above.map(|t| {
+        t_string!(i18n, admin.refunds.threshold, amount = money(&t, &currency)).to_string()
+    });
+    let left = t_string!(
+        i18n,
+        admin.refunds.left,
+        amount = money(&d.refundable, &currency)
+    )
+    .to_string();
     let form = can_refund.then(|| {
         let action = format!("/api/admin/deposits/{deposit_id}/refund");
         view! {
             <form method="post" action=action class="action refund" data-testid="refund-form">
                 <input type="hidden" name="_next" value=here.clone()/>
-                <label for="refund-amount">{format!("Amount ({currency}, at most {})", d.refundable)}</label>
+                <label for="refund-amount">{t_string!(i18n, admin.refunds.amount, currency = &currency, max = number(&d.refundable)).to_string()}</label>
                 <input id="refund-amount" name="amount" type="text" inputmode="decimal" required=true
                     value=d.refundable.clone() autocomplete="off"/>
-                <label for="refund-reason">"Reason"</label>
+                <label for="refund-reason">{t_string!(i18n, admin.refunds.reason)}</label>
                 <input id="refund-reason" name="reason" type="text" required=true maxlength="500"/>
-                <button type="submit">"Refund to the trader's bank account"</button>
+                <button type="submit">{t_string!(i18n, admin.refunds.submit)}</button>
             </form>
-            <p class="hint">"The amount is taken from the trader's available balance and sent back to the account the deposit came from. "{threshold}</p>
+            <p class="hint">{t_string!(i18n, admin.refunds.hint)}{threshold.map(|t| format!(" {t}"))}</p>
         }
     });
     let rows = (!d.refunds.is_empty()).then(|| {
         view! {
             <table data-testid="refunds">
-                <thead><tr><th scope="col">"Amount"</th><th scope="col">"Status"</th><th scope="col">"Reason"</th><th scope="col">"Asked by"</th><th scope="col">"Decided by"</th><th scope="col">"Created"</th><th scope="col"></th></tr></thead>
+                <thead><tr><th scope="col">{t_string!(i18n, admin.col.amount)}</th><th scope="col">{t_string!(i18n, admin.col.status)}</th><th scope="col">{t_string!(i18n, admin.col.reason)}</th><th scope="col">{t_string!(i18n, admin.refunds.asked_by)}</th><th scope="col">{t_string!(i18n, admin.refunds.decided_by)}</th><th scope="col">{t_string!(i18n, admin.col.created)}</th><th scope="col"></th></tr></thead>
                 <tbody>
                     {d.refunds.into_iter().map(|r| view! { <RefundRow r here=here.clone()/> }).collect_view()}
                 </tbody>
@@ -45,8 +54,8 @@ pub fn Refunds(
         }
     });
     view! {
-        <h2>"Refunds"</h2>
-        <p data-testid="refundable">{format!("Left to refund: {} {currency}", d.refundable)}</p>
+        <h2>{t_string!(i18n, admin.refunds.title)}</h2>
+        <p data-testid="refundable">{left}</p>
         {rows}
         {form}
     }
@@ -54,21 +63,22 @@ pub fn Refunds(
 
 #[component]
 fn RefundRow(r: RefundView, here: String) -> impl IntoView {
+    let i18n = use_i18n();
     let pending = r.status == "pending_approval";
     let decide = pending.then(|| {
         view! {
-            <ActionButton action=format!("/api/admin/refunds/{}/approve", r.id) next=here.clone() label="Approve" primary=true
-                confirm="Send this refund to the payer's bank through Trustly now? It cannot be called back."/>
-            <ActionButton action=format!("/api/admin/refunds/{}/deny", r.id) next=here.clone() label="Deny" reason="Why" reason_required=true
-                confirm="Deny this refund and give the amount back to the trader's balance?"/>
+            <ActionButton action=format!("/api/admin/refunds/{}/approve", r.id) next=here.clone() label=t_string!(i18n, admin.action.approve) primary=true
+                confirm=t_string!(i18n, admin.refunds.confirm_approve) yes=t_string!(i18n, admin.action.yes_approve)/>
+            <ActionButton action=format!("/api/admin/refunds/{}/deny", r.id) next=here.clone() label=t_string!(i18n, admin.action.deny) reason=t_string!(i18n, admin.refunds.why) reason_required=true
+                confirm=t_string!(i18n, admin.refunds.confirm_deny) yes=t_string!(i18n, admin.action.yes_deny)/>
         }
     });
     let unknown = r.outcome_unknown.then(|| {
-        view! { <p class="form-error">"Outcome at Trustly unknown: kept reserved; Kassa checks Trustly's list and sends it again only when it is not there."</p> }
+        view! { <p class="form-error">{t_string!(i18n, admin.refunds.outcome_unknown)}</p> }
     });
     view! {
         <tr data-refund=r.id.clone()>
-            <td>{format!("{} {}", r.amount, r.currency)}</td>
+            <td>{money(&r.amount, &r.currency)}</td>
             <td><Status status=r.status/>{unknown}</td>
             <td>{r.reason}</td>
             <td>{r.requested_by_email.unwrap_or(r.requested_by)}</td>

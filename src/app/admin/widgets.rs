@@ -11,6 +11,7 @@ use crate::api::{
     format,
     wallet::BalanceView,
 };
+use crate::app::i18n::{t_string, td_string, use_i18n, Locale};
 
 /// A moment: rendered in UTC on the server, re-rendered in the browser's
 /// time zone once hydrated; the UTC time stays on hover.
@@ -49,31 +50,114 @@ pub fn Amount(amount: String, currency: String) -> impl IntoView {
     view! { <span class="amount">{crate::app::fmt::money(&amount, &currency)}</span> }
 }
 
-/// A status as a badge (`data-status` for tests and styles).
+/// A status as a badge (`data-status` for tests and styles): the word in
+/// the page's language, the class and `data-status` the stored status.
 #[component]
 pub fn Status(status: String) -> impl IntoView {
-    view! { <span class=format!("status {status}") data-status=status.clone()>{status.replace('_', " ")}</span> }
+    view! { <span class=format!("status {status}") data-status=status.clone()>{status_word(&status)}</span> }
 }
 
-const SECTIONS: &[(&str, &str)] = &[
-    ("/admin", "Overview"),
-    ("/admin/traders", "Traders"),
-    ("/admin/orders", "Orders"),
-    ("/admin/approvals", "Approvals"),
-    ("/admin/notifications", "Notifications"),
-    ("/admin/audit", "Audit log"),
-    ("/admin/reconciliation", "Reconciliation"),
+/// Every status an order or refund is stored with (the orders filter
+/// offers them in this order).
+pub(crate) const STATUSES: &[&str] = &[
+    "created",
+    "pending",
+    "credited",
+    "reversed",
+    "pending_approval",
+    "waiting_for_funds",
+    "queued",
+    "sent",
+    "paid",
+    "returned",
+    "failed",
+    "cancelled",
+    "denied",
+    "sending",
+    "refunded",
 ];
+
+/// A stored status in the page's language (`pending_approval` ->
+/// "pending approval"); one not known here as stored, `_` as spaces.
+pub(crate) fn status_word(status: &str) -> String {
+    status_word_in(use_i18n().get_locale_untracked(), status)
+        .map(str::to_string)
+        .unwrap_or_else(|| status.replace('_', " "))
+}
+
+fn status_word_in(locale: Locale, status: &str) -> Option<&'static str> {
+    Some(match status {
+        "created" => td_string!(locale, admin.status.created),
+        "pending" => td_string!(locale, admin.status.pending),
+        "credited" => td_string!(locale, admin.status.credited),
+        "reversed" => td_string!(locale, admin.status.reversed),
+        "pending_approval" => td_string!(locale, admin.status.pending_approval),
+        "waiting_for_funds" => td_string!(locale, admin.status.waiting_for_funds),
+        "queued" => td_string!(locale, admin.status.queued),
+        "sent" => td_string!(locale, admin.status.sent),
+        "paid" => td_string!(locale, admin.status.paid),
+        "returned" => td_string!(locale, admin.status.returned),
+        "failed" => td_string!(locale, admin.status.failed),
+        "cancelled" => td_string!(locale, admin.status.cancelled),
+        "denied" => td_string!(locale, admin.status.denied),
+        "sending" => td_string!(locale, admin.status.sending),
+        "refunded" => td_string!(locale, admin.status.refunded),
+        _ => return None,
+    })
+}
+
+/// An order's (or audit target's) kind in the page's language, lower case
+/// as in a table cell; an unknown one as stored.
+pub(crate) fn kind_word(kind: &str) -> String {
+    let i18n = use_i18n();
+    let word = match kind {
+        "deposit" => t_string!(i18n, admin.kind.deposit),
+        "withdrawal" => t_string!(i18n, admin.kind.withdrawal),
+        "refund" => t_string!(i18n, admin.kind.refund),
+        "trader" => t_string!(i18n, admin.kind.trader),
+        "unknown" => t_string!(i18n, admin.kind.unknown),
+        "trustly" => "Trustly",
+        other => return other.to_string(),
+    };
+    word.to_string()
+}
+
+/// A notification's verification outcome in the page's language.
+pub(crate) fn outcome_word(outcome: &str) -> String {
+    let i18n = use_i18n();
+    let word = match outcome {
+        "ok" => t_string!(i18n, admin.outcome.ok),
+        "flagged" => t_string!(i18n, admin.outcome.flagged),
+        "rejected" => t_string!(i18n, admin.outcome.rejected),
+        other => return other.to_string(),
+    };
+    word.to_string()
+}
 
 #[component]
 pub fn AdminNav() -> impl IntoView {
+    let i18n = use_i18n();
     let path = use_location().pathname;
+    let sections = [
+        ("/admin", t_string!(i18n, admin.nav.overview)),
+        ("/admin/traders", t_string!(i18n, admin.nav.traders)),
+        ("/admin/orders", t_string!(i18n, admin.nav.orders)),
+        ("/admin/approvals", t_string!(i18n, admin.nav.approvals)),
+        (
+            "/admin/notifications",
+            t_string!(i18n, admin.nav.notifications),
+        ),
+        ("/admin/audit", t_string!(i18n, admin.nav.audit)),
+        (
+            "/admin/reconciliation",
+            t_string!(i18n, admin.nav.reconciliation),
+        ),
+    ];
     view! {
-        <nav class="admin-nav" aria-label="Back office">
-            {SECTIONS
-                .iter()
+        <nav class="admin-nav" aria-label=t_string!(i18n, admin.nav.label)>
+            {sections
+                .into_iter()
                 .map(|(href, label)| {
-                    let href = *href;
                     let current = move || {
                         let p = path.get();
                         let here = if href == "/admin" {
@@ -83,7 +167,7 @@ pub fn AdminNav() -> impl IntoView {
                         };
                         here.then_some("page")
                     };
-                    view! { <a href=href aria-current=current>{*label}</a> }
+                    view! { <a href=href aria-current=current>{label}</a> }
                 })
                 .collect_view()}
         </nav>
@@ -105,11 +189,12 @@ pub fn Flash() -> impl IntoView {
 /// What a failed page load shows: a non-admin gets the same note whatever
 /// they asked for.
 pub fn failure(e: AppError) -> AnyView {
+    let i18n = use_i18n();
     if e == AppError::Forbidden {
         view! {
             <section class="card narrow">
-                <h1>"Back office"</h1>
-                <p role="alert">"This page is for Kassa's operations team. Log in with an admin account."</p>
+                <h1>{t_string!(i18n, admin.forbidden_title)}</h1>
+                <p role="alert">{t_string!(i18n, admin.forbidden)}</p>
             </section>
         }
         .into_any()
@@ -117,7 +202,7 @@ pub fn failure(e: AppError) -> AnyView {
         view! {
             <AdminNav/>
             <section class="card">
-                <p class="form-error" role="alert">{e.to_string()}</p>
+                <p class="form-error" role="alert">{crate::app::error_words::error_text(&e)}</p>
             </section>
         }
         .into_any()
@@ -151,13 +236,14 @@ pub fn link_with(path: &str, set: &[(&'static str, String)], drop: &[&str]) -> S
 /// "Next page" (and "First page" when not on it) for a keyset list.
 #[component]
 pub fn Pager(path: &'static str, next: Option<String>) -> impl IntoView {
+    let i18n = use_i18n();
     let on_first = use_query_map().get_untracked().get("cursor").is_none();
     let first = (!on_first).then(|| link_with(path, &[], &["cursor"]));
     let next = next.map(|n| link_with(path, &[("cursor", n)], &[]));
     view! {
         <p class="pager">
-            {first.map(|href| view! { <a href=href>"First page"</a> })}
-            {next.map(|href| view! { <a href=href rel="next">"Next page"</a> })}
+            {first.map(|href| view! { <a href=href>{t_string!(i18n, admin.first_page)}</a> })}
+            {next.map(|href| view! { <a href=href rel="next">{t_string!(i18n, admin.next_page)}</a> })}
         </p>
     }
 }
@@ -166,14 +252,16 @@ pub fn Pager(path: &'static str, next: Option<String>) -> impl IntoView {
 #[component]
 pub fn CsvLink(api: &'static str) -> impl IntoView {
     let href = link_with(api, &[("format", "csv".into())], &["cursor", "limit"]);
-    view! { <a class="button" href=href download="">"Export CSV"</a> }
+    let i18n = use_i18n();
+    view! { <a class="button" href=href download="">{t_string!(i18n, admin.export_csv)}</a> }
 }
 
 /// A one-button form that posts to the JSON API and comes back to `next`.
 /// With `confirm`, the button only opens a box that says what will happen
 /// and a "Yes, …" button that sends it: decisions that move money or lock
 /// a trader out never happen on one stray click. The box is a `<details>`,
-/// so it works before (and without) the page's script.
+/// so it works before (and without) the page's script. `yes` is that
+/// button's words ("Yes, approve"), the label when not given.
 #[component]
 pub fn ActionButton(
     action: String,
@@ -184,6 +272,7 @@ pub fn ActionButton(
     #[prop(optional)] reason_required: bool,
     #[prop(optional)] disabled: bool,
     #[prop(optional, into)] confirm: Option<String>,
+    #[prop(optional)] yes: Option<&'static str>,
 ) -> impl IntoView {
     let id = format!("reason-{}", action.replace('/', "-"));
     let reason = reason.map(|label| {
@@ -205,7 +294,7 @@ pub fn ActionButton(
                     <p>{question}</p>
                     {reason}
                     <button type="submit" class:primary=primary disabled=disabled>
-                        {format!("Yes, {}", label.to_lowercase())}
+                        {yes.unwrap_or(label)}
                     </button>
                 </div>
             </details>
@@ -231,7 +320,8 @@ pub fn pretty(raw: &str) -> String {
 // --- shared by several pages ----------------------------------------------
 
 pub(crate) fn loading() -> impl IntoView {
-    view! { <p class="muted">"Loading…"</p> }
+    let i18n = use_i18n();
+    view! { <p class="muted">{t_string!(i18n, common.loading)}</p> }
 }
 
 /// The page's query string, re-read on every navigation.
@@ -248,28 +338,29 @@ pub(crate) fn param(name: &'static str) -> String {
 
 #[component]
 pub(crate) fn OrderTable(orders: Vec<OrderRow>, caption: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
     if orders.is_empty() {
-        return view! { <p class="empty">"None."</p> }.into_any();
+        return view! { <p class="empty">{t_string!(i18n, admin.none)}</p> }.into_any();
     }
     view! {
         <table class="orders">
             <caption>{caption}</caption>
             <thead><tr>
-                <th scope="col">"Created"</th>
-                <th scope="col">"Kind"</th>
-                <th scope="col">"Trader"</th>
-                <th scope="col">"Amount"</th>
-                <th scope="col">"Status"</th>
-                <th scope="col">"Order"</th>
+                <th scope="col">{t_string!(i18n, admin.col.created)}</th>
+                <th scope="col">{t_string!(i18n, admin.col.kind)}</th>
+                <th scope="col">{t_string!(i18n, admin.col.trader)}</th>
+                <th scope="col">{t_string!(i18n, admin.col.amount)}</th>
+                <th scope="col">{t_string!(i18n, admin.col.status)}</th>
+                <th scope="col">{t_string!(i18n, admin.col.order)}</th>
             </tr></thead>
             <tbody>
                 {orders.into_iter().map(|o| view! {
                     <tr data-order=o.id.clone()>
                         <td><Time ms=o.created_at/></td>
-                        <td>{o.kind.clone()}</td>
+                        <td>{kind_word(&o.kind)}</td>
                         <td><a href=format!("/admin/traders/{}", o.user_id)>{o.email}</a></td>
                         <td class="amount"><Amount amount=o.amount currency=o.currency/></td>
-                        <td><Status status=o.status/>{o.flagged.then(|| view! { " " <span class="status flagged">"flagged"</span> })}</td>
+                        <td><Status status=o.status/>{o.flagged.then(|| view! { " " <span class="status flagged">{t_string!(i18n, admin.flags.flagged)}</span> })}</td>
                         <td><a href=format!("/admin/orders/{}", o.id) data-testid="order-link">{o.order_id.unwrap_or_else(|| o.id.clone())}</a></td>
                     </tr>
                 }).collect_view()}
@@ -320,12 +411,13 @@ pub(crate) fn NotificationTable(
     rows: Vec<NotificationRow>,
     caption: &'static str,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <table class="notifications">
             <caption>{caption}</caption>
             <thead><tr>
-                <th scope="col">"Received"</th><th scope="col">"Method"</th><th scope="col">"Outcome"</th>
-                <th scope="col">"Reason"</th><th scope="col">"Order"</th><th scope="col">"Body"</th>
+                <th scope="col">{t_string!(i18n, admin.col.received)}</th><th scope="col">{t_string!(i18n, admin.col.method)}</th><th scope="col">{t_string!(i18n, admin.col.outcome)}</th>
+                <th scope="col">{t_string!(i18n, admin.col.reason)}</th><th scope="col">{t_string!(i18n, admin.col.order)}</th><th scope="col">{t_string!(i18n, admin.col.body)}</th>
             </tr></thead>
             <tbody>
                 {rows.into_iter().map(|n| {
@@ -333,12 +425,12 @@ pub(crate) fn NotificationTable(
                     view! {
                         <tr data-outcome=n.outcome.clone()>
                             <td><Time ms=n.received_at/></td>
-                            <td>{n.method.unwrap_or_else(|| "(not read)".into())}</td>
-                            <td><span class=format!("status {}", n.outcome)>{n.outcome.clone()}</span></td>
+                            <td>{n.method.unwrap_or_else(|| t_string!(i18n, admin.not_read).into())}</td>
+                            <td><span class=format!("status {}", n.outcome)>{outcome_word(&n.outcome)}</span></td>
                             <td>{n.reason.unwrap_or_default()}</td>
                             <td>{order.map(|o| view! { <a href=format!("/admin/orders/{o}")>{n.order_id.unwrap_or(o.clone())}</a> })}</td>
                             <td>{n.raw.map(|r| view! {
-                                <details><summary>"Show"</summary><pre>{pretty(&r)}</pre></details>
+                                <details><summary>{t_string!(i18n, admin.show)}</summary><pre>{pretty(&r)}</pre></details>
                             })}</td>
                         </tr>
                     }
@@ -350,17 +442,18 @@ pub(crate) fn NotificationTable(
 
 #[component]
 pub(crate) fn BalancesTable(balances: Vec<BalanceView>, caption: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
     if balances.is_empty() {
-        return view! { <p class="empty">"No money yet."</p> }.into_any();
+        return view! { <p class="empty">{t_string!(i18n, admin.no_money)}</p> }.into_any();
     }
     view! {
         <table class="balances">
             <caption>{caption}</caption>
             <thead><tr>
-                <th scope="col">"Currency"</th>
-                <th scope="col">"Available"</th>
-                <th scope="col">"Reserved"</th>
-                <th scope="col">"Pending"</th>
+                <th scope="col">{t_string!(i18n, admin.col.currency)}</th>
+                <th scope="col">{t_string!(i18n, admin.col.available)}</th>
+                <th scope="col">{t_string!(i18n, admin.col.reserved)}</th>
+                <th scope="col">{t_string!(i18n, admin.col.pending)}</th>
             </tr></thead>
             <tbody>
                 {balances.into_iter().map(|b| view! {
@@ -379,20 +472,56 @@ pub(crate) fn BalancesTable(balances: Vec<BalanceView>, caption: &'static str) -
 
 #[component]
 pub(crate) fn NotificationItem(n: NotificationRow) -> impl IntoView {
+    let i18n = use_i18n();
     let raw = n.raw.as_deref().map(pretty).unwrap_or_default();
+    let verification = t_string!(
+        i18n,
+        admin.notification.verification,
+        outcome = outcome_word(&n.outcome)
+    )
+    .to_string();
+    let reply = match n.reply_status {
+        Some(s) => t_string!(i18n, admin.notification.our_reply, status = s).to_string(),
+        None => t_string!(i18n, admin.notification.http_error).to_string(),
+    };
     view! {
         <li data-method=n.method.clone().unwrap_or_default() data-outcome=n.outcome.clone()>
             <p>
                 <Time ms=n.received_at/>" "
-                <strong>{n.method.clone().unwrap_or_else(|| "(not read)".into())}</strong>" "
-                <span class=format!("status {}", n.outcome)>{format!("verification: {}", n.outcome)}</span>" "
-                {n.reply_status.map(|s| format!("· our reply: {s}")).unwrap_or_else(|| "· answered with an HTTP error".into())}
+                <strong>{n.method.clone().unwrap_or_else(|| t_string!(i18n, admin.not_read).into())}</strong>" "
+                <span class=format!("status {}", n.outcome)>{verification}</span>" "
+                {reply}
             </p>
             {n.reason.map(|r| view! { <p class="hint">{r}</p> })}
             <details>
-                <summary>"Raw body"{n.raw_truncated.then_some(" (first 4 KiB)")}</summary>
+                <summary>{t_string!(i18n, admin.notification.raw_body)}{n.raw_truncated.then_some(t_string!(i18n, admin.notification.first_4k))}</summary>
                 <pre>{raw}</pre>
             </details>
         </li>
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use crate::wallet::transactions::Kind;
+
+    /// A status added to the domain without words here fails this test.
+    #[test]
+    fn every_stored_status_has_words() {
+        for k in Kind::ALL {
+            for s in k.statuses() {
+                assert!(STATUSES.contains(&s), "{} {s}", k.as_str());
+            }
+        }
+        for s in STATUSES {
+            assert!(status_word_in(Locale::sv, s).is_some(), "{s}");
+        }
+        assert_eq!(
+            status_word_in(Locale::en, "waiting_for_funds"),
+            Some("waiting for funds")
+        );
+        assert_eq!(status_word_in(Locale::de, "paid"), Some("ausgezahlt"));
+        assert_eq!(status_word_in(Locale::sv, "nonsense"), None);
     }
 }
