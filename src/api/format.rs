@@ -240,7 +240,10 @@ mod tests {
         assert_eq!(money("1234.50", "SEK", "sv"), format!("1{nb}234,50{nb}kr"));
         assert_eq!(money("1234.50", "EUR", "de"), format!("1.234,50{nb}€"));
         assert_eq!(money("1234.50", "NOK", "fi"), format!("1{nb}234,50{nb}NOK"));
-        assert_eq!(money("-1000.00", "SEK", "en"), format!("\u{2212}1,000.00{nb}SEK"));
+        assert_eq!(
+            money("-1000.00", "SEK", "en"),
+            format!("\u{2212}1,000.00{nb}SEK")
+        );
         assert_eq!(money("999.99", "GBP", "de"), format!("999,99{nb}GBP"));
         assert_eq!(number("1234567", "sv"), format!("1{nb}234{nb}567"));
         assert_eq!(number("100", "en"), "100");

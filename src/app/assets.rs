@@ -53,7 +53,9 @@ pub fn is_content_named(path: &str) -> bool {
         return false;
     };
     hash.len() >= 8
-        && hash.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         && matches!(ext, "js" | "wasm" | "css")
         && parts.all(|rest| matches!(rest, "gz" | "br"))
 }

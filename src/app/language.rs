@@ -74,7 +74,10 @@ mod tests {
         // An account language the pages do not speak (Norwegian) falls
         // through to the next choice.
         assert_eq!(choose(Some("nb_NO"), None, accept), Locale::de);
-        assert_eq!(choose(Some("nb_NO"), Some("nonsense"), Some("pl")), Locale::en);
+        assert_eq!(
+            choose(Some("nb_NO"), Some("nonsense"), Some("pl")),
+            Locale::en
+        );
     }
 
     #[test]
@@ -94,9 +97,11 @@ mod tests {
     #[test]
     fn cookies_are_found_by_name() {
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, HeaderValue::from_static("id=abc; kassa_lang=sv; x=1"));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("id=abc; kassa_lang=sv; x=1"),
+        );
         assert_eq!(cookie_value(&h, COOKIE), Some("sv"));
         assert_eq!(cookie_value(&h, "kassa"), None);
     }
-
 }

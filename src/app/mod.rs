@@ -34,10 +34,10 @@ use leptos_router::{
 };
 
 use crate::api::error::AppError;
-use i18n::{t_string, use_i18n, Locale};
 use crate::api::wallet::{MeView, WalletView};
 use crate::app::codec::resource;
 use deposit::{DepositFailPage, DepositPage, DepositSuccessPage};
+use i18n::{t_string, use_i18n, Locale};
 use pages::{HomePage, LoginPage, NotFound, RegisterPage, WalletPage};
 use withdraw::{BankAccountsPage, WithdrawPage};
 

@@ -58,7 +58,9 @@ pub async fn attach_viewer(
     let user = user_from_session(&state, &session).await.ok();
     let headers = req.headers();
     let language = choose(
-        user.as_ref().and_then(|u| u.as_ref()).map(|u| u.locale.as_str()),
+        user.as_ref()
+            .and_then(|u| u.as_ref())
+            .map(|u| u.locale.as_str()),
         cookie_value(headers, COOKIE),
         headers
             .get(header::ACCEPT_LANGUAGE)
@@ -100,7 +102,11 @@ async fn set_language(
         let language = language_of(&input.data.language)
             .filter(|l| l.as_str() == input.data.language.trim())
             .ok_or_else(|| {
-                FieldError::coded("language", "language_unknown", "Choose English, Svenska, Deutsch or Suomi.")
+                FieldError::coded(
+                    "language",
+                    "language_unknown",
+                    "Choose English, Svenska, Deutsch or Suomi.",
+                )
             })?;
         if let Some(user) = user_from_session(&state, &session).await? {
             let locale = account_locale(&user.locale, language);
@@ -116,7 +122,11 @@ async fn set_language(
         let cookie = format!(
             "{COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{}",
             language.as_str(),
-            if state.config.secure_cookies() { "; Secure" } else { "" }
+            if state.config.secure_cookies() {
+                "; Secure"
+            } else {
+                ""
+            }
         );
         let mut res = Json(json!({ "language": language.as_str() })).into_response();
         if let Ok(v) = HeaderValue::from_str(&cookie) {

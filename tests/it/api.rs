@@ -362,7 +362,8 @@ async fn pages_render_for_the_session(backend: Backend) {
     assert!(anon.contains("Log in to see your wallet"));
     let c = app.trader("ida@example.com").await;
     // (signed up in Swedish: these checks read the English words)
-    app.post(&c, "/api/language", json!({"language": "en"})).await;
+    app.post(&c, "/api/language", json!({"language": "en"}))
+        .await;
     let page = app.get(&c, "/wallet").await.text().await.unwrap();
     assert!(page.contains("Your wallet"));
     assert!(page.contains("No transactions yet"));

@@ -31,8 +31,14 @@ async fn pages_follow_the_account_then_the_cookie_then_the_browser(backend: Back
     let app = TestApp::spawn(backend).await;
     let visitor = app.new_client();
     assert_eq!(lang_of(&app, &visitor, "/login", "").await, "en");
-    assert_eq!(lang_of(&app, &visitor, "/login", "fi-FI,fi;q=0.9,en;q=0.5").await, "fi");
-    assert_eq!(lang_of(&app, &visitor, "/login", "fr, de;q=0.8").await, "de");
+    assert_eq!(
+        lang_of(&app, &visitor, "/login", "fi-FI,fi;q=0.9,en;q=0.5").await,
+        "fi"
+    );
+    assert_eq!(
+        lang_of(&app, &visitor, "/login", "fr, de;q=0.8").await,
+        "de"
+    );
     // A page outside the routes (a 404) speaks the browser's language too.
     assert_eq!(lang_of(&app, &visitor, "/no/such/page", "sv").await, "sv");
 
@@ -41,15 +47,28 @@ async fn pages_follow_the_account_then_the_cookie_then_the_browser(backend: Back
         .post(&visitor, "/api/language", json!({"language": "sv"}))
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    let cookie = res.headers()[header::SET_COOKIE].to_str().unwrap().to_string();
+    let cookie = res.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(cookie.starts_with("kassa_lang=sv;"), "{cookie}");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     assert_eq!(lang_of(&app, &visitor, "/login", "fi").await, "sv");
 
     // The account beats both: this trader signed up with sv_SE.
     let trader = app.trader("lang@example.com").await;
     assert_eq!(lang_of(&app, &trader, "/wallet", "de").await, "sv");
-    let html = trader.get(app.at("/wallet")).send().await.unwrap().text().await.unwrap();
+    let html = trader
+        .get(app.at("/wallet"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("Din plånbok"), "{html}");
 }
 
@@ -60,12 +79,18 @@ async fn the_switcher_stores_the_choice_on_the_account(backend: Backend) {
     let res = trader
         .post(app.at("/api/language"))
         .header(header::ORIGIN, app.url.clone())
-        .form(&[("language", "de"), ("_next", "/wallet/history?kind=deposit")])
+        .form(&[
+            ("language", "de"),
+            ("_next", "/wallet/history?kind=deposit"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(res.headers()[header::LOCATION], "/wallet/history?kind=deposit");
+    assert_eq!(
+        res.headers()[header::LOCATION],
+        "/wallet/history?kind=deposit"
+    );
     assert!(res.headers()[header::SET_COOKIE]
         .to_str()
         .unwrap()
@@ -79,13 +104,16 @@ async fn the_switcher_stores_the_choice_on_the_account(backend: Backend) {
         .post(&trader, "/api/account/locale", json!({"locale": "sv_FI"}))
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    app.post(&trader, "/api/language", json!({"language": "sv"})).await;
+    app.post(&trader, "/api/language", json!({"language": "sv"}))
+        .await;
     let me: Value = app.get(&trader, "/api/me").await.json().await.unwrap();
     assert_eq!(me["locale"], "sv_FI");
 
     // Another device, no cookie: the account decides.
     let other = app.new_client();
-    let res = app.login(&other, "switch@example.com", crate::common::PASSWORD).await;
+    let res = app
+        .login(&other, "switch@example.com", crate::common::PASSWORD)
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(lang_of(&app, &other, "/wallet", "de").await, "sv");
 }

@@ -62,7 +62,8 @@ async fn me_tells_a_frozen_trader_whom_to_write_to(backend: Backend) {
     assert_eq!(me["frozen"], true);
     // Every page of theirs says so, with the address (in English here:
     // they signed up in Swedish).
-    app.post(&c, "/api/language", json!({"language": "en"})).await;
+    app.post(&c, "/api/language", json!({"language": "en"}))
+        .await;
     let wallet = app.get(&c, "/wallet").await.text().await.unwrap();
     assert!(wallet.contains("Your account is frozen."), "{wallet}");
     assert!(wallet.contains("mailto:support@kassa.localhost"));
