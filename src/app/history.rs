@@ -247,8 +247,10 @@ fn Transaction(d: TransactionDetail) -> impl IntoView {
             .clone()
             .or(a.bank.clone())
             .unwrap_or_else(|| t_string!(i18n, history.bank_account).to_string());
+        // "**********4821" already ends in its digits; a bank's name does not.
         let digits = a
             .last_digits
+            .filter(|l| !name.ends_with(l.as_str()))
             .map(|l| format!(" {}", t_string!(i18n, history.ending_in, digits = l)));
         view! { <div class="fact"><dt>{t_string!(i18n, history.to_account)}</dt><dd data-testid="transaction-account">{name}{digits}</dd></div> }
     });
