@@ -11,7 +11,7 @@ async function deposit(page, amount) {
 test('a deposit typed as 100,50 is credited as 100.50; the limits show before typing', async ({ page }) => {
   await signUp(page, uniqueEmail('comma'));
   await page.goto('/deposit');
-  await expect(page.getByTestId('deposit-rules')).toContainText('From 1.00 to 10000.00 per deposit');
+  await expect(page.getByTestId('deposit-rules')).toContainText('From 1.00 to 10,000.00 per deposit');
   await expect(page.getByLabel('Amount')).toHaveAttribute('inputmode', 'decimal');
   await expect(page.getByLabel('Currency').locator('option')).toHaveCount(8);
   await deposit(page, '100,50');

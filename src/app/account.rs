@@ -11,6 +11,7 @@ use super::{
     admin::widgets::Time,
     forms::{options, Field, HiddenField, JsonForm, PasswordField, SelectField},
     history::signed_out,
+    i18n::{t_string, use_i18n},
     pages::LOCALES,
     MeResource,
 };
@@ -50,31 +51,32 @@ pub async fn load_sessions() -> Result<Option<Vec<SessionView>>, AppError> {
 pub fn AccountPage() -> impl IntoView {
     let me = expect_context::<MeResource>();
     let sessions = resource(|| (), |_| load_sessions());
+    let i18n = use_i18n();
     view! {
-        <Title text="Your account · Kassa"/>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Title text=t_string!(i18n, account.page_title)/>
+        <Transition fallback=move || view! { <p class="muted">{t_string!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 let (Ok(Some(me)), Ok(Some(sessions))) = (me.await, sessions.await) else {
-                    return signed_out("Your account", "/account".into());
+                    return signed_out(t_string!(i18n, account.title), "/account".into());
                 };
                 view! {
                     <section class="card narrow">
-                        <p class="crumbs"><a href="/wallet">"Wallet"</a></p>
-                        <h1>"Your account"</h1>
+                        <p class="crumbs"><a href="/wallet">{t_string!(i18n, common.wallet)}</a></p>
+                        <h1>{t_string!(i18n, account.title)}</h1>
                         <p>{me.email.clone()}</p>
-                        <h2>"Change your password"</h2>
-                        <JsonForm action="/api/account/password" next="/account?changed=1" submit_label="Change password">
-                            <PasswordField name="current_password" label="Current password" autocomplete="current-password"/>
-                            <PasswordField name="new_password" label="New password" autocomplete="new-password" hint="At least 10 characters. Your other sessions are signed out."/>
+                        <h2>{t_string!(i18n, account.change_password)}</h2>
+                        <JsonForm action="/api/account/password" next="/account?changed=1" submit_label=t_string!(i18n, account.change_password_button)>
+                            <PasswordField name="current_password" label=t_string!(i18n, account.current_password) autocomplete="current-password"/>
+                            <PasswordField name="new_password" label=t_string!(i18n, account.new_password) autocomplete="new-password" hint=t_string!(i18n, account.new_password_hint)/>
                         </JsonForm>
                         {use_query_map().get_untracked().get("changed").map(|_| view! {
-                            <p class="notice" role="status" data-testid="password-changed">"Your password was changed. Other sessions were signed out."</p>
+                            <p class="notice" role="status" data-testid="password-changed">{t_string!(i18n, account.password_changed)}</p>
                         })}
-                        <h2>"Language"</h2>
-                        <JsonForm action="/api/account/locale" next="/account" submit_label="Save language">
-                            <SelectField name="locale" label="Language of Kassa and Trustly" options=options(LOCALES) selected=me.locale.clone()/>
+                        <h2>{t_string!(i18n, account.language)}</h2>
+                        <JsonForm action="/api/account/locale" next="/account" submit_label=t_string!(i18n, account.save_language)>
+                            <SelectField name="locale" label=t_string!(i18n, account.language_label) options=options(LOCALES) selected=me.locale.clone()/>
                         </JsonForm>
-                        <h2>"Where you are signed in"</h2>
+                        <h2>{t_string!(i18n, account.sessions)}</h2>
                         <ul class="sessions" data-testid="sessions">
                             {sessions.into_iter().map(|s| view! { <SessionItem s/> }).collect_view()}
                         </ul>
@@ -87,23 +89,27 @@ pub fn AccountPage() -> impl IntoView {
 
 #[component]
 fn SessionItem(s: SessionView) -> impl IntoView {
+    let i18n = use_i18n();
     let action = format!("/api/account/sessions/{}/end", s.handle);
     let agent = if s.user_agent.is_empty() {
-        "Unknown browser".to_string()
+        t_string!(i18n, account.unknown_browser).to_string()
     } else {
         s.user_agent.clone()
     };
     view! {
         <li data-current=s.current.to_string()>
             <span class="agent">{agent}</span>
-            <span class="hint">" signed in "<Time ms=s.created_at/>", last seen "<Time ms=s.last_seen_at/></span>
+            <span class="hint">
+                " "{t_string!(i18n, account.signed_in)}" "<Time ms=s.created_at/>
+                ", "{t_string!(i18n, account.last_seen)}" "<Time ms=s.last_seen_at/>
+            </span>
             {if s.current {
-                view! { <strong>" (this session)"</strong> }.into_any()
+                view! { <strong>" "{t_string!(i18n, account.this_session)}</strong> }.into_any()
             } else {
                 view! {
                     <form method="post" action=action class="inline">
                         <input type="hidden" name="_next" value="/account"/>
-                        <button type="submit" class="link">"End this session"</button>
+                        <button type="submit" class="link">{t_string!(i18n, account.end_session)}</button>
                     </form>
                 }.into_any()
             }}
@@ -113,26 +119,23 @@ fn SessionItem(s: SessionView) -> impl IntoView {
 
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
-    let sent = RwSignal::new(None::<String>);
-    let on_sent = Callback::new(move |answer: serde_json::Value| {
-        sent.set(answer["message"].as_str().map(str::to_string));
-    });
-    let sent_without_js = use_query_map().get_untracked().get("sent").is_some();
+    // The answer's own message is English; the page says the same in its
+    // language (the answer is the same whether the account exists or not).
+    let sent = RwSignal::new(use_query_map().get_untracked().get("sent").is_some());
+    let on_sent = Callback::new(move |_: serde_json::Value| sent.set(true));
+    let i18n = use_i18n();
     view! {
-        <Title text="Forgot your password · Kassa"/>
+        <Title text=t_string!(i18n, account.forgot_page_title)/>
         <section class="card narrow">
-            <h1>"Forgot your password?"</h1>
-            <p>"Give the e-mail of your account and we send you a link to choose a new password. It works once, for 30 minutes."</p>
-            <JsonForm action="/api/auth/password-reset" next="/forgot-password?sent=1" submit_label="Send the link" on_success=on_sent>
-                <Field name="email" label="Email" kind="email" autocomplete="username"/>
+            <h1>{t_string!(i18n, account.forgot_title)}</h1>
+            <p>{t_string!(i18n, account.forgot_text)}</p>
+            <JsonForm action="/api/auth/password-reset" next="/forgot-password?sent=1" submit_label=t_string!(i18n, account.send_link) on_success=on_sent>
+                <Field name="email" label=t_string!(i18n, account.email) kind="email" autocomplete="username"/>
             </JsonForm>
-            {move || {
-                let message = sent.get().or(sent_without_js.then(|| {
-                    "If an account uses this e-mail, we have sent it a link to choose a new password.".to_string()
-                }));
-                message.map(|m| view! { <p class="notice" role="status" data-testid="reset-sent">{m}</p> })
-            }}
-            <p><a href="/login">"Back to log-in"</a></p>
+            {move || sent.get().then(|| view! {
+                <p class="notice" role="status" data-testid="reset-sent">{t_string!(i18n, account.reset_sent)}</p>
+            })}
+            <p><a href="/login">{t_string!(i18n, account.back_to_login)}</a></p>
         </section>
     }
 }
@@ -143,15 +146,16 @@ pub fn ResetPasswordPage() -> impl IntoView {
         .get_untracked()
         .get("token")
         .unwrap_or_default();
+    let i18n = use_i18n();
     view! {
-        <Title text="Choose a new password · Kassa"/>
+        <Title text=t_string!(i18n, account.reset_page_title)/>
         <section class="card narrow">
-            <h1>"Choose a new password"</h1>
-            <JsonForm action="/api/auth/password-reset/confirm" next="/login?reset=1" submit_label="Save the new password">
+            <h1>{t_string!(i18n, account.reset_title)}</h1>
+            <JsonForm action="/api/auth/password-reset/confirm" next="/login?reset=1" submit_label=t_string!(i18n, account.save_new_password)>
                 <HiddenField name="token" value=token/>
-                <PasswordField name="password" label="New password" autocomplete="new-password" hint="At least 10 characters."/>
+                <PasswordField name="password" label=t_string!(i18n, account.new_password) autocomplete="new-password" hint=t_string!(i18n, account.password_hint)/>
             </JsonForm>
-            <p><a href="/forgot-password">"Ask for a new link"</a></p>
+            <p><a href="/forgot-password">{t_string!(i18n, account.ask_new_link)}</a></p>
         </section>
     }
 }

@@ -12,7 +12,9 @@ use leptos_router::hooks::use_params_map;
 use super::{
     admin::widgets::{link_with, search, Pager, Select, TextFilter, Time},
     deposit::CURRENCIES,
+    error_words::error_text,
     forms::JsonForm,
+    i18n::{t_string, use_i18n},
     status_words,
 };
 use crate::api::{
@@ -49,29 +51,43 @@ pub async fn load_transaction(id: String) -> Result<Option<TransactionDetail>, A
     }
 }
 
-const KINDS: &[(&str, &str)] = &[
-    ("", "All"),
-    ("deposit", "Deposits"),
-    ("withdrawal", "Withdrawals"),
-    ("refund", "Refunds"),
-];
+/// The kind filter's choices: (value sent, text shown).
+fn kinds() -> Vec<(String, String)> {
+    let i18n = use_i18n();
+    owned(&[
+        ("", t_string!(i18n, history.filters.all)),
+        ("deposit", t_string!(i18n, history.filters.deposits)),
+        ("withdrawal", t_string!(i18n, history.filters.withdrawals)),
+        ("refund", t_string!(i18n, history.filters.refunds)),
+    ])
+}
 
-const STATUSES: &[(&str, &str)] = &[
-    ("", "Any"),
-    ("created", "Not completed"),
-    ("pending", "On its way"),
-    ("credited", "Credited"),
-    ("pending_approval", "Waiting for approval"),
-    ("waiting_for_funds", "Waiting to be sent"),
-    ("sent", "Sent"),
-    ("paid", "Paid"),
-    ("refunded", "Refunded"),
-    ("returned", "Returned"),
-    ("reversed", "Reversed"),
-    ("cancelled", "Cancelled"),
-    ("denied", "Declined"),
-    ("failed", "Failed"),
-];
+/// The status filter's choices: one per stored status, whatever the kind.
+fn statuses() -> Vec<(String, String)> {
+    let i18n = use_i18n();
+    owned(&[
+        ("", t_string!(i18n, history.filters.any)),
+        ("created", t_string!(i18n, history.statuses.created)),
+        ("pending", t_string!(i18n, history.statuses.pending)),
+        ("credited", t_string!(i18n, history.statuses.credited)),
+        (
+            "pending_approval",
+            t_string!(i18n, history.statuses.pending_approval),
+        ),
+        (
+            "waiting_for_funds",
+            t_string!(i18n, history.statuses.waiting_for_funds),
+        ),
+        ("sent", t_string!(i18n, history.statuses.sent)),
+        ("paid", t_string!(i18n, history.statuses.paid)),
+        ("refunded", t_string!(i18n, history.statuses.refunded)),
+        ("returned", t_string!(i18n, history.statuses.returned)),
+        ("reversed", t_string!(i18n, history.statuses.reversed)),
+        ("cancelled", t_string!(i18n, history.statuses.cancelled)),
+        ("denied", t_string!(i18n, history.statuses.denied)),
+        ("failed", t_string!(i18n, history.statuses.failed)),
+    ])
+}
 
 fn owned(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter()
@@ -79,14 +95,16 @@ fn owned(list: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// What a signed-out visitor sees on a trader page.
+/// What a signed-out visitor sees on a trader page (`title` in the page's
+/// language).
 pub fn signed_out(title: &'static str, back: String) -> AnyView {
+    let i18n = use_i18n();
     let href = format!("/login?next={}", format::url_component(&back));
     view! {
         <section class="card narrow">
             <h1>{title}</h1>
-            <p>"Log in to see this page."</p>
-            <p><a class="button primary" href=href>"Log in"</a></p>
+            <p>{t_string!(i18n, history.signed_out)}</p>
+            <p><a class="button primary" href=href>{t_string!(i18n, common.log_in)}</a></p>
         </section>
     }
     .into_any()
@@ -96,43 +114,44 @@ pub fn signed_out(title: &'static str, back: String) -> AnyView {
 pub fn HistoryPage() -> impl IntoView {
     let search = search();
     let data = resource(move || search.get(), load_history);
-    let mut currencies = vec![(String::new(), "Any".to_string())];
-    currencies.extend(
-        CURRENCIES
-            .iter()
-            .map(|(c, _)| (c.to_string(), c.to_string())),
-    );
+    let i18n = use_i18n();
+    let (kinds, statuses) = (kinds(), statuses());
+    let mut currencies = vec![(
+        String::new(),
+        t_string!(i18n, history.filters.any).to_string(),
+    )];
+    currencies.extend(CURRENCIES.iter().map(|c| (c.to_string(), c.to_string())));
     view! {
-        <Title text="History · Kassa"/>
-        <Transition fallback=|| view! { <p class="muted">"Loading your history…"</p> }>
+        <Title text=t_string!(i18n, history.page_title)/>
+        <Transition fallback=move || view! { <p class="muted">{t_string!(i18n, history.loading)}</p> }>
             {move || {
-                let currencies = currencies.clone();
+                let (kinds, statuses, currencies) = (kinds.clone(), statuses.clone(), currencies.clone());
                 Suspend::new(async move {
                     match data.await {
                         Ok(Some(list)) => view! {
                             <section class="card">
-                                <p class="crumbs"><a href="/wallet">"Wallet"</a></p>
-                                <h1>"History"</h1>
+                                <p class="crumbs"><a href="/wallet">{t_string!(i18n, common.wallet)}</a></p>
+                                <h1>{t_string!(i18n, history.title)}</h1>
                                 <form method="get" action="/wallet/history" class="filters">
-                                    <Select name="kind" label="Kind" options=owned(KINDS)/>
-                                    <Select name="status" label="Status" options=owned(STATUSES)/>
-                                    <Select name="currency" label="Currency" options=currencies/>
-                                    <TextFilter name="from" label="From" kind="date"/>
-                                    <TextFilter name="to" label="To" kind="date"/>
-                                    <button type="submit" class="primary">"Filter"</button>
+                                    <Select name="kind" label=t_string!(i18n, history.filters.kind) options=kinds/>
+                                    <Select name="status" label=t_string!(i18n, history.filters.status) options=statuses/>
+                                    <Select name="currency" label=t_string!(i18n, history.filters.currency) options=currencies/>
+                                    <TextFilter name="from" label=t_string!(i18n, history.filters.from) kind="date"/>
+                                    <TextFilter name="to" label=t_string!(i18n, history.filters.until) kind="date"/>
+                                    <button type="submit" class="primary">{t_string!(i18n, history.filters.filter)}</button>
                                 </form>
                                 <p class="actions">
                                     <a class="button" data-testid="history-csv" download=""
                                         href=link_with("/api/wallet/transactions", &[("format", "csv".into())], &["cursor", "limit"])>
-                                        "Download CSV"
+                                        {t_string!(i18n, history.download_csv)}
                                     </a>
                                 </p>
                                 <TransactionTable transactions=list.transactions/>
                                 <Pager path="/wallet/history" next=list.next/>
                             </section>
                         }.into_any(),
-                        Ok(None) => signed_out("History", "/wallet/history".into()),
-                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Ok(None) => signed_out(t_string!(i18n, history.title), "/wallet/history".into()),
+                        Err(e) => view! { <p class="form-error" role="alert">{error_text(&e)}</p> }.into_any(),
                     }
                 })
             }}
@@ -145,7 +164,8 @@ pub fn HistoryPage() -> impl IntoView {
 #[component]
 pub fn TransactionTable(transactions: Vec<TransactionView>) -> impl IntoView {
     if transactions.is_empty() {
-        return view! { <p class="empty" data-testid="no-history">"No transactions yet."</p> }
+        let i18n = use_i18n();
+        return view! { <p class="empty" data-testid="no-history">{t_string!(i18n, history.empty)}</p> }
             .into_any();
     }
     view! {
@@ -181,20 +201,21 @@ pub fn TransactionPage() -> impl IntoView {
         move || params.get().get("id").unwrap_or_default(),
         load_transaction,
     );
+    let i18n = use_i18n();
     view! {
-        <Title text="Transaction · Kassa"/>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Title text=t_string!(i18n, history.transaction_page_title)/>
+        <Transition fallback=move || view! { <p class="muted">{t_string!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(Some(d)) => view! { <Transaction d/> }.into_any(),
-                    Ok(None) => signed_out("Transaction", "/wallet/history".into()),
+                    Ok(None) => signed_out(t_string!(i18n, history.transaction), "/wallet/history".into()),
                     Err(AppError::NotFound) => view! {
                         <section class="card narrow">
-                            <h1>"Transaction not found"</h1>
-                            <p><a href="/wallet/history">"Back to your history"</a></p>
+                            <h1>{t_string!(i18n, history.not_found)}</h1>
+                            <p><a href="/wallet/history">{t_string!(i18n, history.back)}</a></p>
                         </section>
                     }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{error_text(&e)}</p> }.into_any(),
                 }
             })}
         </Transition>
@@ -206,31 +227,36 @@ pub fn TransactionPage() -> impl IntoView {
 #[component]
 fn Transaction(d: TransactionDetail) -> impl IntoView {
     let t = d.transaction;
+    let i18n = use_i18n();
     let (label, meaning) = status_words::explain(&t.kind, &t.status);
     let cancel = status_words::cancellable(&t.kind, &t.status).then(|| {
         let here = format!("/wallet/transactions/{}", t.id);
         view! {
-            <JsonForm action=format!("/api/withdrawals/{}/cancel", t.id) next=here submit_label="Cancel this withdrawal">
-                <p class="hint">"The reserved amount goes back to your available balance."</p>
+            <JsonForm action=format!("/api/withdrawals/{}/cancel", t.id) next=here submit_label=t_string!(i18n, history.cancel)>
+                <p class="hint">{t_string!(i18n, history.cancel_hint)}</p>
             </JsonForm>
         }
     });
     let resume = (t.kind == "deposit" && t.status == "created").then(|| {
         let href = format!("/deposit?id={}", t.id);
-        view! { <p><a class="button primary" href=href data-testid="continue-deposit">"Continue the payment"</a></p> }
+        view! { <p><a class="button primary" href=href data-testid="continue-deposit">{t_string!(i18n, history.continue_payment)}</a></p> }
     });
     let account = d.bank_account.map(|a| {
         let name = a
             .descriptor
             .clone()
             .or(a.bank.clone())
-            .unwrap_or_else(|| "Bank account".into());
-        let digits = a.last_digits.map(|l| format!(" ending in {l}"));
-        view! { <div class="fact"><dt>"To"</dt><dd data-testid="transaction-account">{name}{digits}</dd></div> }
+            .unwrap_or_else(|| t_string!(i18n, history.bank_account).to_string());
+        // "**********4821" already ends in its digits; a bank's name does not.
+        let digits = a
+            .last_digits
+            .filter(|l| !name.ends_with(l.as_str()))
+            .map(|l| format!(" {}", t_string!(i18n, history.ending_in, digits = l)));
+        view! { <div class="fact"><dt>{t_string!(i18n, history.to_account)}</dt><dd data-testid="transaction-account">{name}{digits}</dd></div> }
     });
     view! {
         <section class="card narrow" data-testid="transaction" data-status=t.status.clone()>
-            <p class="crumbs"><a href="/wallet">"Wallet"</a>" › "<a href="/wallet/history">"History"</a></p>
+            <p class="crumbs"><a href="/wallet">{t_string!(i18n, common.wallet)}</a>" › "<a href="/wallet/history">{t_string!(i18n, history.title)}</a></p>
             <h1>{status_words::kind(&t.kind)}" "{crate::app::fmt::money(&t.amount, &t.currency)}</h1>
             <p class=format!("status-banner {}", t.status)>
                 <strong data-testid="transaction-status">{label}</strong>" "{meaning}
@@ -239,20 +265,20 @@ fn Transaction(d: TransactionDetail) -> impl IntoView {
             {cancel}
             {resume}
             <dl class="facts">
-                <div class="fact"><dt>"Reference"</dt><dd><code data-testid="transaction-reference">{t.id.clone()}</code></dd></div>
-                {d.order_id.map(|o| view! { <div class="fact"><dt>"Trustly order"</dt><dd><code>{o}</code></dd></div> })}
-                <div class="fact"><dt>"Created"</dt><dd><Time ms=t.created_at/></dd></div>
+                <div class="fact"><dt>{t_string!(i18n, history.reference)}</dt><dd><code data-testid="transaction-reference">{t.id.clone()}</code></dd></div>
+                {d.order_id.map(|o| view! { <div class="fact"><dt>{t_string!(i18n, history.trustly_order)}</dt><dd><code>{o}</code></dd></div> })}
+                <div class="fact"><dt>{t_string!(i18n, history.created)}</dt><dd><Time ms=t.created_at/></dd></div>
                 {account}
-                {t.info.map(|i| view! { <div class="fact"><dt>"At Trustly"</dt><dd>{status_words::transfer_state(&i)}</dd></div> })}
+                {t.info.map(|i| view! { <div class="fact"><dt>{t_string!(i18n, history.at_trustly)}</dt><dd>{status_words::transfer_state(&i)}</dd></div> })}
             </dl>
-            <h2>"Timeline"</h2>
+            <h2>{t_string!(i18n, history.timeline)}</h2>
             <ol class="timeline" data-testid="timeline">
                 {d.history.into_iter().map(|step| {
-                    let (label, _) = status_words::explain(&t.kind, &step.status);
+                    let label = status_words::step(&t.kind, &step.status);
                     view! { <li data-status=step.status.clone()><Time ms=step.at/>" · "{label}</li> }
                 }).collect_view()}
             </ol>
-            <p class="hint">"Quote the reference when you contact support."</p>
+            <p class="hint">{t_string!(i18n, history.quote_reference)}</p>
         </section>
     }
 }

@@ -59,46 +59,75 @@ pub fn next_page() -> String {
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <Title text="Log in · Kassa"/>
+        <Title text=t_string!(i18n, auth.login_page_title)/>
         <section class="card narrow">
-            <h1>"Log in"</h1>
+            <h1>{t_string!(i18n, common.log_in)}</h1>
             {leptos_router::hooks::use_query_map().get_untracked().get("reset").map(|_| view! {
-                <p class="notice" role="status" data-testid="reset-done">"Your password was changed. Log in with the new one."</p>
+                <p class="notice" role="status" data-testid="reset-done">{t_string!(i18n, auth.reset_done)}</p>
             })}
-            <JsonForm action="/api/auth/login" next=next_page() submit_label="Log in">
-                <Field name="email" label="Email" kind="email" autocomplete="username"/>
-                <PasswordField name="password" label="Password" autocomplete="current-password"/>
+            <JsonForm action="/api/auth/login" next=next_page() submit_label=t_string!(i18n, common.log_in)>
+                <Field name="email" label=t_string!(i18n, auth.email) kind="email" autocomplete="username"/>
+                <PasswordField name="password" label=t_string!(i18n, auth.password) autocomplete="current-password"/>
             </JsonForm>
-            <p><a href="/forgot-password">"Forgot your password?"</a></p>
-            <p>"New here? " <a href="/register">"Create an account"</a></p>
+            <p><a href="/forgot-password">{t_string!(i18n, auth.forgot)}</a></p>
+            <p>{t_string!(i18n, auth.new_here)}" " <a href="/register">{t_string!(i18n, auth.create_account)}</a></p>
         </section>
     }
 }
 
-/// Countries where Trustly offers pay-by-bank, as (ISO code, name).
-const COUNTRIES: &[(&str, &str)] = &[
-    ("SE", "Sweden"),
-    ("FI", "Finland"),
-    ("NO", "Norway"),
-    ("DK", "Denmark"),
-    ("DE", "Germany"),
-    ("AT", "Austria"),
-    ("NL", "Netherlands"),
-    ("BE", "Belgium"),
-    ("ES", "Spain"),
-    ("PL", "Poland"),
-    ("EE", "Estonia"),
-    ("LV", "Latvia"),
-    ("LT", "Lithuania"),
-    ("CZ", "Czechia"),
-    ("SK", "Slovakia"),
-    ("GB", "United Kingdom"),
-    ("IE", "Ireland"),
-    ("FR", "France"),
-    ("IT", "Italy"),
-    ("PT", "Portugal"),
+/// Countries where Trustly offers pay-by-bank (ISO codes), in that order.
+const COUNTRIES: &[&str] = &[
+    "SE", "FI", "NO", "DK", "DE", "AT", "NL", "BE", "ES", "PL", "EE", "LV", "LT", "CZ", "SK", "GB",
+    "IE", "FR", "IT", "PT",
 ];
+
+/// The country picker's choices, named in the page's language.
+fn countries() -> Vec<(String, String)> {
+    let i18n = use_i18n();
+    COUNTRIES
+        .iter()
+        .map(|&code| {
+            let name = match code {
+                "SE" => t_string!(i18n, auth.countries.se),
+                "FI" => t_string!(i18n, auth.countries.fi),
+                "NO" => t_string!(i18n, auth.countries.no),
+                "DK" => t_string!(i18n, auth.countries.dk),
+                "DE" => t_string!(i18n, auth.countries.de),
+                "AT" => t_string!(i18n, auth.countries.at),
+                "NL" => t_string!(i18n, auth.countries.nl),
+                "BE" => t_string!(i18n, auth.countries.be),
+                "ES" => t_string!(i18n, auth.countries.es),
+                "PL" => t_string!(i18n, auth.countries.pl),
+                "EE" => t_string!(i18n, auth.countries.ee),
+                "LV" => t_string!(i18n, auth.countries.lv),
+                "LT" => t_string!(i18n, auth.countries.lt),
+                "CZ" => t_string!(i18n, auth.countries.cz),
+                "SK" => t_string!(i18n, auth.countries.sk),
+                "GB" => t_string!(i18n, auth.countries.gb),
+                "IE" => t_string!(i18n, auth.countries.ie),
+                "FR" => t_string!(i18n, auth.countries.fr),
+                "IT" => t_string!(i18n, auth.countries.it),
+                "PT" => t_string!(i18n, auth.countries.pt),
+                _ => code,
+            };
+            (code.to_string(), name.to_string())
+        })
+        .collect()
+}
+
+/// What a new account starts with, from the language of the page it was
+/// made on: (country, account language). Someone reading Kassa in Finnish
+/// keeps Finnish after signing up.
+fn defaults_for_page() -> (&'static str, &'static str) {
+    match super::fmt::lang() {
+        "sv" => ("SE", "sv_SE"),
+        "fi" => ("FI", "fi_FI"),
+        "de" => ("DE", "de_DE"),
+        _ => ("SE", "en_GB"),
+    }
+}
 
 pub const LOCALES: &[(&str, &str)] = &[
     ("en_GB", "English"),
@@ -117,24 +146,26 @@ pub const LOCALES: &[(&str, &str)] = &[
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let (country, locale) = defaults_for_page();
     view! {
-        <Title text="Create an account · Kassa"/>
+        <Title text=t_string!(i18n, auth.register_page_title)/>
         <section class="card narrow">
-            <h1>"Create an account"</h1>
-            <JsonForm action="/api/auth/register" next="/wallet" submit_label="Create account">
-                <Field name="email" label="Email" kind="email" autocomplete="email"/>
+            <h1>{t_string!(i18n, auth.create_account)}</h1>
+            <JsonForm action="/api/auth/register" next="/wallet" submit_label=t_string!(i18n, auth.create_account_button)>
+                <Field name="email" label=t_string!(i18n, auth.email) kind="email" autocomplete="email"/>
                 <PasswordField
                     name="password"
-                    label="Password"
+                    label=t_string!(i18n, auth.password)
                     autocomplete="new-password"
-                    hint="At least 10 characters."
+                    hint=t_string!(i18n, auth.password_hint)
                 />
-                <Field name="first_name" label="First name" autocomplete="given-name"/>
-                <Field name="last_name" label="Last name" autocomplete="family-name"/>
-                <SelectField name="country" label="Country" options=options(COUNTRIES) selected="SE"/>
-                <SelectField name="locale" label="Language" options=options(LOCALES) selected="en_GB"/>
+                <Field name="first_name" label=t_string!(i18n, auth.first_name) autocomplete="given-name"/>
+                <Field name="last_name" label=t_string!(i18n, auth.last_name) autocomplete="family-name"/>
+                <SelectField name="country" label=t_string!(i18n, auth.country) options=countries() selected=country/>
+                <SelectField name="locale" label=t_string!(i18n, auth.language) options=options(LOCALES) selected=locale/>
             </JsonForm>
-            <p>"Already have an account? " <a href="/login">"Log in"</a></p>
+            <p>{t_string!(i18n, auth.have_account)}" " <a href="/login">{t_string!(i18n, common.log_in)}</a></p>
         </section>
     }
 }
