@@ -18,6 +18,7 @@ pub fn explain(kind: &str, status: &str) -> (&'static str, &'static str) {
 }
 
 /// [`explain`] in a given language.
+/// Long because it is one table: a row per status a transaction can have.
 pub fn explain_in(l: Locale, kind: &str, status: &str) -> (&'static str, &'static str) {
     match (kind, status) {
         ("deposit", "created") => (

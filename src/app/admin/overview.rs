@@ -32,6 +32,8 @@ pub fn OverviewPage() -> impl IntoView {
     }
 }
 
+/// Long because it is one view tree, read top to bottom as the page shows
+/// it: totals, Kassa's balance at Trustly, then the alerts.
 #[component]
 fn Overview(o: OverviewView) -> impl IntoView {
     let i18n = use_i18n();
