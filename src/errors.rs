@@ -1,15 +1,18 @@
 //! Every layer's error turned into the one [`AppError`], in one place.
 //!
 //! The domain keeps precise errors (what went wrong, for the code and the
-//! log); here each is sorted into what the trader or admin is told. Our own
+//! log); here each is sorted into what the trader or admin is told, with
+//! the stable code that says it for scripts and translations. Our own
 //! faults are logged once, with what was being done, by
 //! [`AppError::internal`], and become a bare `AppError::Internal`.
 
 pub use crate::api::error::AppError;
 use crate::{
+    api::error::ErrorMessage,
     backoffice::BackofficeError,
     state::UserLookupError,
     traders::service::AuthError,
+    trustly::client::ClientError,
     wallet::{deposits::service::DepositError, refunds::RefundError, withdrawals::WithdrawalError},
 };
 
@@ -27,11 +30,16 @@ impl From<UserLookupError> for AppError {
 
 impl From<AuthError> for AppError {
     fn from(e: AuthError) -> Self {
+        let words = e.to_string();
         match e {
             AuthError::Invalid(f) => AppError::Field(f),
-            AuthError::EmailTaken => AppError::Conflict(e.to_string()),
-            AuthError::BadCredentials => AppError::BadCredentials(e.to_string()),
-            AuthError::Locked { .. } => AppError::TooManyRequests(e.to_string()),
+            AuthError::EmailTaken => AppError::Conflict(ErrorMessage::new("email_taken", words)),
+            AuthError::BadCredentials => {
+                AppError::BadCredentials(ErrorMessage::new("bad_credentials", words))
+            }
+            AuthError::Locked { minutes } => AppError::TooManyRequests(
+                ErrorMessage::new("login_locked", words).with("minutes", minutes),
+            ),
             AuthError::Db(e) => e.into(),
             AuthError::Hash(_) => AppError::internal("password hashing", e),
         }
@@ -41,14 +49,21 @@ impl From<AuthError> for AppError {
 impl From<RefundError> for AppError {
     fn from(e: RefundError) -> Self {
         use RefundError as R;
+        let words = e.to_string();
         match e {
             R::Invalid(f) => AppError::Field(f),
             R::NotFound => AppError::NotFound,
-            R::NotRefundable(_)
-            | R::InsufficientFunds
-            | R::WrongState(_)
-            | R::FourEyes
-            | R::InFlight => AppError::Conflict(e.to_string()),
+            R::NotRefundable(status) => AppError::Conflict(
+                ErrorMessage::new("deposit_not_refundable", words).with("status", status),
+            ),
+            R::InsufficientFunds => {
+                AppError::Conflict(ErrorMessage::new("refund_insufficient_funds", words))
+            }
+            R::WrongState(status) => AppError::Conflict(
+                ErrorMessage::new("refund_wrong_state", words).with("status", status),
+            ),
+            R::FourEyes => AppError::Conflict(ErrorMessage::new("refund_four_eyes", words)),
+            R::InFlight => AppError::Conflict(ErrorMessage::new("refund_in_flight", words)),
             R::Db(e) => e.into(),
             R::Ledger(_) => AppError::internal("a refund's ledger entries", e),
         }
@@ -59,17 +74,24 @@ impl From<WithdrawalError> for AppError {
     fn from(e: WithdrawalError) -> Self {
         use crate::traders::newtypes::FieldError;
         use WithdrawalError as W;
+        let words = e.to_string();
         match e {
             W::Invalid(f) => AppError::Field(f),
-            W::InsufficientFunds => AppError::Field(FieldError::new("amount", e.to_string())),
+            W::InsufficientFunds => {
+                AppError::Field(FieldError::coded("amount", "insufficient_funds", words))
+            }
             W::Frozen => AppError::Forbidden,
             W::NotFound => AppError::NotFound,
-            W::WrongState(_)
-            | W::OwnWithdrawal
-            | W::Attempted
-            | W::TraderFrozen
-            | W::NotUnresolved
-            | W::FourEyes => AppError::Conflict(e.to_string()),
+            W::WrongState(status) => AppError::Conflict(
+                ErrorMessage::new("withdrawal_wrong_state", words).with("status", status),
+            ),
+            W::OwnWithdrawal => AppError::Conflict(ErrorMessage::new("own_withdrawal", words)),
+            W::Attempted => AppError::Conflict(ErrorMessage::new("payout_attempted", words)),
+            W::TraderFrozen => AppError::Conflict(ErrorMessage::new("trader_frozen", words)),
+            W::NotUnresolved => {
+                AppError::Conflict(ErrorMessage::new("payout_not_unresolved", words))
+            }
+            W::FourEyes => AppError::Conflict(ErrorMessage::new("payout_four_eyes", words)),
             W::Trustly(m) => AppError::Unavailable(m),
             W::Db(e) => e.into(),
             W::Ledger(_) => AppError::internal("a withdrawal's ledger entries", e),
@@ -107,6 +129,77 @@ impl From<BackofficeError> for AppError {
             BackofficeError::NotFound => AppError::NotFound,
             BackofficeError::Conflict(m) => AppError::Conflict(m),
             BackofficeError::Db(e) => e.into(),
+        }
+    }
+}
+
+/// What a trader is told when Trustly could not be asked or refused: the
+/// client's plain words (`ClientError::plain_words`) with a code for each
+/// distinct sentence (the detail, Trustly's own code, is in the log).
+pub fn provider(e: &ClientError) -> ErrorMessage {
+    let words = e.plain_words();
+    match e {
+        ClientError::Trustly(t) => match t.code {
+            615 => ErrorMessage::new("provider_amount_invalid", words),
+            622 => ErrorMessage::new("provider_currency_unsupported", words),
+            624 => ErrorMessage::new("provider_account_number_invalid", words),
+            637 | 688 => ErrorMessage::new("provider_duplicate", words),
+            638 | 718 => ErrorMessage::new("provider_not_available", words),
+            642 => ErrorMessage::new("provider_email_invalid", words),
+            645 => ErrorMessage::new("provider_language_unsupported", words),
+            655 => ErrorMessage::new("provider_payment_not_found", words),
+            737 => ErrorMessage::new("provider_country_unsupported", words),
+            620 => ErrorMessage::new("provider_unknown_error", words),
+            602 | 607 | 616 | 623 | 636 | 639 | 696 | 697 | 700..=706 | 717 | 734 => {
+                ErrorMessage::new("provider_our_side", words)
+            }
+            _ => ErrorMessage::new("provider_error", words),
+        },
+        ClientError::Timeout | ClientError::Transport(_) => {
+            ErrorMessage::new("provider_unreachable", words)
+        }
+        ClientError::InvalidResponse(_) | ClientError::InvalidRequest(_) => {
+            ErrorMessage::new("provider_our_side", words)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trustly::{errors::ALL, TrustlyError};
+
+    fn refused(code: i64) -> ClientError {
+        ClientError::Trustly(TrustlyError {
+            code,
+            name: String::new(),
+            message: String::new(),
+        })
+    }
+
+    /// One code per sentence: two Trustly errors share a code exactly when
+    /// the client gives them the same plain words, so a code always says
+    /// what its words say (and the table here follows the client's).
+    #[test]
+    fn every_refusal_has_the_code_of_its_words() {
+        let mut all: Vec<ClientError> = ALL.iter().map(|c| refused(*c)).collect();
+        all.extend([
+            refused(1),
+            ClientError::Timeout,
+            ClientError::Transport("down".into()),
+            ClientError::InvalidResponse("bad".into()),
+            ClientError::InvalidRequest("bad".into()),
+        ]);
+        for a in &all {
+            let said = provider(a);
+            assert_eq!(said.message, a.plain_words());
+            for b in &all {
+                assert_eq!(
+                    provider(b).code == said.code,
+                    b.plain_words() == a.plain_words(),
+                    "{a} / {b}"
+                );
+            }
         }
     }
 }

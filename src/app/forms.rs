@@ -33,7 +33,6 @@ impl Default for FormState {
 
 /// What a failed post shows: each field's message beside it, or the
 /// message for the whole form.
-#[cfg(feature = "hydrate")]
 fn shown(e: &crate::api::error::AppError) -> Vec<(Option<String>, String)> {
     use crate::app::error_words::{error_text, field_text};
     match e.fields() {
@@ -73,10 +72,13 @@ pub fn JsonForm(
     children: Children,
 ) -> impl IntoView {
     let query = use_query_map();
-    // A form posted without JavaScript comes back with ?error=…&field=…
-    let initial = query.with_untracked(|q| q.get("error").map(|e| (q.get("field"), e)));
+    // A form posted without JavaScript comes back with
+    // ?error=…&field=…&code=…&arg_…=…, shown in the page's language.
+    let initial = query.with_untracked(|q| {
+        crate::api::error::AppError::from_query(q.latest_values().map(|(k, v)| (k.as_ref(), v)))
+    });
     let state = FormState {
-        errors: RwSignal::new(initial.into_iter().collect()),
+        errors: RwSignal::new(initial.as_ref().map(shown).unwrap_or_default()),
         busy: RwSignal::new(false),
     };
     provide_context(state);

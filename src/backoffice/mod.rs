@@ -33,7 +33,7 @@ pub enum BackofficeError {
     #[error("not found")]
     NotFound,
     #[error("{0}")]
-    Conflict(String),
+    Conflict(crate::api::error::ErrorMessage),
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
 }
@@ -54,7 +54,11 @@ pub fn search_text(raw: Option<&str>) -> Result<Option<String>> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) if s.chars().count() > 100 => {
-            Err(FieldError::new("q", "Search for at most 100 characters.").into())
+            Err(
+                FieldError::coded("q", "search_too_long", "Search for at most 100 characters.")
+                    .with("max", 100)
+                    .into(),
+            )
         }
         Some(s) => Ok(Some(s.to_string())),
     }

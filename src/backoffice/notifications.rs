@@ -40,7 +40,12 @@ fn filtered(q: &NotificationQuery, select: &str) -> Result<Sql> {
     sql.push(" FROM notifications WHERE 1 = 1");
     if let Some(o) = nonempty(&q.outcome) {
         let Some(o) = Outcome::parse(o) else {
-            return Err(FieldError::new("outcome", "Outcome is ok, flagged or rejected.").into());
+            return Err(FieldError::coded(
+                "outcome",
+                "outcome_invalid",
+                "Outcome is ok, flagged or rejected.",
+            )
+            .into());
         };
         let p = sql.text_arg(o.as_str());
         sql.push(&format!(" AND outcome = {p}"));

@@ -117,9 +117,12 @@ impl Filters {
             "deposit" => vec![Kind::Deposit],
             "withdrawal" => vec![Kind::Withdrawal],
             _ => {
-                return Err(
-                    FieldError::new("kind", "Kind is deposit or withdrawal (or empty).").into(),
+                return Err(FieldError::coded(
+                    "kind",
+                    "order_kind_invalid",
+                    "Kind is deposit or withdrawal (or empty).",
                 )
+                .into())
             }
         };
         let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -128,10 +131,12 @@ impl Filters {
             Some(_) => {
                 let mut known: Vec<&str> = kinds.iter().flat_map(|k| k.statuses()).collect();
                 known.dedup();
-                return Err(FieldError::new(
+                return Err(FieldError::coded(
                     "status",
+                    "order_status_invalid",
                     format!("Unknown status; one of: {}.", known.join(", ")),
                 )
+                .with("statuses", known.join(", "))
                 .into());
             }
         };
@@ -139,7 +144,12 @@ impl Filters {
         let until = day_filter("to", q.to.as_deref())?.map(|d| d + 86_400_000);
         if let (Some(f), Some(u)) = (from, until) {
             if u <= f {
-                return Err(FieldError::new("to", "The last day is before the first.").into());
+                return Err(FieldError::coded(
+                    "to",
+                    "date_range_reversed",
+                    "The last day is before the first.",
+                )
+                .into());
             }
         }
         let trader = q

@@ -429,10 +429,12 @@ pub async fn act(
 ) -> Result<TraderActionResult> {
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     if reason.is_some_and(|r| r.chars().count() > 500) {
-        return Err(crate::traders::newtypes::FieldError::new(
+        return Err(crate::traders::newtypes::FieldError::coded(
             "reason",
+            "reason_too_long",
             "Keep the reason under 500 characters.",
         )
+        .with("max", 500)
         .into());
     }
     let lock = db.backend.row_lock();
@@ -449,7 +451,10 @@ pub async fn act(
     let locked_until = r.locked_until;
     if action != AccountAction::Unlock && r.role != Role::Trader.as_str() {
         return Err(BackofficeError::Conflict(
-            "Only trader accounts can be frozen.".into(),
+            crate::api::error::ErrorMessage::new(
+                "not_a_trader",
+                "Only trader accounts can be frozen.",
+            ),
         ));
     }
     let (changed, before, after) = match action {

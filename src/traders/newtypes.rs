@@ -24,12 +24,9 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    /// A field error whose code is only "invalid" (being replaced by
-    /// [`FieldError::coded`] everywhere).
-    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
-        FieldError::coded(field, "invalid", message)
-    }
-
+    /// `code` is snake_case and never changes once scripts may know it;
+    /// write it as a literal (a test finds every code by reading the
+    /// sources and checks each one has its translations).
     pub fn coded(field: &'static str, code: &'static str, message: impl Into<String>) -> Self {
         FieldError {
             field: Cow::Borrowed(field),
@@ -39,9 +36,12 @@ impl FieldError {
         }
     }
 
-    /// A value the message names, for its translations.
+    /// A value the message names, for its translations (kept in name
+    /// order, as JSON gives them back).
     pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
-        self.args.push((Cow::Borrowed(name), value.to_string()));
+        let at = self.args.partition_point(|(n, _)| n.as_ref() < name);
+        self.args
+            .insert(at, (Cow::Borrowed(name), value.to_string()));
         self
     }
 
@@ -62,8 +62,9 @@ impl Email {
     pub fn parse(raw: &str) -> Result<Email, FieldError> {
         let s = raw.trim();
         let err = || {
-            FieldError::new(
+            FieldError::coded(
                 "email",
+                "email_invalid",
                 "Enter a valid email address, like name@example.com.",
             )
         };
@@ -113,20 +114,25 @@ impl Password {
     pub fn parse(raw: &str) -> Result<Password, FieldError> {
         let n = raw.chars().count();
         if n < PASSWORD_MIN {
-            return Err(FieldError::new(
+            return Err(FieldError::coded(
                 "password",
+                "password_too_short",
                 format!("Use at least {PASSWORD_MIN} characters for your password."),
-            ));
+            )
+            .with("min", PASSWORD_MIN));
         }
         if n > PASSWORD_MAX {
-            return Err(FieldError::new(
+            return Err(FieldError::coded(
                 "password",
+                "password_too_long",
                 format!("Use at most {PASSWORD_MAX} characters for your password."),
-            ));
+            )
+            .with("max", PASSWORD_MAX));
         }
         if raw.trim().is_empty() {
-            return Err(FieldError::new(
+            return Err(FieldError::coded(
                 "password",
+                "password_blank",
                 "A password cannot be only spaces.",
             ));
         }
@@ -151,14 +157,22 @@ impl PersonName {
     pub fn parse(field: &'static str, raw: &str) -> Result<PersonName, FieldError> {
         let s = raw.trim();
         if s.is_empty() {
-            return Err(FieldError::new(field, "This field is required."));
+            return Err(FieldError::coded(
+                field,
+                "name_required",
+                "This field is required.",
+            ));
         }
         if s.chars().count() > 100 {
-            return Err(FieldError::new(field, "Use at most 100 characters."));
+            return Err(
+                FieldError::coded(field, "name_too_long", "Use at most 100 characters.")
+                    .with("max", 100),
+            );
         }
         if s.chars().any(|c| c.is_control() || c == '<' || c == '>') {
-            return Err(FieldError::new(
+            return Err(FieldError::coded(
                 field,
+                "name_invalid_characters",
                 "Use letters, spaces, hyphens or apostrophes.",
             ));
         }
@@ -183,8 +197,9 @@ impl Country {
             let b = s.as_bytes();
             Ok(Country([b[0], b[1]]))
         } else {
-            Err(FieldError::new(
+            Err(FieldError::coded(
                 "country",
+                "country_invalid",
                 "Choose a country (a two-letter ISO code such as SE, FI or DE).",
             ))
         }
@@ -211,8 +226,9 @@ impl Locale {
             None => false,
         };
         if !ok {
-            return Err(FieldError::new(
+            return Err(FieldError::coded(
                 "locale",
+                "locale_invalid",
                 "Choose a language, like en_GB or sv_SE.",
             ));
         }

@@ -96,8 +96,9 @@ pub async fn request_reset(db: &Db, email: &str) -> Result<(), AuthError> {
 pub async fn reset(db: &Db, token: &str, new_password: &str) -> Result<String, AuthError> {
     let password = Password::parse(new_password)?;
     let spent = || {
-        AuthError::Invalid(FieldError::new(
+        AuthError::Invalid(FieldError::coded(
             "token",
+            "reset_link_invalid",
             "This link has expired or was already used. Ask for a new one.",
         ))
     };
@@ -141,13 +142,19 @@ pub async fn change(
         .await?;
     if !verify_password(current.to_string(), stored).await {
         tracing::info!(%user_id, "password change refused: wrong current password");
-        return Err(AuthError::Invalid(FieldError::new(
+        return Err(AuthError::Invalid(FieldError::coded(
             "current_password",
+            "current_password_wrong",
             "This is not your current password.",
         )));
     }
-    let password = Password::parse(new_password)
-        .map_err(|e| AuthError::Invalid(FieldError::new("new_password", e.message)))?;
+    // The policy's words and code, shown beside the new password's field.
+    let password = Password::parse(new_password).map_err(|e| {
+        AuthError::Invalid(FieldError {
+            field: "new_password".into(),
+            ..e
+        })
+    })?;
     let hash = hash_password(password).await?;
     let mut tx = db.begin_write().await?;
     set_password(&mut tx.tx, user_id, &hash, keep).await?;

@@ -5,7 +5,7 @@
 //! beside `currency` (its ISO code).
 
 use crate::{
-    money::{Currency, Money},
+    money::{AmountError, Currency, Money},
     traders::newtypes::FieldError,
 };
 
@@ -15,9 +15,31 @@ pub fn requested(amount: &str, currency: &str) -> Result<Money, FieldError> {
         .trim()
         .to_ascii_uppercase()
         .parse::<Currency>()
-        .map_err(|_| FieldError::new("currency", "Choose a supported currency."))?;
-    Money::parse_user(amount, currency)
-        .map_err(|e| FieldError::new("amount", sentence(&e.to_string())))
+        .map_err(|_| {
+            FieldError::coded(
+                "currency",
+                "currency_unsupported",
+                "Choose a supported currency.",
+            )
+        })?;
+    Money::parse_user(amount, currency).map_err(|e| amount_error(&e))
+}
+
+/// What is wrong with a typed amount, in the words of its [`AmountError`].
+fn amount_error(e: &AmountError) -> FieldError {
+    let message = sentence(&e.to_string());
+    match e {
+        AmountError::Empty => FieldError::coded("amount", "amount_empty", message),
+        AmountError::NotANumber => FieldError::coded("amount", "amount_not_a_number", message),
+        AmountError::NotPositive => FieldError::coded("amount", "amount_not_positive", message),
+        AmountError::TooManyDecimals(n) => {
+            FieldError::coded("amount", "amount_too_precise", message).with("decimals", n)
+        }
+        AmountError::WrongDecimals(n) => {
+            FieldError::coded("amount", "amount_wrong_decimals", message).with("decimals", n)
+        }
+        AmountError::TooLarge => FieldError::coded("amount", "amount_too_large", message),
+    }
 }
 
 /// The `amount` and `currency` columns of a deposit or withdrawal row:

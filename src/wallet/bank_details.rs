@@ -7,10 +7,6 @@ use std::fmt;
 
 use crate::traders::newtypes::FieldError;
 
-fn problem(field: &'static str, message: impl Into<String>) -> FieldError {
-    FieldError::new(field, message)
-}
-
 /// How a clearing house numbers its accounts (Trustly's RegisterAccount
 /// conventions: domestic formats for a few countries, IBAN elsewhere with
 /// BankNumber "").
@@ -91,18 +87,67 @@ fn compact(s: &str) -> String {
         .collect()
 }
 
+/// A number of the bank details, each with its own words (and codes) so
+/// each language can name it properly.
+#[derive(Clone, Copy)]
+enum Number {
+    ClearingNumber,
+    RegistrationNumber,
+    SortCode,
+    AccountNumber,
+}
+
+/// `s` has only digits, `min` to `max` of them: or what `field`'s number
+/// lacks, in plain words.
 fn digits(
     field: &'static str,
     s: &str,
     min: usize,
     max: usize,
-    what: &str,
+    number: Number,
 ) -> Result<(), FieldError> {
+    use Number as N;
     if s.is_empty() {
-        return Err(problem(field, format!("Enter the {what}.")));
+        return Err(match number {
+            N::ClearingNumber => FieldError::coded(
+                field,
+                "clearing_number_missing",
+                "Enter the clearing number.",
+            ),
+            N::RegistrationNumber => FieldError::coded(
+                field,
+                "registration_number_missing",
+                "Enter the registration number.",
+            ),
+            N::SortCode => FieldError::coded(field, "sort_code_missing", "Enter the sort code."),
+            N::AccountNumber => {
+                FieldError::coded(field, "account_number_missing", "Enter the account number.")
+            }
+        });
     }
     if !s.chars().all(|c| c.is_ascii_digit()) {
-        return Err(problem(field, format!("The {what} has digits only.")));
+        return Err(match number {
+            N::ClearingNumber => FieldError::coded(
+                field,
+                "clearing_number_not_digits",
+                "The clearing number has digits only.",
+            ),
+            N::RegistrationNumber => FieldError::coded(
+                field,
+                "registration_number_not_digits",
+                "The registration number has digits only.",
+            ),
+            N::SortCode => FieldError::coded(
+                field,
+                "sort_code_not_digits",
+                "The sort code has digits only.",
+            ),
+            N::AccountNumber => FieldError::coded(
+                field,
+                "account_number_not_digits",
+                "The account number has digits only.",
+            ),
+        });
     }
     if s.len() < min || s.len() > max {
         let n = if min == max {
@@ -110,7 +155,29 @@ fn digits(
         } else {
             format!("{min} to {max}")
         };
-        return Err(problem(field, format!("The {what} has {n} digits.")));
+        let e = match number {
+            N::ClearingNumber => FieldError::coded(
+                field,
+                "clearing_number_length",
+                format!("The clearing number has {n} digits."),
+            ),
+            N::RegistrationNumber => FieldError::coded(
+                field,
+                "registration_number_length",
+                format!("The registration number has {n} digits."),
+            ),
+            N::SortCode => FieldError::coded(
+                field,
+                "sort_code_length",
+                format!("The sort code has {n} digits."),
+            ),
+            N::AccountNumber => FieldError::coded(
+                field,
+                "account_number_length",
+                format!("The account number has {n} digits."),
+            ),
+        };
+        return Err(e.with("min", min).with("max", max));
     }
     Ok(())
 }
@@ -144,51 +211,65 @@ impl BankDetails {
         account_number: &str,
     ) -> Result<BankDetails, FieldError> {
         let clearing_house = clearing_house.trim().to_ascii_uppercase();
-        let format = format_of(&clearing_house)
-            .ok_or_else(|| problem("clearing_house", "Choose your bank's country."))?;
+        let format = format_of(&clearing_house).ok_or_else(|| {
+            FieldError::coded(
+                "clearing_house",
+                "clearing_house_unknown",
+                "Choose your bank's country.",
+            )
+        })?;
         let bank = compact(bank_number);
         let account = compact(account_number).to_ascii_uppercase();
         match format {
             Format::Sweden => {
-                digits("bank_number", &bank, 4, 5, "clearing number")?;
-                digits("account_number", &account, 6, 12, "account number")?;
+                digits("bank_number", &bank, 4, 5, Number::ClearingNumber)?;
+                digits("account_number", &account, 6, 12, Number::AccountNumber)?;
             }
             Format::Denmark => {
-                digits("bank_number", &bank, 4, 4, "registration number")?;
-                digits("account_number", &account, 6, 10, "account number")?;
+                digits("bank_number", &bank, 4, 4, Number::RegistrationNumber)?;
+                digits("account_number", &account, 6, 10, Number::AccountNumber)?;
             }
             Format::Norway => {
                 if !bank.is_empty() {
-                    return Err(problem(
+                    return Err(FieldError::coded(
                         "bank_number",
+                        "bank_number_not_used_norway",
                         "Norwegian accounts have no bank number: leave it empty.",
                     ));
                 }
-                digits("account_number", &account, 11, 11, "account number")?;
+                digits("account_number", &account, 11, 11, Number::AccountNumber)?;
             }
             Format::UnitedKingdom => {
-                digits("bank_number", &bank, 6, 6, "sort code")?;
-                digits("account_number", &account, 8, 8, "account number")?;
+                digits("bank_number", &bank, 6, 6, Number::SortCode)?;
+                digits("account_number", &account, 8, 8, Number::AccountNumber)?;
             }
             Format::Iban(country) => {
                 if !bank.is_empty() {
-                    return Err(problem(
+                    return Err(FieldError::coded(
                         "bank_number",
+                        "bank_number_not_used_iban",
                         "With an IBAN, leave the bank number empty.",
                     ));
                 }
                 if account.is_empty() {
-                    return Err(problem("account_number", "Enter your IBAN."));
-                }
-                if !account.starts_with(country) {
-                    return Err(problem(
+                    return Err(FieldError::coded(
                         "account_number",
-                        format!("An IBAN from this country starts with {country}."),
+                        "iban_missing",
+                        "Enter your IBAN.",
                     ));
                 }
-                if !iban_checksum_ok(&account) {
-                    return Err(problem(
+                if !account.starts_with(country) {
+                    return Err(FieldError::coded(
                         "account_number",
+                        "iban_wrong_country",
+                        format!("An IBAN from this country starts with {country}."),
+                    )
+                    .with("country", country));
+                }
+                if !iban_checksum_ok(&account) {
+                    return Err(FieldError::coded(
+                        "account_number",
+                        "iban_checksum",
                         "This IBAN is not valid: check it for typing mistakes.",
                     ));
                 }

@@ -14,10 +14,12 @@ pub fn page_size(limit: Option<&str>) -> Result<i64, FieldError> {
         None => Ok(PAGE_SIZE),
         Some(s) => match s.parse::<i64>() {
             Ok(n) if (1..=MAX_PAGE_SIZE).contains(&n) => Ok(n),
-            _ => Err(FieldError::new(
+            _ => Err(FieldError::coded(
                 "limit",
+                "page_size_invalid",
                 format!("The page size must be a whole number from 1 to {MAX_PAGE_SIZE}."),
-            )),
+            )
+            .with("max", MAX_PAGE_SIZE)),
         },
     }
 }
@@ -38,7 +40,13 @@ impl Cursor {
         let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
             return Ok(None);
         };
-        let bad = || FieldError::new("cursor", "The page cursor is not valid; start again.");
+        let bad = || {
+            FieldError::coded(
+                "cursor",
+                "cursor_invalid",
+                "The page cursor is not valid; start again.",
+            )
+        };
         let (at, id) = raw.split_once('.').ok_or_else(bad)?;
         let at = at.parse::<i64>().map_err(|_| bad())?;
         if id.is_empty() || id.len() > 100 {
@@ -59,7 +67,13 @@ pub fn currency_filter(raw: Option<&str>) -> Result<Option<Currency>, FieldError
             .to_ascii_uppercase()
             .parse::<Currency>()
             .map(Some)
-            .map_err(|_| FieldError::new("currency", "Choose a supported currency.")),
+            .map_err(|_| {
+                FieldError::coded(
+                    "currency",
+                    "currency_unsupported",
+                    "Choose a supported currency.",
+                )
+            }),
     }
 }
 
@@ -69,6 +83,6 @@ pub fn day_filter(field: &'static str, raw: Option<&str>) -> Result<Option<i64>,
         None => Ok(None),
         Some(s) => crate::api::format::parse_day(s)
             .map(Some)
-            .ok_or_else(|| FieldError::new(field, "Give a date as YYYY-MM-DD.")),
+            .ok_or_else(|| FieldError::coded(field, "date_invalid", "Give a date as YYYY-MM-DD.")),
     }
 }

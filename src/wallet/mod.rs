@@ -61,13 +61,19 @@ pub(crate) fn checked_reason(reason: &str) -> Result<&str, crate::traders::newty
     use crate::traders::newtypes::FieldError;
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(FieldError::new("reason", "Give a reason."));
+        return Err(FieldError::coded(
+            "reason",
+            "reason_required",
+            "Give a reason.",
+        ));
     }
     if reason.chars().count() > 500 {
-        return Err(FieldError::new(
+        return Err(FieldError::coded(
             "reason",
+            "reason_too_long",
             "Keep the reason under 500 characters.",
-        ));
+        )
+        .with("max", 500));
     }
     Ok(reason)
 }

@@ -136,21 +136,35 @@ impl Filters {
             match given(&q.kind) {
                 None => None,
                 Some(k) => Some(Kind::ALL.into_iter().find(|c| c.as_str() == k).ok_or_else(
-                    || FieldError::new("kind", "Choose deposit, withdrawal or refund."),
+                    || {
+                        FieldError::coded(
+                            "kind",
+                            "transaction_kind_invalid",
+                            "Choose deposit, withdrawal or refund.",
+                        )
+                    },
                 )?),
             };
         let status = given(&q.status);
         if let Some(s) = &status {
             let known = kind.map_or(Kind::ALL.to_vec(), |k| vec![k]);
             if !known.iter().any(|k| k.statuses().contains(&s.as_str())) {
-                return Err(FieldError::new("status", "No transaction has this status."));
+                return Err(FieldError::coded(
+                    "status",
+                    "transaction_status_invalid",
+                    "No transaction has this status.",
+                ));
             }
         }
         let from = day_filter("from", q.from.as_deref())?;
         let until = day_filter("to", q.to.as_deref())?.map(|d| d + 86_400_000);
         if let (Some(f), Some(u)) = (from, until) {
             if u <= f {
-                return Err(FieldError::new("to", "The last day is before the first."));
+                return Err(FieldError::coded(
+                    "to",
+                    "date_range_reversed",
+                    "The last day is before the first.",
+                ));
             }
         }
         Ok(Filters {

@@ -23,7 +23,7 @@ use super::{
     AppState,
 };
 use crate::{
-    api::format::day_of,
+    api::{error::ErrorMessage, format::day_of},
     backoffice::{
         self,
         audit::AuditQuery,
@@ -93,7 +93,9 @@ impl Format {
         match self.format.as_deref().map(str::trim).unwrap_or("") {
             "" | "json" => Ok(false),
             "csv" => Ok(true),
-            _ => Err(FieldError::new("format", "Format is json or csv.").into()),
+            _ => {
+                Err(FieldError::coded("format", "format_invalid", "Format is json or csv.").into())
+            }
         }
     }
 }
@@ -409,11 +411,17 @@ async fn decide(
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     match (decision, reason) {
         (Decision::Deny, None) => {
-            return Err(FieldError::new("reason", "Say why the withdrawal is denied.").into())
+            return Err(FieldError::coded(
+                "reason",
+                "deny_reason_required",
+                "Say why the withdrawal is denied.",
+            )
+            .into())
         }
         (Decision::Resolve, None) => {
-            return Err(FieldError::new(
+            return Err(FieldError::coded(
                 "reason",
+                "resolve_reason_required",
                 "Say how you confirmed with Trustly that it was not paid.",
             )
             .into())
@@ -502,15 +510,23 @@ async fn refresh_balance(
         let interval = state.config.withdrawals.balance_interval_ms as i64;
         let before = backoffice::overview::trustly_balance(&state.db, interval).await?;
         if let Some(at) = before.refresh_allowed_at.filter(|t| *t > now_ms()) {
-            let every = if interval >= 60_000 {
-                format!("{} minutes", interval / 60_000)
+            let after = crate::api::format::utc(at);
+            let too_soon = if interval >= 60_000 {
+                let minutes = interval / 60_000;
+                ErrorMessage::new(
+                    "balance_refresh_too_soon",
+                    format!("Trustly allows one Balance call every {minutes} minutes; try again after {after}."),
+                )
+                .with("minutes", minutes)
             } else {
-                format!("{} seconds", interval / 1000)
+                let seconds = interval / 1000;
+                ErrorMessage::new(
+                    "balance_refresh_too_soon",
+                    format!("Trustly allows one Balance call every {seconds} seconds; try again after {after}."),
+                )
+                .with("seconds", seconds)
             };
-            return Err(AppError::TooManyRequests(format!(
-                "Trustly allows one Balance call every {every}; try again after {}.",
-                crate::api::format::utc(at)
-            )));
+            return Err(AppError::TooManyRequests(too_soon.with("after", after)));
         }
         state.payouts.trustly_balance(true).await?;
         let after = backoffice::overview::trustly_balance(&state.db, interval).await?;

@@ -165,7 +165,7 @@ async fn transactions(
             let body = transactions::csv(&state.db, &user.id, &q).await?;
             Ok(super::admin::csv_response("transactions", None, body))
         }
-        _ => Err(FieldError::new("format", "Format is json or csv.").into()),
+        _ => Err(FieldError::coded("format", "format_invalid", "Format is json or csv.").into()),
     }
 }
 

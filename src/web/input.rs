@@ -10,7 +10,7 @@ use axum::{
 };
 use serde::de::DeserializeOwned;
 
-use crate::errors::AppError;
+use crate::{api::error::ErrorMessage, errors::AppError};
 
 pub struct Input<T> {
     pub data: T,
@@ -52,13 +52,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Input<T> {
             .map(|p| p.split('?').next().unwrap_or("/").to_string())
             .and_then(|p| local_path(&p))
             .unwrap_or_else(|| "/".to_string());
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|_| AppError::BadRequest("The request body could not be read.".into()))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|_| {
+            AppError::BadRequest(ErrorMessage::new(
+                "body_unreadable",
+                "The request body could not be read.",
+            ))
+        })?;
 
         if content_type.starts_with("application/x-www-form-urlencoded") {
-            let data = serde_urlencoded::from_bytes::<T>(&bytes)
-                .map_err(|e| AppError::BadRequest(format!("The form is incomplete: {e}.")))?;
+            let data = serde_urlencoded::from_bytes::<T>(&bytes).map_err(|e| {
+                AppError::BadRequest(
+                    ErrorMessage::new("form_incomplete", format!("The form is incomplete: {e}."))
+                        .with("detail", e),
+                )
+            })?;
             let fields: Vec<(String, String)> =
                 serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
             let next = fields
@@ -77,15 +84,28 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Input<T> {
         if bytes.is_empty() {
             return serde_json::from_slice::<T>(b"{}")
                 .map(|data| Input { data, form: None })
-                .map_err(|_| AppError::BadRequest("Send a JSON body.".into()));
+                .map_err(|_| {
+                    AppError::BadRequest(ErrorMessage::new(
+                        "json_body_missing",
+                        "Send a JSON body.",
+                    ))
+                });
         }
         if !content_type.starts_with("application/json") {
-            return Err(AppError::BadRequest(
-                "Send JSON with Content-Type: application/json.".into(),
-            ));
+            return Err(AppError::BadRequest(ErrorMessage::new(
+                "json_content_type",
+                "Send JSON with Content-Type: application/json.",
+            )));
         }
-        let data = serde_json::from_slice::<T>(&bytes)
-            .map_err(|e| AppError::BadRequest(format!("The JSON body is malformed: {e}.")))?;
+        let data = serde_json::from_slice::<T>(&bytes).map_err(|e| {
+            AppError::BadRequest(
+                ErrorMessage::new(
+                    "json_malformed",
+                    format!("The JSON body is malformed: {e}."),
+                )
+                .with("detail", e),
+            )
+        })?;
         Ok(Input { data, form: None })
     }
 }
@@ -97,11 +117,9 @@ pub fn respond(form: Option<FormMeta>, result: Result<Response, AppError>) -> Re
         (None, Err(e)) => e.into_response(),
         (Some(f), Ok(_)) => Redirect::to(&f.next).into_response(),
         (Some(f), Err(e)) => {
-            let mut q = vec![("error", e.to_string())];
-            if let Some(field) = e.field() {
-                q.push(("field", field.to_string()));
-            }
-            let query = serde_urlencoded::to_string(q).unwrap_or_default();
+            // ?error=…&field=…&code=…&arg_min=…: the page shows it in its
+            // language (`AppError::from_query`).
+            let query = serde_urlencoded::to_string(e.to_query()).unwrap_or_default();
             Redirect::to(&format!("{}?{}", f.back, query)).into_response()
         }
     }

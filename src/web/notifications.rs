@@ -35,7 +35,8 @@ async fn receive(State(state): State<AppState>, body: Bytes) -> Response {
         // Never an OK for what we could not verify: Trustly retries a real
         // one, a forged one keeps failing.
         Ok(Handled::Rejected { reason }) => {
-            (StatusCode::BAD_REQUEST, Json(json!({ "error": reason }))).into_response()
+            let body = json!({ "error": reason, "code": "notification_rejected" });
+            (StatusCode::BAD_REQUEST, Json(body)).into_response()
         }
         Ok(Handled::Reply {
             method,
@@ -55,7 +56,10 @@ async fn receive(State(state): State<AppState>, body: Bytes) -> Response {
             tracing::error!(error = %e, "notification could not be processed");
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                Json(json!({ "error": "The notification could not be processed; retry later." })),
+                Json(json!({
+                    "error": "The notification could not be processed; retry later.",
+                    "code": "internal",
+                })),
             )
                 .into_response()
         }

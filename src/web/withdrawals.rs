@@ -109,7 +109,7 @@ async fn start_selection(
             tracing::warn!(selection_id = %id, user_id = %user.id, code = ?e.code(), error = %e,
                 "Trustly refused SelectAccount");
             accounts::selection_failed(&state.db, &id).await?;
-            Err(AppError::Unavailable(e.plain_words().to_string()))
+            Err(AppError::Unavailable(crate::errors::provider(&e)))
         }
     }
 }
@@ -165,14 +165,17 @@ async fn register_account(
         Ok(r) => r,
         Err(ClientError::Trustly(e)) if e.code == codes::INVALID_BANK_ACCOUNT_NUMBER => {
             tracing::info!(user_id = %user.id, account = ?details, "Trustly: invalid account number (624)");
-            return Err(
-                FieldError::new("account_number", "This account number is not valid.").into(),
-            );
+            return Err(FieldError::coded(
+                "account_number",
+                "account_number_invalid",
+                "This account number is not valid.",
+            )
+            .into());
         }
         Err(e) => {
             tracing::warn!(user_id = %user.id, account = ?details, code = ?e.code(), error = %e,
                 "Trustly refused RegisterAccount");
-            return Err(AppError::Unavailable(e.plain_words().to_string()));
+            return Err(AppError::Unavailable(crate::errors::provider(&e)));
         }
     };
     let (account, new) = accounts::store_registered(&state.db, &user.id, &details, &result).await?;

@@ -179,7 +179,10 @@ async fn every_admin_route_and_page_checks_the_role(backend: Backend) {
             "anonymous {method} {path}"
         );
         let err: Value = res.json().await.unwrap();
-        assert_eq!(err, json!({"error": "Sign in first."}));
+        assert_eq!(
+            err,
+            json!({"error": "Sign in first.", "code": "unauthorized"})
+        );
 
         let res = send(&trader, method.clone(), app.at(path), body.clone()).await;
         assert_eq!(

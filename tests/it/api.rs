@@ -167,6 +167,8 @@ async fn wrong_password_is_401_and_repeated_failures_lock_the_account(backend: B
         .as_str()
         .unwrap()
         .contains("Too many failed log-ins"));
+    assert_eq!(err["code"], "login_locked", "{err}");
+    assert_eq!(err["args"]["minutes"], "15", "{err}");
     assert_eq!(
         app.get(&c, "/api/me").await.status(),
         StatusCode::UNAUTHORIZED
@@ -476,6 +478,7 @@ async fn sign_up_reports_every_field_at_once(backend: Backend) {
     // `error` and `field` still name the first, as for a single error.
     assert_eq!(body["field"], "email");
     assert_eq!(body["error"], body["fields"][0]["message"]);
+    assert_eq!(body["code"], body["fields"][0]["code"]);
     assert_eq!(
         app.count("SELECT COUNT(*) FROM users WHERE role = 'trader'")
             .await,

@@ -11,6 +11,7 @@ mod admin;
 mod api;
 mod compression;
 mod deposits;
+mod error_codes;
 mod history;
 mod languages;
 mod mail;

@@ -25,7 +25,7 @@ pub enum DepositError {
     Frozen,
     /// Trustly could not be asked or refused (plain words for people).
     #[error("{0}")]
-    Trustly(String),
+    Trustly(crate::api::error::ErrorMessage),
     #[error("deposit limits do not parse for {0}")]
     Limits(String),
     #[error("deposit {0} vanished")]
@@ -64,10 +64,24 @@ pub fn validate(
         .bounds(amount.currency)
         .ok_or_else(|| DepositError::Limits(amount.currency.to_string()))?;
     if amount.minor < min.minor {
-        return Err(FieldError::new("amount", format!("The smallest deposit is {min}.")).into());
+        return Err(FieldError::coded(
+            "amount",
+            "deposit_below_min",
+            format!("The smallest deposit is {min}."),
+        )
+        .with("min", min.to_decimal_string())
+        .with("currency", min.currency)
+        .into());
     }
     if amount.minor > max.minor {
-        return Err(FieldError::new("amount", format!("The largest deposit is {max}.")).into());
+        return Err(FieldError::coded(
+            "amount",
+            "deposit_above_max",
+            format!("The largest deposit is {max}."),
+        )
+        .with("max", max.to_decimal_string())
+        .with("currency", max.currency)
+        .into());
     }
     Ok(amount)
 }
@@ -132,7 +146,7 @@ pub async fn start(
             tracing::warn!(deposit_id = %deposit.id, user_id = %user.id, code = ?e.code(),
                 error = %e, "Trustly refused the deposit");
             mark_failed(cx.db, &deposit.id, e.code()).await?;
-            Err(DepositError::Trustly(e.plain_words().to_string()))
+            Err(DepositError::Trustly(crate::errors::provider(&e)))
         }
     }
 }

@@ -52,15 +52,20 @@ impl Refunds {
             .ok()
             .filter(Money::is_positive)
             .ok_or_else(|| {
-                FieldError::new(
+                FieldError::coded(
                     "amount",
+                    "refund_amount_invalid",
                     format!("Give an amount in {currency}, like 10.00."),
                 )
+                .with("currency", currency)
             })?;
         let left = refundable(&mut tx.tx, &d.id, d.amount).await?;
         if amount.minor > left.minor {
             let msg = format!("At most {left} of this deposit is left to refund.");
-            return Err(FieldError::new("amount", msg).into());
+            return Err(FieldError::coded("amount", "refund_above_left", msg)
+                .with("left", left.to_decimal_string())
+                .with("currency", currency)
+                .into());
         }
         let reason = checked_reason(reason)?;
         let id = uuid::Uuid::new_v4().to_string();

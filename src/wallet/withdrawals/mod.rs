@@ -108,7 +108,7 @@ pub enum WithdrawalError {
     FourEyes,
     /// Trustly could not be asked or refused (plain words for people).
     #[error("{0}")]
-    Trustly(String),
+    Trustly(crate::api::error::ErrorMessage),
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
     #[error("ledger: {0}")]
@@ -144,10 +144,6 @@ struct Trader {
     end_user_id: String,
     #[sqlx(try_from = "Flag")]
     frozen: bool,
-}
-
-fn invalid(field: &'static str, message: impl Into<String>) -> WithdrawalError {
-    WithdrawalError::Invalid(FieldError::new(field, message))
 }
 
 // ---------------------------------------------------------------------------

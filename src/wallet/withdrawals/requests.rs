@@ -18,22 +18,33 @@ impl Payouts {
             return Err(WithdrawalError::Frozen);
         }
         let currency = amount.currency;
-        let (min, max, daily_max, approval_above) = self
-            .inner
-            .config
-            .amounts(currency)
-            .ok_or_else(|| invalid("currency", "Choose a supported currency."))?;
+        let (min, max, daily_max, approval_above) =
+            self.inner.config.amounts(currency).ok_or_else(|| {
+                FieldError::coded(
+                    "currency",
+                    "currency_unsupported",
+                    "Choose a supported currency.",
+                )
+            })?;
         if amount.minor < min.minor {
-            return Err(invalid(
+            return Err(FieldError::coded(
                 "amount",
+                "withdrawal_below_min",
                 format!("The smallest withdrawal is {min}."),
-            ));
+            )
+            .with("min", min.to_decimal_string())
+            .with("currency", currency)
+            .into());
         }
         if amount.minor > max.minor {
-            return Err(invalid(
+            return Err(FieldError::coded(
                 "amount",
+                "withdrawal_above_max",
                 format!("The largest withdrawal is {max}."),
-            ));
+            )
+            .with("max", max.to_decimal_string())
+            .with("currency", currency)
+            .into());
         }
         let db = self.db();
         let account_id: String = sqlx::query_scalar(
@@ -43,7 +54,13 @@ impl Payouts {
         .bind(&user.id)
         .fetch_optional(&db.pool)
         .await?
-        .ok_or_else(|| invalid("bank_account_id", "Choose one of your bank accounts."))?;
+        .ok_or_else(|| {
+            FieldError::coded(
+                "bank_account_id",
+                "bank_account_unknown",
+                "Choose one of your bank accounts.",
+            )
+        })?;
 
         let id = uuid::Uuid::new_v4().to_string();
         let now = now_ms();
@@ -64,10 +81,15 @@ impl Payouts {
         let today = withdrawn_today(&mut *tx.tx, &user.id, currency, now).await?;
         if today.saturating_add(amount.minor) > daily_max.minor {
             let left = Money::new((daily_max.minor - today).max(0), currency);
-            return Err(invalid(
+            return Err(FieldError::coded(
                 "amount",
+                "daily_limit",
                 format!("You can withdraw at most {daily_max} a day; {left} is left today."),
-            ));
+            )
+            .with("max", daily_max.to_decimal_string())
+            .with("left", left.to_decimal_string())
+            .with("currency", currency)
+            .into());
         }
         // Decided after the reservation, which locked this trader's balance
         // row: the holds see every committed credit and withdrawal.

@@ -11,10 +11,12 @@ impl Payouts {
         let db = self.db();
         let w = find(db, id).await?.ok_or(WithdrawalError::NotFound)?;
         let Some(order_id) = w.order_id.clone() else {
-            return Err(invalid(
+            return Err(FieldError::coded(
                 "id",
+                "withdrawal_no_order_id",
                 "Trustly has not given this withdrawal an order id yet.",
-            ));
+            )
+            .into());
         };
         let now = now_ms();
         if w.transfer_checked_at
@@ -45,7 +47,7 @@ impl Payouts {
             .await
             .map_err(|e| {
                 tracing::warn!(withdrawal_id = id, error = %e, "GetWithdrawals failed");
-                WithdrawalError::Trustly(e.plain_words().to_string())
+                WithdrawalError::Trustly(crate::errors::provider(&e))
             })?;
         if let Some(state) = list.iter().find_map(|i| i.transferstate.clone()) {
             db.write(

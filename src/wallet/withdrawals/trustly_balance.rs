@@ -65,7 +65,7 @@ impl Payouts {
                 // As before the claim: a failed call may be tried again.
                 self.unclaim_balance_call(claimed_at, cached.fetched_at)
                     .await?;
-                return Err(WithdrawalError::Trustly(e.plain_words().to_string()));
+                return Err(WithdrawalError::Trustly(crate::errors::provider(&e)));
             }
         };
         let now = now_ms();
