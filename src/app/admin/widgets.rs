@@ -178,10 +178,14 @@ pub fn AdminNav() -> impl IntoView {
 #[component]
 pub fn Flash() -> impl IntoView {
     let query = use_query_map();
+    // A form posted without JavaScript comes back with the error's code
+    // (`AppError::to_query`): shown in the page's language.
     move || {
         query
-            .get()
-            .get("error")
+            .with(|q| {
+                AppError::from_query(q.latest_values().map(|(k, v)| (k.as_ref(), v)))
+                    .map(|e| crate::app::error_words::error_text(&e))
+            })
             .map(|e| view! { <p class="form-error" role="alert" data-testid="admin-error">{e}</p> })
     }
 }
