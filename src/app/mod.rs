@@ -42,6 +42,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let css = assets::css_href(&options);
     #[cfg(not(feature = "ssr"))]
     let css = String::new();
+    // Back office pages load the admin bundle when the site has one.
+    #[cfg(feature = "ssr")]
+    let options = assets::bundle_for_page(options);
     view! {
         <!DOCTYPE html>
         <html lang="en">
