@@ -224,7 +224,11 @@ async fn content_named_bundle_files_are_cached_for_ever() {
         ] {
             std::fs::copy(pkg.join(plain), pkg.join(named)).unwrap();
         }
-        std::fs::write(pkg.join(format!("kassa.{js}.js")), "export default function(){}").unwrap();
+        std::fs::write(
+            pkg.join(format!("kassa.{js}.js")),
+            "export default function(){}",
+        )
+        .unwrap();
         std::fs::write(
             site.join("hash.txt"),
             format!("js: {js}\nwasm: {wasm_hash}\ncss: {css}\n"),
