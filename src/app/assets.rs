@@ -5,8 +5,16 @@
 //! (`Cache-Control: immutable`, see `web::security`) and a new release is
 //! new names, never a stale copy. Without `hash.txt` (tests, a bare
 //! `cargo build`) the plain names are used.
+//!
+//! Two bundles: `kassa` for traders (no back office pages) and
+//! `kassa-admin` with them (its hashes in `hash-admin.txt` beside
+//! `hash.txt`); `/admin` pages name the second. A site with one bundle
+//! (`cargo leptos build`, whose bundle has every page) names `kassa` on
+//! every page.
 
 use std::path::{Path, PathBuf};
+
+use leptos::prelude::LeptosOptions;
 
 /// Where the hashes are: `{site_root}/hash.txt` (scripts/site.sh), else
 /// beside the executable (cargo-leptos). None: no hashed names.
@@ -30,8 +38,52 @@ pub fn hash_of<'a>(hashes: &'a str, kind: &str) -> Option<&'a str> {
     })
 }
 
+/// The back office's bundle (scripts/site.sh, `--features hydrate,admin-pages`).
+pub const ADMIN_BUNDLE: &str = "kassa-admin";
+
+/// A back office page, hydrated by the admin bundle.
+pub fn is_admin_page(path: &str) -> bool {
+    path == "/admin" || path.starts_with("/admin/")
+}
+
+/// The options `HydrationScripts` names the bundle from, for the page
+/// being rendered (its path from the request, see `bundle_for`).
+pub fn bundle_for_page(options: LeptosOptions) -> LeptosOptions {
+    let path = leptos::prelude::use_context::<axum::http::request::Parts>()
+        .map(|parts| parts.uri.path().to_string())
+        .unwrap_or_default();
+    bundle_for(options, &path)
+}
+
+/// The admin bundle for a back office page when the site has it (its hash
+/// file beside the trader's, or without hashes its `.js`); else `options`.
+pub fn bundle_for(options: LeptosOptions, path: &str) -> LeptosOptions {
+    if !is_admin_page(path) {
+        return options;
+    }
+    let hash_file = options
+        .hash_files
+        .then(|| Path::new(options.hash_file.as_ref()).with_file_name("hash-admin.txt"));
+    let exists = match &hash_file {
+        Some(file) => file.is_file(),
+        None => Path::new(options.site_root.as_ref())
+            .join(options.site_pkg_dir.as_ref())
+            .join(format!("{ADMIN_BUNDLE}.js"))
+            .is_file(),
+    };
+    if !exists {
+        return options;
+    }
+    let mut admin = options;
+    admin.output_name = ADMIN_BUNDLE.into();
+    if let Some(file) = hash_file {
+        admin.hash_file = file.to_string_lossy().as_ref().into();
+    }
+    admin
+}
+
 /// The stylesheet's address for the page being rendered.
-pub fn css_href(options: &leptos::prelude::LeptosOptions) -> String {
+pub fn css_href(options: &LeptosOptions) -> String {
     let hash = options
         .hash_files
         .then(|| std::fs::read_to_string(options.hash_file.as_ref()).ok())
@@ -77,5 +129,76 @@ mod tests {
         assert!(!is_content_named("/pkg/kassa.0011223344556677.html"));
         assert!(!is_content_named("/favicon.svg"));
         assert!(!is_content_named("/pkg/kassa.short.js"));
+        assert!(is_content_named("/pkg/kassa-admin.0011223344556677.js"));
+        assert!(is_content_named(
+            "/pkg/kassa-admin.0011223344556677.wasm.gz"
+        ));
+        assert!(!is_content_named("/pkg/kassa-admin.wasm.br"));
+    }
+
+    fn site(files: &[&str]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("kassa-assets-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(dir.join("pkg")).unwrap();
+        for f in files {
+            std::fs::write(dir.join(f), "x").unwrap();
+        }
+        dir
+    }
+
+    fn options(site: &Path, hashes: bool) -> LeptosOptions {
+        LeptosOptions::builder()
+            .output_name("kassa")
+            .site_root(site.to_string_lossy().to_string())
+            .site_pkg_dir("pkg")
+            .hash_files(hashes)
+            .hash_file(site.join("hash.txt").to_string_lossy().as_ref().into())
+            .build()
+    }
+
+    #[test]
+    fn back_office_pages_name_the_admin_bundle_when_there_is_one() {
+        let both = site(&["hash.txt", "hash-admin.txt"]);
+        let admin = bundle_for(options(&both, true), "/admin/orders");
+        assert_eq!(admin.output_name.as_ref(), "kassa-admin");
+        assert_eq!(
+            Path::new(admin.hash_file.as_ref()),
+            both.join("hash-admin.txt")
+        );
+        assert_eq!(
+            bundle_for(options(&both, true), "/admin")
+                .output_name
+                .as_ref(),
+            "kassa-admin"
+        );
+        for trader in ["/", "/wallet", "/administrator", "/api/admin/orders"] {
+            let o = bundle_for(options(&both, true), trader);
+            assert_eq!(o.output_name.as_ref(), "kassa", "{trader}");
+            assert_eq!(Path::new(o.hash_file.as_ref()), both.join("hash.txt"));
+        }
+        // One bundle (cargo leptos build): it has every page.
+        let one = site(&["hash.txt"]);
+        assert_eq!(
+            bundle_for(options(&one, true), "/admin")
+                .output_name
+                .as_ref(),
+            "kassa"
+        );
+        // No hashes: the plain files say which bundles there are.
+        let plain = site(&["pkg/kassa.js", "pkg/kassa-admin.js"]);
+        assert_eq!(
+            bundle_for(options(&plain, false), "/admin/audit")
+                .output_name
+                .as_ref(),
+            "kassa-admin"
+        );
+        assert_eq!(
+            bundle_for(options(&one, false), "/admin/audit")
+                .output_name
+                .as_ref(),
+            "kassa"
+        );
+        for dir in [both, one, plain] {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }

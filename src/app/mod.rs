@@ -29,8 +29,9 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
+    any_nested_route::IntoAnyNestedRoute,
     components::{Route, Router, Routes},
-    path, SsrMode,
+    path,
 };
 
 use crate::api::error::AppError;
@@ -54,6 +55,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = page_language();
     #[cfg(not(feature = "ssr"))]
     let lang = "en";
+    // Back office pages load the admin bundle when the site has one.
+    #[cfg(feature = "ssr")]
+    let options = assets::bundle_for_page(options);
     view! {
         <!DOCTYPE html>
         <html lang=lang>
@@ -178,17 +182,7 @@ fn Pages() -> impl IntoView {
                     <Route path=path!("/forgot-password") view=account::ForgotPasswordPage/>
                     <Route path=path!("/reset-password") view=account::ResetPasswordPage/>
                     <Route path=path!("/wallet/transactions/:id") view=history::TransactionPage/>
-                    // Back office pages render whole before the first byte, so
-                    // the 403 a non-admin gets is the response's status.
-                    <Route path=path!("/admin") view=admin::overview::OverviewPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/traders") view=admin::traders::TradersPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/traders/:id") view=admin::traders::TraderPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/orders") view=admin::orders::OrdersPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/orders/:id") view=admin::orders::OrderPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/approvals") view=admin::approvals::ApprovalsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/notifications") view=admin::notifications::NotificationsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/audit") view=admin::audit::AuditPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/reconciliation") view=admin::reconciliation::ReconciliationPage ssr=SsrMode::Async/>
+                    <AdminRoutes/>
                     <Route path=path!("/deposit") view=DepositPage/>
                     <Route path=path!("/deposit/success") view=DepositSuccessPage/>
                     <Route path=path!("/deposit/fail") view=DepositFailPage/>
@@ -199,6 +193,81 @@ fn Pages() -> impl IntoView {
             <Footer/>
         </Router>
     }
+}
+
+/// The back office's routes, only where its pages are (`admin-pages`: the
+/// server, the admin bundle). Its pages render whole before the first
+/// byte, so the 403 a non-admin gets is the response's status.
+#[cfg(feature = "admin-pages")]
+#[component(transparent)]
+fn AdminRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use leptos_router::SsrMode;
+    view! {
+        <Route path=path!("/admin") view=admin::overview::OverviewPage ssr=SsrMode::Async/>
+        <Route path=path!("/admin/traders") view=admin::traders::TradersPage ssr=SsrMode::Async/>
+        <Route path=path!("/admin/traders/:id") view=admin::traders::TraderPage ssr=SsrMode::Async/>
+        <Route path=path!("/admin/orders") view=admin::orders::OrdersPage ssr=SsrMode::Async/>
+        <Route path=path!("/admin/orders/:id") view=admin::orders::OrderPage ssr=SsrMode::Async/>
+        <Route path=path!("/admin/approvals") view=admin::approvals::ApprovalsPage ssr=SsrMode::Async/>
+        <Route path=path!("/admin/notifications") view=admin::notifications::NotificationsPage ssr=SsrMode::Async/>
+        <Route path=path!("/admin/audit") view=admin::audit::AuditPage ssr=SsrMode::Async/>
+        <Route path=path!("/admin/reconciliation") view=admin::reconciliation::ReconciliationPage ssr=SsrMode::Async/>
+    }
+    .into_inner()
+    .into_any_nested_route()
+}
+
+/// The trader bundle has no back office: an `/admin` address its router is
+/// asked to show (a link without `rel="external"`) is loaded by the
+/// browser instead, and the server sends that page with the admin bundle.
+#[cfg(not(feature = "admin-pages"))]
+#[component(transparent)]
+fn AdminRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    view! {
+        <Route path=path!("/admin") view=FullLoad/>
+        <Route path=path!("/admin/*rest") view=FullLoad/>
+    }
+    .into_inner()
+    .into_any_nested_route()
+}
+
+#[cfg(not(feature = "admin-pages"))]
+#[component]
+fn FullLoad() -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    load_in_full();
+}
+
+/// Loads the router's address as a new page. Never while hydrating: the
+/// server pairs an /admin page only with a bundle that has the back office,
+/// so that would be a misbuilt site, and loading again would loop.
+#[cfg(all(feature = "hydrate", not(feature = "admin-pages")))]
+fn load_in_full() {
+    if Owner::current_shared_context().is_some_and(|sc| sc.during_hydration()) {
+        return;
+    }
+    let location = leptos_router::hooks::use_location();
+    let path = location.pathname.get_untracked();
+    let search = location.search.get_untracked();
+    let hash = location.hash.get_untracked();
+    let to = match search.is_empty() {
+        true => format!("{path}{hash}"),
+        false => format!("{path}?{search}{hash}"),
+    };
+    // After the router has put the address in the bar (once this view is
+    // ready), so the load takes that history entry instead of adding one.
+    set_timeout(
+        move || {
+            let Some(here) = web_sys::window().map(|w| w.location()) else {
+                return;
+            };
+            let _ = match here.pathname().is_ok_and(|p| p == path) {
+                true => here.replace(&to),
+                false => here.assign(&to),
+            };
+        },
+        std::time::Duration::ZERO,
+    );
 }
 
 /// The signed-in user, shared by the header and the pages.
@@ -220,7 +289,8 @@ fn Header() -> impl IntoView {
                                 view! {
                                     <a href="/wallet">{t_string!(i18n, common.wallet)}</a>
                                     <a href="/account">{t_string!(i18n, common.account)}</a>
-                                    {admin.then(|| view! { <a href="/admin">{t_string!(i18n, common.back_office)}</a> })}
+                                    // A whole page load: the back office is in its own bundle.
+                                    {admin.then(|| view! { <a href="/admin" rel="external">{t_string!(i18n, common.back_office)}</a> })}
                                     <span class="who" data-testid="signed-in-as">{user.email.clone()}</span>
                                     <form method="post" action="/api/auth/logout" class="inline">
                                         <input type="hidden" name="_next" value="/"/>

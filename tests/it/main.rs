@@ -9,6 +9,7 @@ mod common;
 mod account;
 mod admin;
 mod api;
+mod bundles;
 mod compression;
 mod deposits;
 mod error_codes;

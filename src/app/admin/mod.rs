@@ -5,14 +5,26 @@
 //! its JSON twin always agree. Actions are plain HTML forms posting to the
 //! JSON API, which answers form posts with a redirect.
 
+// The pages only with `admin-pages` (the server, the admin bundle); the
+// widgets always, since trader pages use some of them (`Time`, `Pager`, ...).
+
+#[cfg(feature = "admin-pages")]
 pub mod approvals;
+#[cfg(feature = "admin-pages")]
 pub mod audit;
+#[cfg(feature = "admin-pages")]
 pub mod notifications;
+#[cfg(feature = "admin-pages")]
 pub mod orders;
+#[cfg(feature = "admin-pages")]
 pub mod overview;
+#[cfg(feature = "admin-pages")]
 pub mod reconciliation;
+#[cfg(feature = "admin-pages")]
 pub mod refunds;
+#[cfg(feature = "admin-pages")]
 pub mod traders;
+#[cfg_attr(not(feature = "admin-pages"), allow(dead_code))]
 pub(crate) mod widgets;
 
 #[cfg(feature = "ssr")]
