@@ -318,7 +318,13 @@ fn with_sandbox(kassa: Router, state: &AppState) -> Router {
 /// and in which language (`language::attach_viewer`). Unknown paths fall
 /// through to the bundle's files, or a 404 page.
 fn pages(state: &AppState) -> Router<AppState> {
-    let routes = generate_route_list(App);
+    // Listed once per process: listing renders the app with every
+    // resource's loading switched off by a process-wide flag, so a second
+    // server starting in the same process (tests, the two-instance
+    // benchmark) would empty the pages another one is rendering meanwhile.
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    let routes = ROUTES.get_or_init(|| generate_route_list(App)).clone();
     Router::new()
         .leptos_routes_with_context(
             state,
