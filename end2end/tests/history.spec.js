@@ -75,7 +75,7 @@ test('history: filter, page, open a withdrawal waiting for approval and cancel i
   await expect(page.getByTestId('timeline').locator('li')).toHaveCount(2);
 
   await page.goto('/wallet');
-  await expect(page.getByTestId('available-EUR')).toHaveText('6025.00');
+  await expect(page.getByTestId('available-EUR')).toHaveText('6,025.00');
 });
 
 test('a signed-out visitor on the history goes to log-in and back', async ({ page, context }) => {

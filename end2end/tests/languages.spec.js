@@ -34,8 +34,9 @@ test('a Swedish trader sees the wallet in Swedish, with Swedish numbers', async 
   await expect(page.getByTestId('available-SEK')).not.toHaveText(/1,234\.50/);
   // Still Swedish after the bundle has taken over (hydration used sv too).
   await page.getByRole('link', { name: 'Konto', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Ditt konto' })).toBeVisible();
   await expect(page.locator('html')).toHaveAttribute('lang', 'sv');
-  await expect(page.getByRole('link', { name: 'Plånbok', exact: true })).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Huvudmeny' }).getByRole('link', { name: 'Plånbok' })).toBeVisible();
 });
 
 test('switching the language persists for the account', async ({ page, browser }) => {
