@@ -87,10 +87,10 @@ fn compact(s: &str) -> String {
         .collect()
 }
 
-/// A number of the bank details, each with its own words (and codes) so
+/// A part of the bank details, each with its own words (and codes) so
 /// each language can name it properly.
 #[derive(Clone, Copy)]
-enum Number {
+enum Part {
     ClearingNumber,
     RegistrationNumber,
     SortCode,
@@ -104,9 +104,9 @@ fn digits(
     s: &str,
     min: usize,
     max: usize,
-    number: Number,
+    number: Part,
 ) -> Result<(), FieldError> {
-    use Number as N;
+    use Part as N;
     if s.is_empty() {
         return Err(match number {
             N::ClearingNumber => FieldError::coded(
@@ -222,12 +222,12 @@ impl BankDetails {
         let account = compact(account_number).to_ascii_uppercase();
         match format {
             Format::Sweden => {
-                digits("bank_number", &bank, 4, 5, Number::ClearingNumber)?;
-                digits("account_number", &account, 6, 12, Number::AccountNumber)?;
+                digits("bank_number", &bank, 4, 5, Part::ClearingNumber)?;
+                digits("account_number", &account, 6, 12, Part::AccountNumber)?;
             }
             Format::Denmark => {
-                digits("bank_number", &bank, 4, 4, Number::RegistrationNumber)?;
-                digits("account_number", &account, 6, 10, Number::AccountNumber)?;
+                digits("bank_number", &bank, 4, 4, Part::RegistrationNumber)?;
+                digits("account_number", &account, 6, 10, Part::AccountNumber)?;
             }
             Format::Norway => {
                 if !bank.is_empty() {
@@ -237,11 +237,11 @@ impl BankDetails {
                         "Norwegian accounts have no bank number: leave it empty.",
                     ));
                 }
-                digits("account_number", &account, 11, 11, Number::AccountNumber)?;
+                digits("account_number", &account, 11, 11, Part::AccountNumber)?;
             }
             Format::UnitedKingdom => {
-                digits("bank_number", &bank, 6, 6, Number::SortCode)?;
-                digits("account_number", &account, 8, 8, Number::AccountNumber)?;
+                digits("bank_number", &bank, 6, 6, Part::SortCode)?;
+                digits("account_number", &account, 8, 8, Part::AccountNumber)?;
             }
             Format::Iban(country) => {
                 if !bank.is_empty() {
