@@ -281,7 +281,16 @@ impl Db {
             Backend::Sqlite => Some(self.write_gate.clone().lock_owned().await),
             Backend::Postgres => None,
         };
-        let tx = self.pool.begin().await?;
+        // On SQLite the write lock is taken at BEGIN, not at the first
+        // write: the session store writes the same file outside the gate,
+        // and a deferred transaction that has read before such a commit
+        // cannot upgrade to a writer ("database is locked" at once, the
+        // busy timeout not even tried). IMMEDIATE waits its busy timeout
+        // for the lock instead. (A flaky concurrent-refund test showed it.)
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
         Ok(WriteTx { tx, _gate: gate })
     }
 

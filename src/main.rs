@@ -1,6 +1,11 @@
 //! `kassa`: serve the wallet (default), or `kassa keys` to print the public
 //! keys an operator exchanges with Trustly.
 
+/// The allocator of the server (README, "Page speed").
+#[cfg(feature = "ssr")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() -> std::process::ExitCode {

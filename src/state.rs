@@ -11,10 +11,7 @@ use leptos::prelude::LeptosOptions;
 use crate::{
     config::Config,
     db::Db,
-    traders::{
-        service::{find_user, User},
-        sessions,
-    },
+    traders::{service::User, sessions},
 };
 
 /// What every handler can reach. Cheap to clone.
@@ -81,9 +78,6 @@ impl AppState {
         };
         // An ended session (another device ended it, or a password change
         // did) is signed out, whatever its cookie says.
-        if !sessions::is_live(&self.db, &id, &handle).await? {
-            return Ok(None);
-        }
-        Ok(find_user(&self.db, &id).await?)
+        Ok(sessions::live_user(&self.db, &id, &handle).await?)
     }
 }

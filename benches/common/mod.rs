@@ -8,6 +8,10 @@ use std::path::PathBuf;
 
 use kassa::{config::Config, web::Running};
 
+/// The server's allocator, as `kassa serve` has it (src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub struct Kassa {
     pub running: Running,
     pub url: String,

@@ -443,13 +443,16 @@ pub async fn current_user() -> Result<Option<MeView>, AppError> {
         .map(|u| MeView::of(u, &state.config.mail.support)))
 }
 
+/// The signed-in trader's balances and their `latest` transactions (a page
+/// asks for as many as it shows, 0 for none).
 #[server(prefix = "/_sf", endpoint = "wallet")]
-pub async fn load_wallet() -> Result<Option<WalletView>, AppError> {
+pub async fn load_wallet(latest: u16) -> Result<Option<WalletView>, AppError> {
     let (state, user) = signed_in().await?;
     let Some(user) = user else {
         return Ok(None);
     };
-    crate::wallet::summary(&state.db, &user.id, state.config.withdrawals.hold_ms)
+    let hold_ms = state.config.withdrawals.hold_ms;
+    crate::wallet::summary(&state.db, &user.id, hold_ms, latest.into())
         .await
         .map(Some)
         .map_err(|e| AppError::internal("loading a wallet", e))

@@ -172,14 +172,14 @@ pub fn RegisterPage() -> impl IntoView {
 
 /// How many of the latest transactions the wallet shows (the rest are on
 /// `/wallet/history`).
-const LATEST_SHOWN: usize = 10;
+const LATEST_SHOWN: u16 = 10;
 
 /// Long because it is one view tree: the wallet reads top to bottom as it
 /// renders (balances, actions, history).
 #[component]
 pub fn WalletPage() -> impl IntoView {
     let version = super::live::wallet_version();
-    let wallet = resource(move || version.get(), |_| load_wallet());
+    let wallet = resource(move || version.get(), |_| load_wallet(LATEST_SHOWN));
     let i18n = use_i18n();
     view! {
         <Title text=t_string!(i18n, wallet.page_title)/>
@@ -200,7 +200,7 @@ pub fn WalletPage() -> impl IntoView {
                                 <a class="button" href="/bank-accounts">{t_string!(i18n, wallet.bank_accounts)}</a>
                             </p>
                             <h2>{t_string!(i18n, wallet.latest)}</h2>
-                            <TransactionTable transactions=w.transactions.into_iter().take(LATEST_SHOWN).collect()/>
+                            <TransactionTable transactions=w.transactions/>
                             <p><a href="/wallet/history" data-testid="all-history">{t_string!(i18n, wallet.all_transactions)}</a></p>
                         </section>
                     }.into_any(),

@@ -214,7 +214,7 @@ pub fn WithdrawPage() -> impl IntoView {
         move || version.get(),
         |_| async move {
             (
-                load_wallet().await,
+                load_wallet(0).await,
                 load_bank_accounts().await,
                 load_limits().await,
             )

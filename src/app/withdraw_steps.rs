@@ -33,7 +33,7 @@ pub async fn load_limits() -> Result<Option<LimitsView>, AppError> {
             .unwrap_or(0)
     };
     let mut left_today = Vec::new();
-    let balances = crate::wallet::summary(&state.db, &user.id, w.hold_ms)
+    let balances = crate::wallet::summary(&state.db, &user.id, w.hold_ms, 0)
         .await
         .map_err(|e| AppError::internal("loading limits", e))?
         .balances;

@@ -184,7 +184,7 @@ async fn dummy_hash() -> String {
     DUMMY.get_or_init(|| h).clone()
 }
 
-const USER_COLUMNS: &str =
+pub(crate) const USER_COLUMNS: &str =
     "id, email, first_name, last_name, country, locale, role, end_user_id, frozen";
 
 /// A user with the password hash a log-in checks.

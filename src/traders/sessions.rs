@@ -11,6 +11,7 @@
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
+use super::service::{User, USER_COLUMNS};
 use crate::db::{now_ms, Db, QueryRows};
 
 /// The session key that holds the handle.
@@ -53,31 +54,30 @@ pub async fn start(db: &Db, user_id: &str, user_agent: &str) -> Result<String, s
     Ok(handle)
 }
 
-#[derive(sqlx::FromRow)]
-struct Liveness {
-    ended_at: Option<i64>,
-    last_seen_at: i64,
-}
-
-/// Whether session `handle` of `user_id` may still act (not ended); an
-/// unknown handle may not.
-pub async fn is_live(db: &Db, user_id: &str, handle: &str) -> Result<bool, sqlx::Error> {
-    let row: Option<Liveness> = sqlx::query(
-        "SELECT ended_at, last_seen_at FROM user_sessions WHERE handle = $1 AND user_id = $2",
-    )
-    .bind(handle)
-    .bind(user_id)
-    .rows()
-    .fetch_optional(&db.pool)
-    .await?;
+/// The user of session `handle`, when it may still act (not ended; an
+/// unknown handle may not): one query for both, since every signed-in
+/// request asks it. Marks the session seen at most every few minutes.
+pub async fn live_user(db: &Db, user_id: &str, handle: &str) -> Result<Option<User>, sqlx::Error> {
+    static QUERY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let columns: Vec<String> = USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect();
+        format!(
+            "SELECT {}, s.last_seen_at AS session_seen_at
+             FROM user_sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.handle = $1 AND s.user_id = $2 AND s.ended_at IS NULL",
+            columns.join(", ")
+        )
+    });
+    let row: Option<LiveUser> = sqlx::query(QUERY.as_str())
+        .bind(handle)
+        .bind(user_id)
+        .rows()
+        .fetch_optional(&db.pool)
+        .await?;
     let Some(row) = row else {
-        return Ok(false);
+        return Ok(None);
     };
-    if row.ended_at.is_some() {
-        return Ok(false);
-    }
     let now = now_ms();
-    if now - row.last_seen_at > SEEN_EVERY_MS {
+    if now - row.session_seen_at > SEEN_EVERY_MS {
         db.write(
             sqlx::query("UPDATE user_sessions SET last_seen_at = $1 WHERE handle = $2")
                 .bind(now)
@@ -85,7 +85,14 @@ pub async fn is_live(db: &Db, user_id: &str, handle: &str) -> Result<bool, sqlx:
         )
         .await?;
     }
-    Ok(true)
+    Ok(Some(row.user))
+}
+
+#[derive(sqlx::FromRow)]
+struct LiveUser {
+    #[sqlx(flatten)]
+    user: User,
+    session_seen_at: i64,
 }
 
 /// The trader's live sessions, newest first; `current` marks the asker's.

@@ -155,12 +155,20 @@ struct Step {
     at: i64,
 }
 
-/// How many transactions the wallet lists.
-const TRANSACTIONS_SHOWN: i64 = 200;
+/// The most transactions a wallet summary lists (`GET /api/wallet`).
+pub const TRANSACTIONS_SHOWN: i64 = 200;
 
 /// A trader's balances and history, amounts as decimal strings. `pending`
 /// is the sum of their deposits Trustly reported as pending.
-pub async fn summary(db: &Db, user_id: &str, hold_ms: u64) -> Result<WalletView, sqlx::Error> {
+/// `latest`: how many of the newest transactions to list with the balances
+/// (at most [`TRANSACTIONS_SHOWN`]; 0 reads none: a page that shows only
+/// balances asks nothing more of the database).
+pub async fn summary(
+    db: &Db,
+    user_id: &str,
+    hold_ms: u64,
+    latest: i64,
+) -> Result<WalletView, sqlx::Error> {
     let rows: Vec<Balance> = sqlx::query(
         "SELECT currency, available, reserved FROM balances WHERE user_id = $1 ORDER BY currency",
     )
@@ -197,14 +205,14 @@ pub async fn summary(db: &Db, user_id: &str, hold_ms: u64) -> Result<WalletView,
         });
     }
     // Deposits, withdrawals and refunds, newest first.
-    let (transactions, _) = transactions::page(
-        db,
-        user_id,
-        &transactions::Filters::default(),
-        None,
-        TRANSACTIONS_SHOWN,
-    )
-    .await?;
+    let latest = latest.clamp(0, TRANSACTIONS_SHOWN);
+    let transactions = if latest == 0 {
+        Vec::new()
+    } else {
+        transactions::page(db, user_id, &transactions::Filters::default(), None, latest)
+            .await?
+            .0
+    };
     Ok(WalletView {
         balances,
         transactions,

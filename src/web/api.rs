@@ -147,7 +147,13 @@ async fn wallet_summary(
     CurrentUser(user): CurrentUser,
 ) -> Result<Json<crate::api::wallet::WalletView>, AppError> {
     Ok(Json(
-        wallet::summary(&state.db, &user.id, state.config.withdrawals.hold_ms).await?,
+        wallet::summary(
+            &state.db,
+            &user.id,
+            state.config.withdrawals.hold_ms,
+            wallet::TRANSACTIONS_SHOWN,
+        )
+        .await?,
     ))
 }
 
