@@ -57,3 +57,25 @@ test('every trader page fits a desktop and a phone, money first', async ({ page,
     }
   }
 });
+
+test('the longest language still fits: every trader page in German, desktop and phone', async ({ page }, testInfo) => {
+  const { deposit } = await traderWithHistory(page);
+  const res = await page.request.post('/api/language', { data: { language: 'de' } });
+  expect(res.ok()).toBeTruthy();
+  for (const size of SIZES) {
+    await page.setViewportSize({ width: size.width, height: size.height });
+    for (const [name, path] of [
+      ['wallet', '/wallet'],
+      ['history', '/wallet/history'],
+      ['transaction', `/wallet/transactions/${deposit.id}`],
+      ['deposit', '/deposit'],
+      ['withdraw', '/withdraw'],
+      ['bank-accounts', '/bank-accounts'],
+      ['account', '/account'],
+    ]) {
+      await page.goto(path);
+      await expect(page.locator('html')).toHaveAttribute('lang', 'de');
+      await shoot(page, testInfo, size, `de-${name}`);
+    }
+  }
+});
