@@ -54,12 +54,9 @@ impl ErrorMessage {
         }
     }
 
-    /// A value the message names, for its translations (kept in name
-    /// order, as JSON gives them back).
+    /// A value the message names, for its translations.
     pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
-        let at = self.args.partition_point(|(n, _)| n.as_ref() < name);
-        self.args
-            .insert(at, (Cow::Borrowed(name), value.to_string()));
+        crate::traders::newtypes::insert_arg(&mut self.args, name, value.to_string());
         self
     }
 }

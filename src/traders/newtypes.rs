@@ -23,6 +23,13 @@ pub struct FieldError {
     pub args: Vec<(Cow<'static, str>, String)>,
 }
 
+/// The values a message names, kept in name order (as JSON gives them
+/// back): for [`FieldError::with`] and `api::error::ErrorMessage::with`.
+pub fn insert_arg(args: &mut Vec<(Cow<'static, str>, String)>, name: &'static str, value: String) {
+    let at = args.partition_point(|(n, _)| n.as_ref() < name);
+    args.insert(at, (Cow::Borrowed(name), value));
+}
+
 impl FieldError {
     /// `code` is snake_case and never changes once scripts may know it;
     /// write it as a literal (a test finds every code by reading the
@@ -36,12 +43,9 @@ impl FieldError {
         }
     }
 
-    /// A value the message names, for its translations (kept in name
-    /// order, as JSON gives them back).
+    /// A value the message names, for its translations.
     pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
-        let at = self.args.partition_point(|(n, _)| n.as_ref() < name);
-        self.args
-            .insert(at, (Cow::Borrowed(name), value.to_string()));
+        insert_arg(&mut self.args, name, value.to_string());
         self
     }
 
