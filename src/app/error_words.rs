@@ -60,6 +60,8 @@ fn page_locale() -> Locale {
 
 /// The words for `code` in `l`, or None for a code with no words here
 /// (or whose values are missing).
+/// Long because it is the table of every code's words in every language,
+/// one arm per code, and reads as a table.
 fn words(l: Locale, code: &str, args: &[(Cow<'static, str>, String)]) -> Option<String> {
     let lang = l.as_str();
     // A value the words need: without it, the English message is better.
@@ -435,18 +437,18 @@ mod tests {
     }
 
     /// The English words are the server's own messages, values included.
+    /// Long because it builds one of every error the server can give.
     #[test]
     fn english_words_are_the_servers_messages() {
         use crate::{
-            errors::provider,
             traders::{
                 newtypes::{self, Country, Email, Password, PersonName},
                 service::AuthError,
             },
             trustly::{client::ClientError, errors::ALL, TrustlyError},
             wallet::{
-                amounts::requested, bank_details::BankDetails, listing, refunds::RefundError,
-                withdrawals::WithdrawalError,
+                amounts::requested, bank_details::BankDetails, listing, provider_error::provider,
+                refunds::RefundError, withdrawals::WithdrawalError,
             },
         };
         let mut errors: Vec<AppError> = Vec::new();

@@ -99,6 +99,8 @@ enum Part {
 
 /// `s` has only digits, `min` to `max` of them: or what `field`'s number
 /// lacks, in plain words.
+/// Long because each part's sentences read best side by side, spelled out
+/// so the error-words test finds every code in the source.
 fn digits(
     field: &'static str,
     s: &str,

@@ -11,6 +11,7 @@ pub mod ledger;
 pub mod listing;
 pub mod notification_records;
 pub mod notifications;
+pub mod provider_error;
 pub mod refunds;
 pub mod transactions;
 pub mod withdrawals;

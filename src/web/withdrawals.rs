@@ -109,7 +109,9 @@ async fn start_selection(
             tracing::warn!(selection_id = %id, user_id = %user.id, code = ?e.code(), error = %e,
                 "Trustly refused SelectAccount");
             accounts::selection_failed(&state.db, &id).await?;
-            Err(AppError::Unavailable(crate::errors::provider(&e)))
+            Err(AppError::Unavailable(
+                crate::wallet::provider_error::provider(&e),
+            ))
         }
     }
 }
@@ -175,7 +177,9 @@ async fn register_account(
         Err(e) => {
             tracing::warn!(user_id = %user.id, account = ?details, code = ?e.code(), error = %e,
                 "Trustly refused RegisterAccount");
-            return Err(AppError::Unavailable(crate::errors::provider(&e)));
+            return Err(AppError::Unavailable(
+                crate::wallet::provider_error::provider(&e),
+            ));
         }
     };
     let (account, new) = accounts::store_registered(&state.db, &user.id, &details, &result).await?;

@@ -146,7 +146,9 @@ pub async fn start(
             tracing::warn!(deposit_id = %deposit.id, user_id = %user.id, code = ?e.code(),
                 error = %e, "Trustly refused the deposit");
             mark_failed(cx.db, &deposit.id, e.code()).await?;
-            Err(DepositError::Trustly(crate::errors::provider(&e)))
+            Err(DepositError::Trustly(
+                crate::wallet::provider_error::provider(&e),
+            ))
         }
     }
 }

@@ -33,40 +33,14 @@ impl Refunds {
     ) -> Result<Refund, RefundError> {
         let db = self.db();
         let mut tx = db.begin_write().await?;
-        let sql = format!(
-            "SELECT id, user_id, order_id, amount, currency, status FROM deposits WHERE id = $1{}",
-            db.backend.row_lock()
-        );
-        let d: DepositRow = sqlx::query(&sql)
-            .bind(deposit_id)
-            .rows()
-            .fetch_optional(&mut *tx.tx)
-            .await?
-            .ok_or(RefundError::NotFound)?;
+        let d = lock_deposit(&mut tx.tx, db.backend, deposit_id).await?;
         let order_id = match (&d.order_id, d.status) {
             (Some(o), DepositStatus::Credited) => o.clone(),
             (_, status) => return Err(RefundError::NotRefundable(status.as_str())),
         };
         let currency = d.amount.currency;
-        let amount = Money::parse_user(amount, currency)
-            .ok()
-            .filter(Money::is_positive)
-            .ok_or_else(|| {
-                FieldError::coded(
-                    "amount",
-                    "refund_amount_invalid",
-                    format!("Give an amount in {currency}, like 10.00."),
-                )
-                .with("currency", currency)
-            })?;
         let left = refundable(&mut tx.tx, &d.id, d.amount).await?;
-        if amount.minor > left.minor {
-            let msg = format!("At most {left} of this deposit is left to refund.");
-            return Err(FieldError::coded("amount", "refund_above_left", msg)
-                .with("left", left.to_decimal_string())
-                .with("currency", currency)
-                .into());
-        }
+        let amount = checked_amount(amount, left)?;
         let reason = checked_reason(reason)?;
         let id = uuid::Uuid::new_v4().to_string();
         let now = now_ms();
@@ -107,6 +81,49 @@ impl Refunds {
             _ => find(db, &id).await?.ok_or(RefundError::NotFound),
         }
     }
+}
+
+/// The deposit `deposit_id`, locked for the rest of `conn`'s transaction.
+async fn lock_deposit(
+    conn: &mut sqlx::AnyConnection,
+    backend: crate::db::Backend,
+    deposit_id: &str,
+) -> Result<DepositRow, RefundError> {
+    let sql = format!(
+        "SELECT id, user_id, order_id, amount, currency, status FROM deposits WHERE id = $1{}",
+        backend.row_lock()
+    );
+    sqlx::query(&sql)
+        .bind(deposit_id)
+        .rows()
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(RefundError::NotFound)
+}
+
+/// The admin's `typed` amount, in `left`'s currency: positive and at most
+/// what is `left` to refund of the deposit.
+fn checked_amount(typed: &str, left: Money) -> Result<Money, RefundError> {
+    let currency = left.currency;
+    let amount = Money::parse_user(typed, currency)
+        .ok()
+        .filter(Money::is_positive)
+        .ok_or_else(|| {
+            FieldError::coded(
+                "amount",
+                "refund_amount_invalid",
+                format!("Give an amount in {currency}, like 10.00."),
+            )
+            .with("currency", currency)
+        })?;
+    if amount.minor > left.minor {
+        let msg = format!("At most {left} of this deposit is left to refund.");
+        return Err(FieldError::coded("amount", "refund_above_left", msg)
+            .with("left", left.to_decimal_string())
+            .with("currency", currency)
+            .into());
+    }
+    Ok(amount)
 }
 
 /// A refund row about to be written.

@@ -47,7 +47,7 @@ impl Payouts {
             .await
             .map_err(|e| {
                 tracing::warn!(withdrawal_id = id, error = %e, "GetWithdrawals failed");
-                WithdrawalError::Trustly(crate::errors::provider(&e))
+                WithdrawalError::Trustly(crate::wallet::provider_error::provider(&e))
             })?;
         if let Some(state) = list.iter().find_map(|i| i.transferstate.clone()) {
             db.write(

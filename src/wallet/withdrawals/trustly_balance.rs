@@ -65,7 +65,9 @@ impl Payouts {
                 // As before the claim: a failed call may be tried again.
                 self.unclaim_balance_call(claimed_at, cached.fetched_at)
                     .await?;
-                return Err(WithdrawalError::Trustly(crate::errors::provider(&e)));
+                return Err(WithdrawalError::Trustly(
+                    crate::wallet::provider_error::provider(&e),
+                ));
             }
         };
         let now = now_ms();
