@@ -1,5 +1,7 @@
 const { test, expect } = require('@playwright/test');
-const { hydrated, uniqueEmail, signUp, adminPage, ADMIN_EMAIL, ADMIN_PASSWORD } = require('./helpers');
+const {
+  hydrated, uniqueEmail, signUp, adminPage, creditedDeposit, ADMIN_EMAIL, ADMIN_PASSWORD,
+} = require('./helpers');
 
 /**
  * A trader with a credited 6000 EUR deposit, a registered bank account and
@@ -11,15 +13,8 @@ async function traderWithLargeWithdrawal(page) {
   const email = uniqueEmail('bigtrader');
   await signUp(page, email, 'Greta', 'Storm');
   const api = page.request;
-  let res = await api.post('/api/deposits', { data: { amount: '6000.00', currency: 'EUR' } });
-  expect(res.status()).toBe(201);
-  const deposit = await res.json();
-  res = await api.post(`/sandbox/checkout/${deposit.order_id}/confirm`, { form: { scenario: 'success' } });
-  expect(res.ok()).toBeTruthy();
-  await expect
-    .poll(async () => (await (await api.get(`/api/deposits/${deposit.id}`)).json()).status)
-    .toBe('credited');
-  res = await api.post('/api/bank-accounts', {
+  const deposit = await creditedDeposit(api, '6000.00', 'EUR');
+  let res = await api.post('/api/bank-accounts', {
     data: { clearing_house: 'SWEDEN', bank_number: '8327', account_number: '9302114821' },
   });
   expect(res.ok()).toBeTruthy();

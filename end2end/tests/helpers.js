@@ -54,19 +54,27 @@ async function completeCheckout(frame, scenario = 'success', accountIndex = 0) {
   await frame.getByRole('button', { name: 'Confirm' }).click();
 }
 
-/** A trader with a credited deposit, an account and a paid withdrawal. */
-async function traderWithHistory(page) {
-  const email = uniqueEmail('screens');
-  await signUp(page, email);
-  const api = page.request;
-  let res = await api.post('/api/deposits', { data: { amount: '250.00', currency: 'EUR' } });
+/** A deposit of `amount` `currency` by the signed-in trader of `api`,
+ * paid in the sandbox's checkout and credited by its notification. */
+async function creditedDeposit(api, amount, currency) {
+  let res = await api.post('/api/deposits', { data: { amount, currency } });
+  expect(res.status()).toBe(201);
   const deposit = await res.json();
   res = await api.post(`/sandbox/checkout/${deposit.order_id}/confirm`, { form: { scenario: 'success' } });
   expect(res.ok()).toBeTruthy();
   await expect
     .poll(async () => (await (await api.get(`/api/deposits/${deposit.id}`)).json()).status)
     .toBe('credited');
-  res = await api.post('/api/bank-accounts', {
+  return deposit;
+}
+
+/** A trader with a credited deposit, an account and a paid withdrawal. */
+async function traderWithHistory(page) {
+  const email = uniqueEmail('screens');
+  await signUp(page, email);
+  const api = page.request;
+  const deposit = await creditedDeposit(api, '250.00', 'EUR');
+  let res = await api.post('/api/bank-accounts', {
     data: { clearing_house: 'SWEDEN', bank_number: '8327', account_number: '9302114821' },
   });
   const account = await res.json();
@@ -92,5 +100,5 @@ async function adminPage(browser, options = {}) {
 
 module.exports = {
   PASSWORD, ADMIN_EMAIL, ADMIN_PASSWORD, hydrated, uniqueEmail, signUp, startDeposit, completeCheckout,
-  traderWithHistory, adminPage,
+  traderWithHistory, adminPage, creditedDeposit,
 };

@@ -2,7 +2,7 @@
 // the switcher's, then the browser's; <html lang> follows, and amounts are
 // written the way that language writes them.
 const { test, expect } = require('@playwright/test');
-const { PASSWORD, hydrated, uniqueEmail } = require('./helpers');
+const { PASSWORD, hydrated, uniqueEmail, creditedDeposit } = require('./helpers');
 
 /** A trader signed up through the API with `locale`, holding 1 234.50 SEK. */
 async function traderWithKronor(page, locale) {
@@ -12,13 +12,7 @@ async function traderWithKronor(page, locale) {
     data: { email, password: PASSWORD, first_name: 'Åsa', last_name: 'Öberg', country: 'SE', locale },
   });
   expect(res.status()).toBe(201);
-  res = await api.post('/api/deposits', { data: { amount: '1234.50', currency: 'SEK' } });
-  const deposit = await res.json();
-  res = await api.post(`/sandbox/checkout/${deposit.order_id}/confirm`, { form: { scenario: 'success' } });
-  expect(res.ok()).toBeTruthy();
-  await expect
-    .poll(async () => (await (await api.get(`/api/deposits/${deposit.id}`)).json()).status)
-    .toBe('credited');
+  await creditedDeposit(api, '1234.50', 'SEK');
   return email;
 }
 
