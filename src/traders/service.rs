@@ -253,6 +253,18 @@ pub async fn find_user(db: &Db, id: &str) -> Result<Option<User>, sqlx::Error> {
         .await
 }
 
+/// Stores the language a trader chose (the account page or the switcher);
+/// pages and Trustly's checkout follow it.
+pub async fn set_locale(db: &Db, user_id: &str, locale: &Locale) -> Result<(), sqlx::Error> {
+    db.write(
+        sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
+            .bind(locale.as_str().to_string())
+            .bind(user_id),
+    )
+    .await
+    .map(drop)
+}
+
 /// Checks credentials, applying the per-account and per-address locks
 /// (each `lock_ms` long).
 ///

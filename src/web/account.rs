@@ -155,14 +155,7 @@ async fn set_locale(
 ) -> Response {
     let result = async {
         let locale = Locale::parse(&input.data.locale)?;
-        state
-            .db
-            .write(
-                sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
-                    .bind(locale.as_str().to_string())
-                    .bind(&user.id),
-            )
-            .await?;
+        crate::traders::service::set_locale(&state.db, &user.id, &locale).await?;
         Ok(Json(json!({ "ok": true, "locale": locale.as_str() })).into_response())
     }
     .await;

@@ -35,7 +35,10 @@ use crate::{
     },
     errors::AppError,
     state::Viewer,
-    traders::newtypes::FieldError,
+    traders::{
+        newtypes::{FieldError, Locale as AccountLocale},
+        service::set_locale,
+    },
 };
 
 pub use crate::app::language::COOKIE;
@@ -109,15 +112,8 @@ async fn set_language(
                 )
             })?;
         if let Some(user) = user_from_session(&state, &session).await? {
-            let locale = account_locale(&user.locale, language);
-            state
-                .db
-                .write(
-                    sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
-                        .bind(locale)
-                        .bind(&user.id),
-                )
-                .await?;
+            let locale = AccountLocale::parse(&account_locale(&user.locale, language))?;
+            set_locale(&state.db, &user.id, &locale).await?;
         }
         let cookie = format!(
             "{COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{}",
